@@ -1,0 +1,79 @@
+"""Every setting of the app in one place; each can be overridden by an environment variable.
+
+README.md documents the variables. Read them through the functions here so that the value a
+worker uses is the value of its environment, not an import-time global that could differ.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Default store location when neither --store nor TSM_STORE is given.
+DEFAULT_STORE_PATH = Path.home() / ".local" / "share" / "tsm" / "store.sqlite"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}={raw!r} is not a number") from exc
+
+
+def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The SQLite store: the explicit path, else $TSM_STORE, else the default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(_env("TSM_STORE", str(DEFAULT_STORE_PATH))).expanduser()
+
+
+def host() -> str:
+    """Interface `python app.py` binds to (TSM_HOST, default 127.0.0.1)."""
+    return _env("TSM_HOST", "127.0.0.1")
+
+
+def port() -> int:
+    """Port `python app.py` listens on (TSM_PORT, default 8050)."""
+    return int(_env_float("TSM_PORT", 8050))
+
+
+def http_timeout_s() -> float:
+    """Seconds before an HTTP request to a data source is abandoned (TSM_HTTP_TIMEOUT)."""
+    return _env_float("TSM_HTTP_TIMEOUT", 30.0)
+
+
+def http_retries() -> int:
+    """Retries after the first attempt on timeouts, 429 and 5xx (TSM_HTTP_RETRIES)."""
+    return int(_env_float("TSM_HTTP_RETRIES", 3))
+
+
+def http_backoff_s() -> float:
+    """Base of the exponential backoff between retries, in seconds (TSM_HTTP_BACKOFF)."""
+    return _env_float("TSM_HTTP_BACKOFF", 1.0)
+
+
+def http_max_retry_after_s() -> float:
+    """Longest Retry-After the client will honour before giving up (TSM_HTTP_MAX_RETRY_AFTER)."""
+    return _env_float("TSM_HTTP_MAX_RETRY_AFTER", 120.0)
+
+
+def http_max_bytes() -> int:
+    """Largest response body accepted from a source, in bytes (TSM_HTTP_MAX_BYTES)."""
+    return int(_env_float("TSM_HTTP_MAX_BYTES", 64 * 1024 * 1024))
+
+
+def fred_api_key() -> str | None:
+    """FRED API key (FRED_API_KEY); server-side only, never logged or sent to the page."""
+    key = os.environ.get("FRED_API_KEY", "").strip()
+    return key or None
+
+
+def base_url(source: str, default: str) -> str:
+    """Base URL of a source, overridable as TSM_<SOURCE>_URL (tests point it at a local server)."""
+    return _env(f"TSM_{source.upper()}_URL", default).rstrip("/")

@@ -1,0 +1,103 @@
+"""The one declarative catalogue of every series the app knows.
+
+Each entry says what the series is, its units and frequency, which source publishes it and which
+dashboard panels use it. Sources, the store's metadata, staleness checks and the UI all read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Literal, Mapping
+
+__all__ = ["Frequency", "SeriesSpec", "CATALOGUE", "spec", "FREQUENCY_MAX_AGE_DAYS", "SOURCES"]
+
+Frequency = Literal["daily", "weekly", "monthly", "irregular"]
+
+#: Calendar days after which the latest observation counts as stale, by frequency. Daily
+#: series allow a long weekend plus a publication lag; weekly ones a missed release.
+FREQUENCY_MAX_AGE_DAYS: Final[Mapping[str, int]] = MappingProxyType(
+    {"daily": 5, "weekly": 12, "monthly": 45, "irregular": 45}
+)
+
+#: Source names, as used by `tsm refresh --source` and the store's `source` column.
+SOURCES: Final[tuple[str, ...]] = ("fred", "nyfed", "treasury", "cftc", "gsw")
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One catalogued series.
+
+    Attributes
+    ----------
+    id : series id as stored (FRED's id where FRED carries the series).
+    title : human-readable title.
+    units : units of the stored value ("%", "$bn", "$mn", "index", "bp").
+    frequency : publication frequency; drives the staleness judgement.
+    sources : sources that publish it, primary first (names from :data:`SOURCES`); empty
+        for series that only come from user files (MOVE, SOFR swap rates...).
+    panels : dashboard panels that use it.
+    """
+
+    id: str
+    title: str
+    units: str
+    frequency: Frequency
+    sources: tuple[str, ...]
+    panels: tuple[str, ...]
+
+
+def _s(id_: str, title: str, units: str, freq: Frequency, sources: str, *panels: str) -> SeriesSpec:
+    return SeriesSpec(id_, title, units, freq, tuple(s for s in sources.split(",") if s), tuple(panels))
+
+
+_CMT = [
+    ("DGS1MO", "1-Month"), ("DGS3MO", "3-Month"), ("DGS6MO", "6-Month"), ("DGS1", "1-Year"),
+    ("DGS2", "2-Year"), ("DGS3", "3-Year"), ("DGS5", "5-Year"), ("DGS7", "7-Year"),
+    ("DGS10", "10-Year"), ("DGS20", "20-Year"), ("DGS30", "30-Year"),
+]
+_SWAPS = [1, 2, 3, 4, 5, 7, 10, 30]
+_GSW = [1, 2, 3, 5, 7, 10, 20, 30]
+
+_ENTRIES: list[SeriesSpec] = [
+    *(_s(i, f"{t} Treasury constant-maturity yield", "%", "daily", "fred,treasury", "curve", "functioning")
+      for i, t in _CMT),
+    _s("SOFR", "Secured Overnight Financing Rate", "%", "daily", "nyfed,fred", "funding"),
+    _s("SOFR1", "SOFR 1st percentile", "%", "daily", "nyfed", "funding"),
+    _s("SOFR25", "SOFR 25th percentile", "%", "daily", "nyfed", "funding"),
+    _s("SOFR75", "SOFR 75th percentile", "%", "daily", "nyfed", "funding"),
+    _s("SOFR99", "SOFR 99th percentile", "%", "daily", "nyfed", "funding"),
+    _s("SOFRVOL", "SOFR volume", "$bn", "daily", "nyfed", "funding"),
+    _s("EFFR", "Effective federal funds rate", "%", "daily", "nyfed,fred", "funding"),
+    _s("TGCR", "Tri-party General Collateral Rate", "%", "daily", "nyfed", "funding"),
+    _s("BGCR", "Broad General Collateral Rate", "%", "daily", "nyfed", "funding"),
+    _s("IORB", "Interest rate on reserve balances", "%", "daily", "fred", "funding"),
+    _s("IOER", "Interest rate on excess reserves (to 2021-07-28)", "%", "daily", "fred", "funding"),
+    _s("RRPONTSYD", "Overnight reverse repo take-up (Treasuries sold)", "$bn", "daily", "fred", "funding"),
+    _s("RPONTSYD", "Overnight repo incl. Standing Repo Facility (Treasuries purchased)", "$bn", "daily", "fred", "funding"),
+    _s("WLCFLPCL", "Discount window primary credit loans", "$mn", "weekly", "fred", "funding"),
+    _s("WRESBAL", "Reserve balances with Federal Reserve Banks", "$mn", "weekly", "fred", "funding"),
+    _s("DTWEXBGS", "Nominal broad U.S. dollar index", "index", "daily", "fred", "cross-asset"),
+    _s("SP500", "S&P 500 index", "index", "daily", "fred", "cross-asset"),
+    *(_s(f"DSWP{n}", f"{n}-Year ICE swap rate (discontinued 2016)", "%", "daily", "fred", "swaps")
+      for n in _SWAPS),
+    _s("MORTGAGE30US", "30-year fixed mortgage rate (Freddie Mac)", "%", "weekly", "fred", "scenarios"),
+    _s("VIXCLS", "CBOE VIX", "index", "daily", "fred", "stress"),
+    _s("STLFSI4", "St. Louis Fed Financial Stress Index", "index", "weekly", "fred", "stress"),
+    _s("MOVE", "ICE BofA MOVE index (1m Treasury implied vol)", "bp", "daily", "", "stress"),
+    *(_s(f"SVENY{n:02d}", f"GSW {n}-year zero-coupon yield (cc)", "%", "daily", "gsw", "functioning")
+      for n in _GSW),
+    *(_s(f"SVENPY{n:02d}", f"GSW {n}-year par yield", "%", "daily", "gsw", "functioning")
+      for n in _GSW),
+]
+
+#: Every catalogued series by id.
+CATALOGUE: Final[Mapping[str, SeriesSpec]] = MappingProxyType({e.id: e for e in _ENTRIES})
+
+
+def spec(series_id: str) -> SeriesSpec:
+    """The catalogue entry of `series_id`, or a generic one for an uncatalogued import."""
+    found = CATALOGUE.get(series_id)
+    if found is not None:
+        return found
+    return SeriesSpec(series_id, series_id, "", "irregular", (), ())

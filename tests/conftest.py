@@ -1,0 +1,41 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics.tenors import CMT_SERIES, TENORS
+
+#: ../shared beside the repository (CI clones main with shared/ next to it).
+SHARED_DIR = Path(os.environ.get("TSM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SHARED_DATA = SHARED_DIR / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of ../shared/data; skips the test with a reason when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real history not available: {SHARED_DATA} is absent (set TSM_SHARED_DIR)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def real_yields(shared_data: Path) -> pd.DataFrame:
+    """Daily CMT yields 1962-2026 from ../shared/data, columns named by tenor ("1m".."30y"), %."""
+    wide = pd.read_csv(shared_data / "fred" / "treasury_cmt_wide.csv", parse_dates=["date"])
+    wide = wide.set_index("date").sort_index()
+    frame = wide.rename(columns={v: k for k, v in CMT_SERIES.items()})[list(TENORS)]
+    frame.index.name = "date"
+    return frame.astype(float)
+
+
+def read_shared_series(shared_data: Path, relpath: str) -> pd.Series:
+    """A `date,value` CSV of ../shared/data as a float Series indexed by date."""
+    frame = pd.read_csv(shared_data / relpath, parse_dates=["date"])
+    series = frame.set_index("date")["value"].astype(float).sort_index()
+    series.name = Path(relpath).stem
+    return series
