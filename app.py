@@ -1,0 +1,42 @@
+"""Treasury Stress Monitor: the Dash app factory; `python app.py` serves it locally.
+
+`server` is the Flask app for gunicorn: `gunicorn app:server`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from dash import Dash
+
+import config
+from components import shell
+from components.context import AppContext
+from components.pages import load_pages
+
+
+def create_app(store_path: str | Path | None = None) -> Dash:
+    """Build the dashboard on the store at `store_path` (default from config / TSM_STORE)."""
+    ctx = AppContext(store_path=config.store_path(store_path))
+    app = Dash(
+        __name__,
+        title="Treasury Stress Monitor",
+        suppress_callback_exceptions=True,
+        assets_folder=str(Path(__file__).resolve().parent / "assets"),
+        update_title=None,
+    )
+    pages = load_pages()
+    app.layout = lambda: shell.layout(ctx, pages)
+    shell.register(app, ctx, pages)
+    for page in pages:
+        page.register(app, ctx)
+    return app
+
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    app.run(host=config.host(), port=config.port(), debug=False)

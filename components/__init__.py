@@ -1,0 +1,1 @@
+"""Dash layout and callbacks: the app shell, one module per page, pure figure builders."""

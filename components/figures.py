@@ -1,0 +1,97 @@
+"""Pure figure builders: data in, a Plotly figure dict out (tested without a browser)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.tenors import TENOR_YEARS
+from components.downsample import DEFAULT_MAX_POINTS, minmax_downsample
+from components.theme import EPISODES, SERIES, base_layout
+
+Figure = dict[str, Any]
+
+
+def curve_comparison(curves: Mapping[str, pd.Series], *, title: str = "Treasury curve") -> Figure:
+    """One line per labelled curve (tenor -> yield %), x in years on a log axis."""
+    traces = []
+    tick_vals = [TENOR_YEARS[t] for t in TENOR_YEARS]
+    for i, (label, curve) in enumerate(curves.items()):
+        curve = curve.dropna()
+        traces.append({
+            "type": "scatter", "mode": "lines+markers", "name": label,
+            "x": [TENOR_YEARS[t] for t in curve.index], "y": [round(float(v), 4) for v in curve.values],
+            "text": list(curve.index), "hovertemplate": "%{text}: %{y:.2f}%<extra>" + label + "</extra>",
+            "line": {"color": SERIES[i % len(SERIES)], "width": 3 if i == 0 else 1.5,
+                     "dash": "solid" if i == 0 else "dot"},
+        })
+    layout = base_layout(title, y_title="yield, %")
+    layout["hovermode"] = "closest"
+    layout["xaxis"] = {**layout["xaxis"], "type": "log", "tickvals": tick_vals,
+                       "ticktext": list(TENOR_YEARS), "title": {"text": "tenor"}}
+    return {"data": traces, "layout": layout}
+
+
+def history(
+    series: Mapping[str, pd.Series],
+    *,
+    title: str,
+    y_title: str,
+    max_points: int = DEFAULT_MAX_POINTS,
+    episodes: bool = True,
+    zero_line: bool = False,
+    height: int = 360,
+) -> Figure:
+    """Time-series lines, each downsampled to at most `max_points`, episodes shaded."""
+    traces = []
+    starts = []
+    for i, (name, values) in enumerate(series.items()):
+        small = minmax_downsample(values, max_points)
+        if small.empty:
+            continue
+        starts.append(small.index[0])
+        traces.append({
+            "type": "scattergl" if len(small) > 1500 else "scatter", "mode": "lines", "name": name,
+            "x": small.index.strftime("%Y-%m-%d").tolist(),
+            "y": np.round(small.to_numpy(dtype=float), 4).tolist(),
+            "line": {"color": SERIES[i % len(SERIES)], "width": 1.5},
+        })
+    layout = base_layout(title, y_title=y_title, height=height)
+    shapes: list[dict[str, Any]] = []
+    if zero_line:
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
+                       "line": {"color": "#8c959f", "width": 1}})
+    if episodes and starts:
+        first = min(starts)
+        for start, end, label in EPISODES:
+            if pd.Timestamp(end) < first:
+                continue
+            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end,
+                           "y0": 0, "y1": 1, "fillcolor": "#bf8700", "opacity": 0.12,
+                           "line": {"width": 0}, "layer": "below", "name": label})
+    layout["shapes"] = shapes
+    return {"data": traces, "layout": layout}
+
+
+def bar(labels: Sequence[str], values: Sequence[float], *, title: str, y_title: str,
+        colors: Sequence[str] | None = None, height: int = 320) -> Figure:
+    """A simple bar chart (categories -> values)."""
+    trace: dict[str, Any] = {"type": "bar", "x": list(labels), "y": [float(v) for v in values]}
+    if colors is not None:
+        trace["marker"] = {"color": list(colors)}
+    layout = base_layout(title, y_title=y_title, height=height)
+    layout["hovermode"] = "closest"
+    return {"data": [trace], "layout": layout}
+
+
+def empty(message: str, *, title: str = "", height: int = 320) -> Figure:
+    """A blank chart that says why it is blank."""
+    layout = base_layout(title, height=height)
+    layout["xaxis"] = {"visible": False}
+    layout["yaxis"] = {"visible": False}
+    layout["annotations"] = [{"text": message, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                              "showarrow": False, "font": {"size": 14, "color": "#5b6570"}}]
+    return {"data": [], "layout": layout}

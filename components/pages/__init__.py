@@ -1,0 +1,15 @@
+"""Pages of the dashboard, in navigation order. Each module has PATH, LABEL, layout(ctx) and
+register(app, ctx)."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+PAGE_MODULES: tuple[str, ...] = (
+    "components.pages.overview",
+)
+
+
+def load_pages() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in PAGE_MODULES]

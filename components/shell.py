@@ -1,0 +1,41 @@
+"""The app shell: header, DEMO/data banner, navigation and the page router."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from dash import Dash, Input, Output, dcc, html
+
+from components.context import AppContext
+from components.widgets import data_banner, error_box
+from data.store import StoreError
+
+
+def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
+    return html.Div([
+        dcc.Location(id="url"),
+        html.Header([
+            html.H1("Treasury Stress Monitor"),
+            html.Nav([dcc.Link(p.LABEL, href=p.PATH, className="nav-link", id=f"nav-{p.LABEL.lower()}")
+                      for p in pages]),
+        ], className="header"),
+        html.Div(id="banner-slot"),
+        html.Main(id="page"),
+    ], className="shell")
+
+
+def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
+    by_path = {p.PATH: p for p in pages}
+
+    @app.callback(Output("page", "children"), Output("banner-slot", "children"),
+                  Input("url", "pathname"))
+    def _route(pathname: str | None) -> tuple[object, object]:
+        page = by_path.get(pathname or "/")
+        try:
+            data = ctx.data()
+        except StoreError as exc:
+            return error_box(f"The store cannot be read: {exc}", id_="store-error"), None
+        if page is None:
+            return html.Div([html.H2("Page not found"), dcc.Link("Back to the overview", href="/")]), \
+                data_banner(data)
+        return page.layout(ctx), data_banner(data)
