@@ -1,0 +1,124 @@
+"""The SQLite store: round trips, idempotence, revisions, atomicity, refresh history, status."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data.model import Batch, empty_cftc
+from data.store import CFTC_STATUS_ID, Store, StoreError
+
+
+def obs(series_id: str, dates: list[str], values: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"series_id": series_id, "date": pd.to_datetime(dates), "value": values})
+
+
+def dump(path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return [row for table in ("observations", "series", "cftc_positions")
+                for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
+
+
+@pytest.fixture()
+def store(tmp_path):
+    with Store.open(tmp_path / "s.sqlite") as s:
+        yield s
+
+
+def test_round_trip_returns_written_values_as_wide_frame(store):
+    store.write([Batch("fred", "imported", obs("DGS10", ["2024-01-02", "2024-01-03"], [4.0, 4.1])),
+                 Batch("fred", "imported", obs("DGS2", ["2024-01-03"], [4.3]))])
+    wide = store.read_series(["DGS2", "DGS10", "DGS30"])
+    assert list(wide.columns) == ["DGS2", "DGS10", "DGS30"]
+    assert wide.loc["2024-01-02", "DGS10"] == 4.0
+    assert np.isnan(wide.loc["2024-01-02", "DGS2"])
+    assert wide["DGS30"].isna().all()
+    assert wide.index.is_monotonic_increasing
+
+
+def test_rewriting_identical_data_changes_nothing(store):
+    batch = Batch("fred", "imported", obs("DGS10", ["2024-01-02", "2024-01-03"], [4.0, 4.1]))
+    first = store.write([batch])
+    rev = store.revision()
+    again = store.write([batch])
+    assert (first.inserted, first.updated) == (2, 0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    assert store.revision() == rev
+
+
+def test_revised_value_replaces_old_one_and_bumps_revision(store):
+    store.write([Batch("fred", "imported", obs("DGS10", ["2024-01-02"], [4.0]))])
+    rev = store.revision()
+    result = store.write([Batch("nyfed", "live", obs("DGS10", ["2024-01-02"], [4.02]))])
+    assert (result.inserted, result.updated) == (0, 1)
+    assert store.read_series(["DGS10"]).iloc[0, 0] == 4.02
+    assert store.revision() == rev + 1
+
+
+def test_failed_batch_leaves_store_exactly_as_it_was(store):
+    store.write([Batch("fred", "imported", obs("DGS10", ["2024-01-02"], [4.0]))])
+    before = dump(store.path)
+    good = Batch("fred", "imported", obs("DGS2", ["2024-01-02"], [4.4]))
+    bad = Batch("fred", "imported", obs("DGS5", ["2024-01-02"], [float("nan")]))
+    with pytest.raises(ValueError, match="NaN"):
+        store.write([good, bad])
+    assert dump(store.path) == before
+
+
+def test_cftc_positions_round_trip_and_idempotence(store):
+    frame = empty_cftc()
+    frame = pd.DataFrame({
+        "report_date": pd.to_datetime(["2025-04-29", "2025-04-29"]),
+        "contract_code": ["043602", "043602"],
+        "trader_group": ["lev_money", "nonrept"],
+        "long": [558118.0, 410501.0], "short": [2070536.0, 387473.0],
+        "spreading": [237175.0, np.nan], "open_interest": [4880010.0, 4880010.0],
+    })
+    first = store.write([Batch("cftc", "imported", cftc=frame)])
+    again = store.write([Batch("cftc", "imported", cftc=frame)])
+    assert first.inserted == 2 and again.changed == 0
+    back = store.read_cftc()
+    lev = back[back.trader_group == "lev_money"].iloc[0]
+    assert lev["long"] - lev["short"] == 558118 - 2070536
+    assert np.isnan(back[back.trader_group == "nonrept"].iloc[0]["spreading"])
+    assert store.last_cftc_date() == date(2025, 4, 29)
+    assert any(s.series_id == CFTC_STATUS_ID for s in store.status())
+
+
+def test_refresh_failure_keeps_data_and_reports_error_until_next_success(store):
+    store.write([Batch("fred", "live", obs("SOFR", ["2024-06-06"], [5.33]))])
+    store.record_refresh("SOFR", source="nyfed", ok=True, at="2024-06-07T12:00:00+00:00")
+    store.record_refresh("SOFR", source="nyfed", ok=False, error="nyfed SOFR: HTTP 503")
+    row = next(s for s in store.status() if s.series_id == "SOFR")
+    assert row.last_error == "nyfed SOFR: HTTP 503"
+    assert row.last_success == "2024-06-07T12:00:00+00:00"
+    assert row.rows == 1
+    store.record_refresh("SOFR", source="nyfed", ok=True)
+    assert next(s for s in store.status() if s.series_id == "SOFR").last_error is None
+    assert store.origin() == "live"
+
+
+def test_staleness_is_judged_against_frequency(store):
+    store.write([Batch("fred", "imported", obs("DGS10", ["2026-11-10"], [4.0])),
+                 Batch("fred", "imported", obs("WRESBAL", ["2026-11-11"], [3.0e6]))])
+    rows = {s.series_id: s for s in store.status(today=date(2026, 11, 20))}
+    assert rows["DGS10"].stale  # daily, 10 days old
+    assert not rows["WRESBAL"].stale  # weekly, 9 days old
+    assert rows["DGS10"].age_days == 10
+
+
+def test_opening_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("this is not a database\n" * 100)
+    with pytest.raises(StoreError, match="junk.sqlite"):
+        Store.open(junk)
+
+
+def test_open_without_create_does_not_create_a_file(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        Store.open(tmp_path / "absent.sqlite", create=False)
+    assert not (tmp_path / "absent.sqlite").exists()
