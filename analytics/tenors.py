@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, Mapping
+from collections.abc import Mapping
+from typing import Final
 
 __all__ = [
     "TENORS",

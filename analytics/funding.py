@@ -1,0 +1,775 @@
+"""Dollar funding and liquidity: repo spreads, Fed facility use and the three-light warning.
+
+Inputs are the store's wide "other series" frame: a DatetimeIndex named ``date`` and one
+column per series id (FRED ids: ``SOFR``, ``EFFR``, ``IORB``, ``IOER``, ``SOFR1``,
+``SOFR99``, ``RRPONTSYD``, ``RPONTSYD``, ``WLCFLPCL``, ``WRESBAL``), NaN where a series has
+no observation. Rates are in percent, spreads in basis points, amounts in USD billions
+(``_bn``; FRED's ``$mn`` series are divided by 1,000).
+
+The liquidity warning (DOMAIN.md section 4) needs three signs together:
+
+1. *SOFR up significantly*: SOFR rose by more than ``sofr_rise_bp`` over the last
+   ``change_window_obs`` observations net of any move of the policy floor (so that a Fed
+   hike does not light it), or SOFR trades more than ``sofr_above_floor_bp`` above the floor
+   (IORB, IOER before 2021-07-29).
+2. *SOFR-EFFR widening*: SOFR - EFFR above ``sofr_effr_bp``, or its change over
+   ``change_window_obs`` observations above ``sofr_effr_change_bp``.
+3. *Rising use of Fed facilities*: standing repo / overnight repo take-up (``RPONTSYD``) above
+   ``facility_take_up_bn``, or discount-window loans (``WLCFLPCL``) up more than
+   ``discount_window_rise_bn`` over a week.
+
+A light is "on" when any of its criteria is on, "off" when at least one criterion could be
+evaluated and none is on, and "unknown" when no criterion has fresh data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "SOFR_ID",
+    "EFFR_ID",
+    "IORB_ID",
+    "IOER_ID",
+    "SOFR_P1_ID",
+    "SOFR_P99_ID",
+    "RRP_ID",
+    "SRF_ID",
+    "DISCOUNT_WINDOW_ID",
+    "RESERVES_ID",
+    "IORB_START",
+    "DAILY_MAX_AGE_DAYS",
+    "WEEKLY_MAX_AGE_DAYS",
+    "LIGHT_NAMES",
+    "LightState",
+    "LiquidityThresholds",
+    "LightCriterion",
+    "LiquidityLight",
+    "floor_rate_pct",
+    "calendar_change",
+    "funding_spreads",
+    "fed_facilities",
+    "liquidity_lights",
+    "liquidity_light_history",
+    "funding_snapshot",
+]
+
+# --- series ids (FRED's) -----------------------------------------------------------------
+SOFR_ID: Final = "SOFR"
+EFFR_ID: Final = "EFFR"
+IORB_ID: Final = "IORB"
+IOER_ID: Final = "IOER"
+SOFR_P1_ID: Final = "SOFR1"
+SOFR_P99_ID: Final = "SOFR99"
+RRP_ID: Final = "RRPONTSYD"
+SRF_ID: Final = "RPONTSYD"
+DISCOUNT_WINDOW_ID: Final = "WLCFLPCL"
+RESERVES_ID: Final = "WRESBAL"
+
+# --- every default of the module -----------------------------------------------------------
+#: First day of IORB; IOER (its predecessor) is used before this date.
+IORB_START: Final = pd.Timestamp("2021-07-29")
+#: Basis points per percentage point.
+BP_PER_PCT: Final = 100.0
+#: USD millions per USD billion (FRED publishes WLCFLPCL and WRESBAL in $mn).
+MN_PER_BN: Final = 1_000.0
+#: A daily series whose last observation is older than this (calendar days) counts as missing.
+DAILY_MAX_AGE_DAYS: Final = 10
+#: The same for weekly series (one missed H.4.1 release plus a holiday).
+WEEKLY_MAX_AGE_DAYS: Final = 14
+#: Horizons of the facility changes, calendar days.
+WEEK_DAYS: Final = 7
+MONTH_DAYS: Final = 28
+#: Slack when looking for the observation a week / month earlier (weekly series drift by a
+#: day around holidays), calendar days.
+CHANGE_TOLERANCE_DAYS: Final = 4
+
+DEFAULT_CHANGE_WINDOW_OBS: Final = 5
+DEFAULT_SOFR_RISE_BP: Final = 20.0
+DEFAULT_SOFR_ABOVE_FLOOR_BP: Final = 10.0
+DEFAULT_SOFR_EFFR_BP: Final = 10.0
+DEFAULT_SOFR_EFFR_CHANGE_BP: Final = 10.0
+DEFAULT_FACILITY_TAKE_UP_BN: Final = 5.0
+DEFAULT_DISCOUNT_WINDOW_RISE_BN: Final = 5.0
+
+#: Keys of the three lights, in the order they are shown.
+LIGHT_NAMES: Final[tuple[str, str, str]] = ("sofr_up", "sofr_effr_widening", "fed_facilities")
+_LIGHT_LABELS: Final = {
+    "sofr_up": "SOFR up significantly",
+    "sofr_effr_widening": "SOFR-EFFR widening",
+    "fed_facilities": "Rising use of Fed facilities",
+}
+
+LightState = Literal["on", "off", "unknown"]
+
+
+def _check_positive(name: str, value: float, *, allow_zero: bool = True) -> None:
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class LiquidityThresholds:
+    """Thresholds of the three liquidity lights (all strict: a reading must exceed them).
+
+    Attributes
+    ----------
+    change_window_obs : int
+        Observations over which SOFR and SOFR-EFFR changes are measured (default 5, about a
+        business week).
+    sofr_rise_bp : float
+        Light 1: SOFR rise over the window net of the floor's move, bp (default 20).
+    sofr_above_floor_bp : float
+        Light 1: SOFR - IORB (IOER before 2021-07-29), bp (default 10).
+    sofr_effr_bp : float
+        Light 2: SOFR - EFFR level, bp (default 10).
+    sofr_effr_change_bp : float
+        Light 2: change of SOFR - EFFR over the window, bp (default 10).
+    facility_take_up_bn : float
+        Light 3: overnight repo / standing repo facility take-up (RPONTSYD), USD bn
+        (default 5; daily test operations of a few million do not count).
+    discount_window_rise_bn : float
+        Light 3: one-week rise of discount-window primary credit (WLCFLPCL), USD bn
+        (default 5).
+    """
+
+    change_window_obs: int = DEFAULT_CHANGE_WINDOW_OBS
+    sofr_rise_bp: float = DEFAULT_SOFR_RISE_BP
+    sofr_above_floor_bp: float = DEFAULT_SOFR_ABOVE_FLOOR_BP
+    sofr_effr_bp: float = DEFAULT_SOFR_EFFR_BP
+    sofr_effr_change_bp: float = DEFAULT_SOFR_EFFR_CHANGE_BP
+    facility_take_up_bn: float = DEFAULT_FACILITY_TAKE_UP_BN
+    discount_window_rise_bn: float = DEFAULT_DISCOUNT_WINDOW_RISE_BN
+
+    def __post_init__(self) -> None:
+        if isinstance(self.change_window_obs, bool) or not isinstance(self.change_window_obs, int):
+            raise ValueError(
+                f"change_window_obs must be an int in [1, 260], got {self.change_window_obs!r}"
+            )
+        if not 1 <= self.change_window_obs <= 260:
+            raise ValueError(f"change_window_obs must be in [1, 260], got {self.change_window_obs}")
+        for name in (
+            "sofr_rise_bp",
+            "sofr_above_floor_bp",
+            "sofr_effr_bp",
+            "sofr_effr_change_bp",
+            "facility_take_up_bn",
+            "discount_window_rise_bn",
+        ):
+            value = getattr(self, name)
+            # A negative threshold would light in calm markets: only values >= 0 make sense.
+            _check_positive(name, float(value))
+
+
+@dataclass(frozen=True)
+class LightCriterion:
+    """One test inside a light.
+
+    Attributes
+    ----------
+    name : str
+        Criterion key (e.g. ``"sofr_minus_floor_bp"``).
+    state : {"on", "off", "unknown"}
+    reading : float or None
+        The value compared with the threshold, in ``units``; None when unknown.
+    threshold : float
+        The reading is "on" when strictly above it.
+    units : str
+        ``"bp"`` or ``"USD bn"``.
+    date : pandas.Timestamp or None
+        Date of the observation behind the reading.
+    note : str
+        Why a criterion is unknown, or how a gap was read; empty otherwise.
+    """
+
+    name: str
+    state: LightState
+    reading: float | None
+    threshold: float
+    units: str
+    date: pd.Timestamp | None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (date as ``YYYY-MM-DD`` or None)."""
+        return {
+            "name": self.name,
+            "state": self.state,
+            "reading": self.reading,
+            "threshold": self.threshold,
+            "units": self.units,
+            "date": None if self.date is None else self.date.strftime("%Y-%m-%d"),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class LiquidityLight:
+    """One of the three lights.
+
+    ``reading``, ``threshold``, ``units`` and ``date`` are those of the deciding criterion: the
+    first criterion that is on, else the first one that could be evaluated, else the first.
+    ``criteria`` lists every criterion.
+    """
+
+    name: str
+    label: str
+    state: LightState
+    reading: float | None
+    threshold: float
+    units: str
+    date: pd.Timestamp | None
+    criteria: tuple[LightCriterion, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "state": self.state,
+            "reading": self.reading,
+            "threshold": self.threshold,
+            "units": self.units,
+            "date": None if self.date is None else self.date.strftime("%Y-%m-%d"),
+            "criteria": [c.to_dict() for c in self.criteria],
+        }
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _column(series: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` as float, or an all-NaN column when absent."""
+    if name in series.columns:
+        return series[name].astype(float)
+    return pd.Series(np.nan, index=series.index, dtype=float, name=name)
+
+
+def _validate_frame(series: pd.DataFrame, *, param: str = "series") -> None:
+    if not isinstance(series, pd.DataFrame):
+        raise ValueError(f"{param} must be a pandas DataFrame, got {type(series).__name__}")
+    if not isinstance(series.index, pd.DatetimeIndex):
+        raise ValueError(f"{param} must have a DatetimeIndex named 'date'")
+    if not series.index.is_monotonic_increasing:
+        raise ValueError(f"{param} index must be sorted ascending")
+
+
+def _as_timestamp(value: object, *, param: str = "as_of") -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{param} must be a date (e.g. '2019-09-17'), got {value!r}") from exc
+    if pd.isna(ts):
+        raise ValueError(f"{param} must be a date (e.g. '2019-09-17'), got {value!r}")
+    return ts.normalize()
+
+
+def floor_rate_pct(series: pd.DataFrame) -> pd.Series:
+    """The Fed's floor rate: IORB from 2021-07-29, IOER before, spliced into one series.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Wide series frame; uses columns ``IORB`` and ``IOER`` (percent) when present.
+
+    Returns
+    -------
+    pandas.Series
+        ``floor_pct`` in percent on ``series.index``; NaN where the relevant rate is missing
+        (IOER is not used to fill IORB gaps after the switch: they are different rates).
+    """
+    _validate_frame(series)
+    before = series.index < IORB_START
+    floor = _column(series, IORB_ID).where(~before, _column(series, IOER_ID))
+    floor.name = "floor_pct"
+    return floor
+
+
+def calendar_change(
+    values: pd.Series, *, days: int, tolerance_days: int = CHANGE_TOLERANCE_DAYS
+) -> pd.Series:
+    """Change of a series over a calendar horizon, on the dates it is observed.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Values on a DatetimeIndex (any units); NaN = not observed.
+    days : int
+        Horizon in calendar days (7 = one week), >= 1.
+    tolerance_days : int, optional
+        The earlier observation must lie within this many days before ``t - days``
+        (default 4); otherwise the change is NaN rather than a change over a longer gap.
+
+    Returns
+    -------
+    pandas.Series
+        ``values[t] - values[s]`` (same units) where ``s`` is the last observation on or before
+        ``t - days``; NaN where the series is not observed or no earlier value is close enough.
+    """
+    if days < 1:
+        raise ValueError(f"days must be >= 1, got {days}")
+    if tolerance_days < 0:
+        raise ValueError(f"tolerance_days must be >= 0, got {tolerance_days}")
+    obs = values.dropna()
+    out = pd.Series(np.nan, index=values.index, dtype=float, name=values.name)
+    if obs.empty:
+        return out
+    dates = obs.index.to_numpy(dtype="datetime64[ns]")
+    target = dates - np.timedelta64(days, "D")
+    pos = np.searchsorted(dates, target, side="right") - 1
+    ok = pos >= 0
+    prev_dates = dates[np.clip(pos, 0, None)]
+    ok &= (target - prev_dates) <= np.timedelta64(tolerance_days, "D")
+    arr = obs.to_numpy(dtype=float)
+    change = np.where(ok, arr - arr[np.clip(pos, 0, None)], np.nan)
+    out.loc[obs.index] = change
+    return out
+
+
+def _change_over_obs(values: pd.Series, n_obs: int) -> pd.Series:
+    """Change over the last ``n_obs`` observations (NaNs skipped), on observed dates."""
+    obs = values.dropna()
+    return (obs - obs.shift(n_obs)).reindex(values.index)
+
+
+def funding_spreads(series: pd.DataFrame) -> pd.DataFrame:
+    """Daily funding spreads.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Wide series frame with (any of) ``SOFR``, ``EFFR``, ``IORB``, ``IOER``, ``SOFR1``,
+        ``SOFR99`` in percent.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``series.index``: ``sofr_pct``, ``effr_pct``, ``floor_pct`` (IORB/IOER, %),
+        ``sofr_effr_bp`` (SOFR - EFFR), ``sofr_iorb_bp`` (SOFR - floor) and
+        ``sofr_p99_p1_bp`` (99th - 1st percentile of SOFR transactions), in bp. A spread is
+        NaN unless both legs are observed that day.
+    """
+    _validate_frame(series)
+    sofr = _column(series, SOFR_ID)
+    effr = _column(series, EFFR_ID)
+    floor = floor_rate_pct(series)
+    out = pd.DataFrame(
+        {
+            "sofr_pct": sofr,
+            "effr_pct": effr,
+            "floor_pct": floor,
+            "sofr_effr_bp": (sofr - effr) * BP_PER_PCT,
+            "sofr_iorb_bp": (sofr - floor) * BP_PER_PCT,
+            "sofr_p99_p1_bp": (_column(series, SOFR_P99_ID) - _column(series, SOFR_P1_ID))
+            * BP_PER_PCT,
+        },
+        index=series.index,
+    )
+    # Percentiles are quoted to 2 decimals: rounding removes float noise such as 674.9999.
+    return out.round(10)
+
+
+def fed_facilities(series: pd.DataFrame) -> pd.DataFrame:
+    """Fed facility use and reserves, in USD bn, with one-week and one-month changes.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Wide series frame with (any of) ``RRPONTSYD`` and ``RPONTSYD`` ($bn), ``WLCFLPCL``
+        and ``WRESBAL`` ($mn).
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``series.index``: ``rrp_bn`` (ON RRP take-up), ``srf_bn`` (overnight repo incl. the
+        standing repo facility), ``discount_window_bn`` and ``reserves_bn`` (converted from
+        $mn), ``discount_window_chg_1w_bn``, ``reserves_chg_1w_bn`` and
+        ``reserves_chg_1m_bn`` (changes over 7 / 28 calendar days, on the dates the weekly
+        series is observed; NaN across a missing release).
+    """
+    _validate_frame(series)
+    dw = _column(series, DISCOUNT_WINDOW_ID) / MN_PER_BN
+    res = _column(series, RESERVES_ID) / MN_PER_BN
+    return pd.DataFrame(
+        {
+            "rrp_bn": _column(series, RRP_ID),
+            "srf_bn": _column(series, SRF_ID),
+            "discount_window_bn": dw,
+            "discount_window_chg_1w_bn": calendar_change(dw, days=WEEK_DAYS),
+            "reserves_bn": res,
+            "reserves_chg_1w_bn": calendar_change(res, days=WEEK_DAYS),
+            "reserves_chg_1m_bn": calendar_change(res, days=MONTH_DAYS),
+        },
+        index=series.index,
+    )
+
+
+# --- the lights ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CriterionDef:
+    light: str
+    name: str
+    units: str
+    threshold: Callable[[LiquidityThresholds], float]
+    reading: Callable[[pd.DataFrame, LiquidityThresholds], pd.Series]
+    max_age_days: int
+    #: Event series: FRED has no row on days without an operation.
+    event: bool = False
+
+
+def _sofr_rise_net_of_floor(series: pd.DataFrame, th: LiquidityThresholds) -> pd.Series:
+    sofr = _column(series, SOFR_ID)
+    floor = floor_rate_pct(series)
+    both = pd.DataFrame({"s": sofr, "f": floor}).dropna()
+    net = (both["s"] - both["s"].shift(th.change_window_obs)) - (
+        both["f"] - both["f"].shift(th.change_window_obs)
+    )
+    return (net * BP_PER_PCT).reindex(series.index)
+
+
+_CRITERIA: Final[tuple[_CriterionDef, ...]] = (
+    _CriterionDef(
+        "sofr_up",
+        "sofr_rise_net_of_floor_bp",
+        "bp",
+        lambda t: t.sofr_rise_bp,
+        _sofr_rise_net_of_floor,
+        DAILY_MAX_AGE_DAYS,
+    ),
+    _CriterionDef(
+        "sofr_up",
+        "sofr_minus_floor_bp",
+        "bp",
+        lambda t: t.sofr_above_floor_bp,
+        lambda s, t: funding_spreads(s)["sofr_iorb_bp"],
+        DAILY_MAX_AGE_DAYS,
+    ),
+    _CriterionDef(
+        "sofr_effr_widening",
+        "sofr_effr_bp",
+        "bp",
+        lambda t: t.sofr_effr_bp,
+        lambda s, t: funding_spreads(s)["sofr_effr_bp"],
+        DAILY_MAX_AGE_DAYS,
+    ),
+    _CriterionDef(
+        "sofr_effr_widening",
+        "sofr_effr_change_bp",
+        "bp",
+        lambda t: t.sofr_effr_change_bp,
+        lambda s, t: _change_over_obs(funding_spreads(s)["sofr_effr_bp"], t.change_window_obs),
+        DAILY_MAX_AGE_DAYS,
+    ),
+    _CriterionDef(
+        "fed_facilities",
+        "srf_take_up_bn",
+        "USD bn",
+        lambda t: t.facility_take_up_bn,
+        lambda s, t: _column(s, SRF_ID),
+        DAILY_MAX_AGE_DAYS,
+        event=True,
+    ),
+    _CriterionDef(
+        "fed_facilities",
+        "discount_window_rise_1w_bn",
+        "USD bn",
+        lambda t: t.discount_window_rise_bn,
+        lambda s, t: fed_facilities(s)["discount_window_chg_1w_bn"],
+        WEEKLY_MAX_AGE_DAYS,
+    ),
+)
+
+
+def _criterion_at(
+    cdef: _CriterionDef,
+    reading: pd.Series,
+    raw: pd.Series,
+    th: LiquidityThresholds,
+    as_of: pd.Timestamp,
+) -> LightCriterion:
+    threshold = float(cdef.threshold(th))
+    upto = reading.loc[:as_of].dropna()
+    if cdef.event:
+        # RPONTSYD has no row on days without an operation (years of gaps before 2019-09), so a
+        # gap between two rows means zero take-up; but after the last row we cannot tell a
+        # quiet day from a series that stopped, hence the staleness rule there.
+        raw_obs = raw.dropna()
+        if raw_obs.empty:
+            return LightCriterion(
+                cdef.name,
+                "unknown",
+                None,
+                threshold,
+                cdef.units,
+                None,
+                f"{SRF_ID}: not in the data",
+            )
+        recent = raw_obs.loc[as_of - pd.Timedelta(days=cdef.max_age_days) : as_of]
+        if not recent.empty:
+            date = pd.Timestamp(recent.index[-1])
+            value = round(float(recent.iloc[-1]), 10)
+            state: LightState = "on" if value > threshold else "off"
+            return LightCriterion(cdef.name, state, value, threshold, cdef.units, date)
+        before = raw_obs.loc[:as_of]
+        after = raw_obs.loc[as_of + pd.Timedelta(days=1) :]
+        if not before.empty and not after.empty:
+            return LightCriterion(
+                cdef.name,
+                "off",
+                0.0,
+                threshold,
+                cdef.units,
+                as_of,
+                f"{SRF_ID}: no operation on or in the {cdef.max_age_days} days before "
+                f"{as_of:%Y-%m-%d} (FRED has no row on days without an operation)",
+            )
+        last = "none" if before.empty else f"{before.index[-1]:%Y-%m-%d}"
+        return LightCriterion(
+            cdef.name,
+            "unknown",
+            None,
+            threshold,
+            cdef.units,
+            None,
+            f"{SRF_ID}: no observation after {last} up to {as_of:%Y-%m-%d} (series not loaded or stale)",
+        )
+    if upto.empty:
+        return LightCriterion(
+            cdef.name,
+            "unknown",
+            None,
+            threshold,
+            cdef.units,
+            None,
+            f"{cdef.name}: no data on or before {as_of:%Y-%m-%d}",
+        )
+    date = pd.Timestamp(upto.index[-1])
+    age = (as_of - date).days
+    if age > cdef.max_age_days:
+        return LightCriterion(
+            cdef.name,
+            "unknown",
+            None,
+            threshold,
+            cdef.units,
+            date,
+            f"{cdef.name}: last reading {date:%Y-%m-%d} is {age} days old (stale after {cdef.max_age_days})",
+        )
+    # Rounding drops float noise of percent-to-bp arithmetic (31.000000000000007 bp).
+    value = round(float(upto.iloc[-1]), 10)
+    return LightCriterion(
+        cdef.name, "on" if value > threshold else "off", value, threshold, cdef.units, date
+    )
+
+
+def _combine(name: str, criteria: tuple[LightCriterion, ...]) -> LiquidityLight:
+    on = [c for c in criteria if c.state == "on"]
+    known = [c for c in criteria if c.state != "unknown"]
+    deciding = on[0] if on else (known[0] if known else criteria[0])
+    state: LightState = "on" if on else ("off" if known else "unknown")
+    return LiquidityLight(
+        name=name,
+        label=_LIGHT_LABELS[name],
+        state=state,
+        reading=deciding.reading,
+        threshold=deciding.threshold,
+        units=deciding.units,
+        date=deciding.date,
+        criteria=criteria,
+    )
+
+
+def liquidity_lights(
+    series: pd.DataFrame,
+    *,
+    as_of: object,
+    thresholds: LiquidityThresholds | None = None,
+) -> tuple[LiquidityLight, LiquidityLight, LiquidityLight]:
+    """The three liquidity lights as of a date.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Wide series frame (see the module docstring for the columns used).
+    as_of : date-like
+        Readings are the last observations on or before this date; a daily reading older than
+        :data:`DAILY_MAX_AGE_DAYS` (weekly: :data:`WEEKLY_MAX_AGE_DAYS`) calendar days is
+        "unknown".
+    thresholds : LiquidityThresholds, optional
+        Defaults to ``LiquidityThresholds()``.
+
+    Returns
+    -------
+    tuple of LiquidityLight
+        In the order of :data:`LIGHT_NAMES`. The warning is on when all three are "on".
+    """
+    _validate_frame(series)
+    th = LiquidityThresholds() if thresholds is None else thresholds
+    ts = _as_timestamp(as_of)
+    by_light: dict[str, list[LightCriterion]] = {n: [] for n in LIGHT_NAMES}
+    for cdef in _CRITERIA:
+        reading = cdef.reading(series, th)
+        raw = _column(series, SRF_ID) if cdef.event else reading
+        by_light[cdef.light].append(_criterion_at(cdef, reading, raw, th, ts))
+    l1, l2, l3 = (_combine(n, tuple(by_light[n])) for n in LIGHT_NAMES)
+    return l1, l2, l3
+
+
+def liquidity_light_history(
+    series: pd.DataFrame, *, thresholds: LiquidityThresholds | None = None
+) -> pd.DataFrame:
+    """Daily history of the three lights and of the warning.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Wide series frame.
+    thresholds : LiquidityThresholds, optional
+        Defaults to ``LiquidityThresholds()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``series.index``, one column per light (:data:`LIGHT_NAMES`) and ``warning``:
+        1.0 on, 0.0 off, NaN unknown. Readings are carried forward for at most the staleness
+        limits used by :func:`liquidity_lights`, counted in rows of ``series`` (business days);
+        RPONTSYD gaps between two operations count as zero take-up.
+    """
+    _validate_frame(series)
+    th = LiquidityThresholds() if thresholds is None else thresholds
+    states: dict[str, list[pd.Series]] = {n: [] for n in LIGHT_NAMES}
+    for cdef in _CRITERIA:
+        reading = cdef.reading(series, th)
+        if cdef.event:
+            obs = reading.dropna()
+            if not obs.empty:
+                inside = (series.index >= obs.index[0]) & (series.index <= obs.index[-1])
+                reading = reading.where(~(inside & reading.isna()), 0.0)
+        # Staleness limit in rows: a business week has 5 rows for 7 calendar days.
+        limit = max(1, cdef.max_age_days * 5 // 7)
+        filled = reading.ffill(limit=limit)
+        state = (filled > cdef.threshold(th)).astype(float).where(filled.notna())
+        states[cdef.light].append(state)
+    out = pd.DataFrame(index=series.index)
+    for name in LIGHT_NAMES:
+        stacked = pd.concat(states[name], axis=1)
+        # on if any criterion is on; off if any is known; else unknown (NaN).
+        out[name] = stacked.max(axis=1, skipna=True)
+    lights = out[list(LIGHT_NAMES)]
+    # Warning on when all three are on, off as soon as one is off, unknown otherwise.
+    lowest = lights.min(axis=1, skipna=True)
+    out["warning"] = lowest.where((lowest == 0.0) | lights.notna().all(axis=1))
+    return out
+
+
+# --- snapshot --------------------------------------------------------------------------------
+
+
+def _last_fresh(
+    values: pd.Series, as_of: pd.Timestamp, max_age_days: int, label: str
+) -> tuple[float | None, str | None]:
+    upto = values.loc[:as_of].dropna()
+    if upto.empty:
+        return None, f"{label}: no observation on or before {as_of:%Y-%m-%d}"
+    date = pd.Timestamp(upto.index[-1])
+    age = (as_of - date).days
+    if age > max_age_days:
+        return (
+            None,
+            f"{label}: last observation {date:%Y-%m-%d} is {age} days before as_of (stale after {max_age_days})",
+        )
+    return round(float(upto.iloc[-1]), 10), None
+
+
+def funding_snapshot(
+    series: pd.DataFrame,
+    *,
+    as_of: object,
+    thresholds: LiquidityThresholds | None = None,
+) -> dict[str, Any]:
+    """Funding readings and the liquidity lights as of a date, JSON-ready.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Wide series frame.
+    as_of : date-like
+        Each value is the last observation on or before it; older than 10 calendar days
+        (weekly series: 14) counts as missing.
+    thresholds : LiquidityThresholds, optional
+        Light thresholds; defaults to ``LiquidityThresholds()``.
+
+    Returns
+    -------
+    dict
+        ``as_of`` (YYYY-MM-DD), ``sofr_pct``, ``effr_pct``, ``floor_pct``, ``sofr_effr_bp``,
+        ``sofr_iorb_bp``, ``sofr_p99_p1_bp``, ``rrp_bn``, ``srf_bn``, ``discount_window_bn``,
+        ``reserves_bn``, ``reserves_chg_1w_bn``, ``reserves_chg_1m_bn`` (None when missing or
+        stale), ``lights`` (list of three light dicts, see :class:`LiquidityLight`),
+        ``warning`` (True when all three lights are on, False when one is off, None
+        otherwise), ``thresholds`` (the values used) and ``missing`` (one readable line per
+        missing or stale value).
+    """
+    _validate_frame(series)
+    th = LiquidityThresholds() if thresholds is None else thresholds
+    ts = _as_timestamp(as_of)
+    spreads = funding_spreads(series)
+    facilities = fed_facilities(series)
+    out: dict[str, Any] = {"as_of": ts.strftime("%Y-%m-%d")}
+    missing: list[str] = []
+    daily = [
+        ("sofr_pct", spreads["sofr_pct"], SOFR_ID),
+        ("effr_pct", spreads["effr_pct"], EFFR_ID),
+        ("floor_pct", spreads["floor_pct"], "IORB/IOER"),
+        ("sofr_effr_bp", spreads["sofr_effr_bp"], "SOFR-EFFR"),
+        ("sofr_iorb_bp", spreads["sofr_iorb_bp"], "SOFR-IORB"),
+        ("sofr_p99_p1_bp", spreads["sofr_p99_p1_bp"], "SOFR p99-p1"),
+        ("rrp_bn", facilities["rrp_bn"], RRP_ID),
+    ]
+    weekly = [
+        ("discount_window_bn", facilities["discount_window_bn"], DISCOUNT_WINDOW_ID),
+        ("reserves_bn", facilities["reserves_bn"], RESERVES_ID),
+        ("reserves_chg_1w_bn", facilities["reserves_chg_1w_bn"], "WRESBAL 1w change"),
+        ("reserves_chg_1m_bn", facilities["reserves_chg_1m_bn"], "WRESBAL 1m change"),
+    ]
+    for key, values, label in daily:
+        value, why = _last_fresh(values, ts, DAILY_MAX_AGE_DAYS, label)
+        out[key] = value
+        if why:
+            missing.append(why)
+    for key, values, label in weekly:
+        value, why = _last_fresh(values, ts, WEEKLY_MAX_AGE_DAYS, label)
+        out[key] = value
+        if why:
+            missing.append(why)
+    lights = liquidity_lights(series, as_of=ts, thresholds=th)
+    # RPONTSYD is an event series (no row = no operation): take the light's reading of it,
+    # which tells a quiet day (0.0) from a series that stopped (None).
+    srf = next(c for c in lights[2].criteria if c.name == "srf_take_up_bn")
+    out["srf_bn"] = srf.reading
+    if srf.reading is None:
+        missing.append(srf.note)
+    out["lights"] = [light.to_dict() for light in lights]
+    states = [light.state for light in lights]
+    out["warning"] = (
+        True if all(s == "on" for s in states) else (False if "off" in states else None)
+    )
+    out["thresholds"] = {
+        "change_window_obs": th.change_window_obs,
+        "sofr_rise_bp": th.sofr_rise_bp,
+        "sofr_above_floor_bp": th.sofr_above_floor_bp,
+        "sofr_effr_bp": th.sofr_effr_bp,
+        "sofr_effr_change_bp": th.sofr_effr_change_bp,
+        "facility_take_up_bn": th.facility_take_up_bn,
+        "discount_window_rise_bn": th.discount_window_rise_bn,
+    }
+    out["missing"] = missing
+    return out

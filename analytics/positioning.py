@@ -1,0 +1,481 @@
+"""CFTC Traders in Financial Futures: Treasury futures positioning in comparable units.
+
+Input is the store's long CFTC frame, one row per (report_date, contract_code,
+trader_group) with ``long``, ``short``, ``spreading`` and ``open_interest`` in contracts
+(``report_date`` is the Tuesday "as of" date; the report is published the Friday after).
+
+Units. Net = long - short, in contracts (negative = net short). Notional = net x face, USD bn.
+DV01 = net x DV01 per contract, USD mn per bp. 10y-equivalents = DV01 / DV01 of the 10-year
+contract (043602), in contracts. The DV01 per contract comes from an editable table,
+by default ``analytics.tenors.TREASURY_FUTURES`` (round 2024-2025 values of CTD DV01 /
+conversion factor), overridable per contract.
+
+Gaps. The weekly history has holes (all of 2016, parts of 2020, 2023, 2024 and 2025 in the
+shared file). A weekly change is only computed between two consecutive reports at most
+:data:`MAX_WEEKLY_GAP_DAYS` apart: 7 days, or 6 or 8 when a holiday moves the report date
+(2017-07-03/2017-07-11, 2018-12-31/2019-01-08); across a missing week (14 days or more) it
+is NaN, never a multi-month change. Z-scores use a time-based window (``window`` weeks of
+calendar time), so a gap shortens the sample instead of stretching the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from analytics.tenors import TRADER_GROUPS, TREASURY_FUTURES
+
+__all__ = [
+    "DEFAULT_WINDOW_WEEKS",
+    "DEFAULT_MIN_PERIODS",
+    "MAX_WEEKLY_GAP_DAYS",
+    "STALE_AFTER_DAYS",
+    "REFERENCE_CODE",
+    "REQUIRED_COLUMNS",
+    "default_dv01_usd",
+    "resolve_dv01_usd",
+    "positions_table",
+    "aggregate_net",
+    "leveraged_funds_net",
+    "asset_managers_net",
+    "positioning_snapshot",
+]
+
+#: Z-score window, in weeks (three years).
+DEFAULT_WINDOW_WEEKS: Final = 156
+#: Fewest reports in the window before a z-score is given (one year of weekly reports).
+DEFAULT_MIN_PERIODS: Final = 52
+#: Longest gap between two reports that still counts as "one week" (holiday shifts give 6
+#: and 8 days; a missing report gives 14).
+MAX_WEEKLY_GAP_DAYS: Final = 10
+#: A latest report older than this before ``as_of`` is flagged as stale in the snapshot.
+STALE_AFTER_DAYS: Final = 14
+#: CFTC code of the 10-year T-note contract, the unit of 10y-equivalents.
+REFERENCE_CODE: Final = "043602"
+#: Columns the CFTC frame must have.
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
+    "report_date",
+    "contract_code",
+    "trader_group",
+    "long",
+    "short",
+    "spreading",
+    "open_interest",
+)
+#: Spacing of group keys in the rolling window search, days (far more than any window).
+_GROUP_STRIDE_DAYS: Final = 10_000_000
+USD_PER_BN: Final = 1e9
+USD_PER_MN: Final = 1e6
+PCT: Final = 100.0
+
+_BY_CODE: Final = {c.code: c for c in TREASURY_FUTURES}
+_CODE_BY_KEY: Final = {c.key: c.code for c in TREASURY_FUTURES}
+
+
+def default_dv01_usd() -> dict[str, float]:
+    """Default DV01 per contract, USD per bp, keyed by CFTC code (from TREASURY_FUTURES)."""
+    return {c.code: c.dv01_usd for c in TREASURY_FUTURES}
+
+
+def resolve_dv01_usd(dv01: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The DV01 table in use: defaults overridden by ``dv01``.
+
+    Parameters
+    ----------
+    dv01 : mapping, optional
+        DV01 per contract in USD per bp, keyed by CFTC code (``"043602"``) or contract key
+        (``"UST_10Y"``). Contracts not named keep their default.
+
+    Returns
+    -------
+    dict
+        CFTC code -> DV01 (USD per bp) for the six contracts.
+
+    Raises
+    ------
+    ValueError
+        On an unknown contract or a DV01 that is not a finite number > 0.
+    """
+    table = default_dv01_usd()
+    if dv01 is None:
+        return table
+    for name, value in dv01.items():
+        code = _CODE_BY_KEY.get(name, name)
+        if code not in table:
+            allowed = ", ".join(f"{c.code} ({c.key})" for c in TREASURY_FUTURES)
+            raise ValueError(f"dv01: unknown contract {name!r}; allowed: {allowed}")
+        fval = float(value)
+        if not np.isfinite(fval) or fval <= 0:
+            raise ValueError(
+                f"dv01[{name!r}] must be a finite number > 0 (USD per bp), got {value!r}"
+            )
+        table[code] = fval
+    return table
+
+
+def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(cftc, pd.DataFrame):
+        raise ValueError(f"cftc must be a pandas DataFrame, got {type(cftc).__name__}")
+    absent = [c for c in REQUIRED_COLUMNS if c not in cftc.columns]
+    if absent:
+        raise ValueError(f"cftc is missing columns {absent}; required: {list(REQUIRED_COLUMNS)}")
+    frame = cftc.loc[:, list(REQUIRED_COLUMNS)].copy()
+    frame["report_date"] = pd.to_datetime(frame["report_date"])
+    codes = frame["contract_code"].astype(str)
+    # Codes read as numbers lose their leading zeros ("43602"): restore them.
+    if (codes.str.len() < 6).any():
+        codes = codes.str.zfill(6)
+    frame["contract_code"] = codes
+    unknown = ~frame["trader_group"].isin(list(TRADER_GROUPS))
+    if unknown.any():
+        bad_groups = sorted(map(str, frame.loc[unknown, "trader_group"].unique()))
+        raise ValueError(
+            f"cftc.trader_group has unknown values {bad_groups}; allowed: {list(TRADER_GROUPS)}"
+        )
+    for col in ("long", "short", "spreading", "open_interest"):
+        try:
+            frame[col] = pd.to_numeric(frame[col], errors="raise").astype(float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"cftc.{col} must be numeric (contracts): {exc}") from exc
+    # Only the six Treasury contracts have a face and a DV01; others (if a store ever holds
+    # them) are left out rather than given made-up units.
+    frame = frame[frame["contract_code"].isin(list(_BY_CODE))]
+    dup = frame.duplicated(["report_date", "contract_code", "trader_group"])
+    if dup.any():
+        first = frame.loc[dup].iloc[0]
+        raise ValueError(
+            "cftc has duplicate rows for (report_date, contract_code, trader_group), e.g. "
+            f"({first['report_date']:%Y-%m-%d}, {first['contract_code']}, {first['trader_group']})"
+        )
+    return frame.sort_values(["contract_code", "trader_group", "report_date"]).reset_index(
+        drop=True
+    )
+
+
+def _check_window(window: int, min_periods: int) -> None:
+    if isinstance(window, bool) or not isinstance(window, int) or not 4 <= window <= 2_600:
+        raise ValueError(f"window must be an int number of weeks in [4, 2600], got {window!r}")
+    if (
+        isinstance(min_periods, bool)
+        or not isinstance(min_periods, int)
+        or not 2 <= min_periods <= window
+    ):
+        raise ValueError(f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
+
+
+def _day_numbers(dates: pd.Series | pd.Index) -> npt.NDArray[np.int64]:
+    """Dates as integer days since 1970-01-01."""
+    return np.asarray(pd.DatetimeIndex(dates).to_numpy(dtype="datetime64[D]").astype(np.int64))
+
+
+def _grouped_weekly_change(
+    values: npt.NDArray[np.float64], group: npt.NDArray[np.int64], days: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """Change from the previous row of the same group, NaN across a gap > a week (+ slack).
+
+    Rows must be sorted by group, then date.
+    """
+    out = np.full(len(values), np.nan)
+    if len(values) > 1:
+        same = (group[1:] == group[:-1]) & (days[1:] - days[:-1] <= MAX_WEEKLY_GAP_DAYS)
+        out[1:] = np.where(same, values[1:] - values[:-1], np.nan)
+    return out
+
+
+def _grouped_rolling_z(
+    values: npt.NDArray[np.float64],
+    group: npt.NDArray[np.int64],
+    days: npt.NDArray[np.int64],
+    window_weeks: int,
+    min_periods: int,
+) -> npt.NDArray[np.float64]:
+    """Z-score of each value against its group's reports of the trailing ``window_weeks``.
+
+    The window is calendar time, (t - 7 x window_weeks days, t], and includes the current
+    report: the z-score says where this week stands in the last three years as they were
+    known that week, with no later data. A gap in the history shortens the sample rather
+    than stretching the window. ``min_periods`` counts non-NaN values; std uses ddof=1.
+    Rows must be sorted by group, then date. Vectorised with cumulative sums (of values
+    centred on their group mean, which keeps the sums of squares well conditioned).
+    """
+    n = len(values)
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    key = group * _GROUP_STRIDE_DAYS + days
+    start = np.searchsorted(key, key - 7 * window_weeks, side="right")
+    ok = np.isfinite(values)
+    centred = np.zeros(n)
+    for g in np.unique(group):
+        rows = group == g
+        sel = rows & ok
+        if sel.any():
+            centred[sel] = values[sel] - values[sel].mean()
+    c0 = np.concatenate([[0.0], np.cumsum(ok)])
+    c1 = np.concatenate([[0.0], np.cumsum(centred)])
+    c2 = np.concatenate([[0.0], np.cumsum(centred * centred)])
+    end = np.arange(1, n + 1)
+    cnt = c0[end] - c0[start]
+    s1 = c1[end] - c1[start]
+    s2 = c2[end] - c2[start]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = s1 / cnt
+        var = (s2 - s1 * mean) / (cnt - 1)
+        # A flat window gives a variance of rounding noise: treat it as zero (no z-score).
+        flat = var <= 1e-12 * np.maximum(s2 / cnt, np.finfo(float).tiny)
+        z = (centred - mean) / np.sqrt(var)
+    valid = ok & (cnt >= min_periods) & ~flat
+    out[valid] = z[valid]
+    return out
+
+
+def positions_table(
+    cftc: pd.DataFrame,
+    *,
+    dv01: Mapping[str, float] | None = None,
+    window: int = DEFAULT_WINDOW_WEEKS,
+    min_periods: int = DEFAULT_MIN_PERIODS,
+) -> pd.DataFrame:
+    """Per contract and trader group: net, % of open interest, notional, DV01, z-scores.
+
+    Parameters
+    ----------
+    cftc : pandas.DataFrame
+        Long CFTC TFF frame (columns :data:`REQUIRED_COLUMNS`; positions in contracts).
+    dv01 : mapping, optional
+        DV01 overrides, USD per bp per contract (see :func:`resolve_dv01_usd`).
+    window : int, optional
+        Z-score window in weeks (default 156).
+    min_periods : int, optional
+        Fewest reports in the window for a z-score (default 52).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input row of the six Treasury contracts, sorted by contract, group and
+        date, with ``contract_key``, ``long``, ``short``, ``spreading``, ``open_interest``,
+        ``net_contracts`` (long - short), ``net_pct_oi`` (net / open interest x 100, %),
+        ``net_notional_bn`` (USD bn), ``net_dv01_mn`` (USD mn per bp),
+        ``net_10y_eq_contracts``, ``weekly_change_contracts`` and
+        ``weekly_change_10y_eq_contracts`` (NaN across a missing week), ``zscore_net`` (of
+        ``net_10y_eq_contracts``) and ``zscore_weekly_change``.
+    """
+    _check_window(window, min_periods)
+    table = resolve_dv01_usd(dv01)
+    frame = _validate(cftc)
+    ref = table[REFERENCE_CODE]
+    face = frame["contract_code"].map({c.code: c.face_usd for c in TREASURY_FUTURES}).astype(float)
+    dv = frame["contract_code"].map(table).astype(float)
+    frame.insert(
+        2, "contract_key", frame["contract_code"].map({c.code: c.key for c in TREASURY_FUTURES})
+    )
+    net = frame["long"] - frame["short"]
+    frame["net_contracts"] = net
+    frame["net_pct_oi"] = net / frame["open_interest"].where(frame["open_interest"] > 0) * PCT
+    frame["net_notional_bn"] = net * face / USD_PER_BN
+    frame["net_dv01_mn"] = net * dv / USD_PER_MN
+    frame["net_10y_eq_contracts"] = net * dv / ref
+    # Rows are sorted by contract, group and date (see _validate): number the groups.
+    keys = frame["contract_code"] + "|" + frame["trader_group"].astype(str)
+    group = np.cumsum(keys.ne(keys.shift()).to_numpy()).astype(np.int64)
+    days = _day_numbers(frame["report_date"])
+    net10 = frame["net_10y_eq_contracts"].to_numpy(dtype=float)
+    change10 = _grouped_weekly_change(net10, group, days)
+    frame["weekly_change_contracts"] = _grouped_weekly_change(
+        frame["net_contracts"].to_numpy(dtype=float), group, days
+    )
+    frame["weekly_change_10y_eq_contracts"] = change10
+    frame["zscore_net"] = _grouped_rolling_z(net10, group, days, window, min_periods)
+    frame["zscore_weekly_change"] = _grouped_rolling_z(change10, group, days, window, min_periods)
+    return frame
+
+
+def aggregate_net(
+    table: pd.DataFrame,
+    *,
+    trader_group: str,
+    window: int = DEFAULT_WINDOW_WEEKS,
+    min_periods: int = DEFAULT_MIN_PERIODS,
+) -> pd.DataFrame:
+    """One trader group's net position summed over the contracts, by report date.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`positions_table`.
+    trader_group : str
+        One of ``analytics.tenors.TRADER_GROUPS`` (``"lev_money"`` for the basis-trade
+        proxy, ``"asset_mgr"`` for its mirror).
+    window, min_periods : int, optional
+        Z-score window in weeks and fewest reports (defaults 156 and 52).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``report_date``: ``n_contracts`` (contracts reporting), ``net_contracts``
+        (sum of raw contracts: mixed face values, for reference), ``net_notional_bn``,
+        ``net_dv01_mn``, ``net_10y_eq_contracts``, ``weekly_change_10y_eq_contracts`` (NaN
+        across a missing week or when the set of contracts changed, e.g. when the Ultra 10y
+        started in 2016), ``zscore_net`` and ``zscore_weekly_change``.
+    """
+    if trader_group not in TRADER_GROUPS:
+        raise ValueError(f"trader_group must be one of {list(TRADER_GROUPS)}, got {trader_group!r}")
+    _check_window(window, min_periods)
+    rows = table[table["trader_group"] == trader_group]
+    # One bit per contract: equal masks = same set of contracts reporting.
+    bits = rows["contract_code"].map({c.code: 1 << i for i, c in enumerate(TREASURY_FUTURES)})
+    grouped = rows.assign(contract_bit=bits).groupby("report_date", sort=True)
+    agg = pd.DataFrame(
+        {
+            "n_contracts": grouped["contract_code"].nunique(),
+            "net_contracts": grouped["net_contracts"].sum(),
+            "net_notional_bn": grouped["net_notional_bn"].sum(),
+            "net_dv01_mn": grouped["net_dv01_mn"].sum(),
+            "net_10y_eq_contracts": grouped["net_10y_eq_contracts"].sum(),
+        }
+    )
+    agg.index.name = "report_date"
+    mask = grouped["contract_bit"].sum().to_numpy()
+    same_set = np.concatenate([[False], mask[1:] == mask[:-1]])
+    group = np.zeros(len(agg), dtype=np.int64)
+    days = _day_numbers(agg.index)
+    change = _grouped_weekly_change(agg["net_10y_eq_contracts"].to_numpy(dtype=float), group, days)
+    change = np.where(same_set, change, np.nan)
+    agg["weekly_change_10y_eq_contracts"] = change
+    agg["zscore_net"] = _grouped_rolling_z(
+        agg["net_10y_eq_contracts"].to_numpy(dtype=float), group, days, window, min_periods
+    )
+    agg["zscore_weekly_change"] = _grouped_rolling_z(change, group, days, window, min_periods)
+    return agg
+
+
+def leveraged_funds_net(
+    table: pd.DataFrame,
+    *,
+    window: int = DEFAULT_WINDOW_WEEKS,
+    min_periods: int = DEFAULT_MIN_PERIODS,
+) -> pd.DataFrame:
+    """Leveraged funds' aggregate net position: the cash-futures basis-trade proxy.
+
+    See :func:`aggregate_net` (``trader_group="lev_money"``); negative = net short futures.
+    """
+    return aggregate_net(table, trader_group="lev_money", window=window, min_periods=min_periods)
+
+
+def asset_managers_net(
+    table: pd.DataFrame,
+    *,
+    window: int = DEFAULT_WINDOW_WEEKS,
+    min_periods: int = DEFAULT_MIN_PERIODS,
+) -> pd.DataFrame:
+    """Asset managers' aggregate net position, the mirror image of the basis trade.
+
+    See :func:`aggregate_net` (``trader_group="asset_mgr"``); positive = net long futures.
+    """
+    return aggregate_net(table, trader_group="asset_mgr", window=window, min_periods=min_periods)
+
+
+def _none_if_nan(value: object) -> float | None:
+    if value is None:
+        return None
+    fval = float(value)  # type: ignore[arg-type]
+    return None if np.isnan(fval) else round(fval, 10)
+
+
+def positioning_snapshot(
+    cftc: pd.DataFrame,
+    *,
+    as_of: object,
+    dv01: Mapping[str, float] | None = None,
+    window: int = DEFAULT_WINDOW_WEEKS,
+    min_periods: int = DEFAULT_MIN_PERIODS,
+) -> dict[str, Any]:
+    """Leveraged-fund (basis-trade) positioning as of a date, JSON-ready.
+
+    Parameters
+    ----------
+    cftc : pandas.DataFrame
+        Long CFTC TFF frame.
+    as_of : date-like
+        The latest report dated on or before it is used.
+    dv01 : mapping, optional
+        DV01 overrides (USD per bp per contract), see :func:`resolve_dv01_usd`.
+    window, min_periods : int, optional
+        Z-score window in weeks and fewest reports (defaults 156 and 52).
+
+    Returns
+    -------
+    dict
+        ``report_date`` (YYYY-MM-DD or None), ``lev_funds_net_contracts`` ({contract key:
+        int}), ``lev_funds_net_notional_bn``, ``lev_funds_net_10y_eq_contracts``,
+        ``weekly_change_10y_eq_contracts`` (None across a missing week), ``zscore`` (of the
+        aggregate 10y-equivalent net, None before ``min_periods`` reports),
+        ``zscore_weekly_change``, ``asset_mgr_net_10y_eq_contracts``,
+        ``dv01_usd_per_contract`` ({contract key: USD per bp} in use), ``stale`` (report
+        older than :data:`STALE_AFTER_DAYS` days) and ``missing`` (readable lines).
+    """
+    try:
+        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}") from exc
+    if pd.isna(ts):
+        raise ValueError(f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}")
+    ts = ts.normalize()
+    dv_table = resolve_dv01_usd(dv01)
+    out: dict[str, Any] = {
+        "report_date": None,
+        "lev_funds_net_contracts": {},
+        "lev_funds_net_notional_bn": None,
+        "lev_funds_net_10y_eq_contracts": None,
+        "weekly_change_10y_eq_contracts": None,
+        "zscore": None,
+        "zscore_weekly_change": None,
+        "asset_mgr_net_10y_eq_contracts": None,
+        "dv01_usd_per_contract": {c.key: dv_table[c.code] for c in TREASURY_FUTURES},
+        "stale": False,
+        "missing": [],
+    }
+    missing: list[str] = out["missing"]
+    table = positions_table(cftc, dv01=dv01, window=window, min_periods=min_periods)
+    table = table[table["report_date"] <= ts]
+    lev = leveraged_funds_net(table, window=window, min_periods=min_periods)
+    if lev.empty:
+        missing.append(f"CFTC: no leveraged-funds report on or before {ts:%Y-%m-%d}")
+        return out
+    last_date = pd.Timestamp(lev.index[-1])
+    row = lev.iloc[-1]
+    out["report_date"] = last_date.strftime("%Y-%m-%d")
+    age = (ts - last_date).days
+    if age > STALE_AFTER_DAYS:
+        out["stale"] = True
+        missing.append(
+            f"CFTC: latest report {last_date:%Y-%m-%d} is {age} days before as_of (stale after {STALE_AFTER_DAYS})"
+        )
+    latest = table[(table["report_date"] == last_date) & (table["trader_group"] == "lev_money")]
+    by_key = dict(zip(latest["contract_key"], latest["net_contracts"], strict=True))
+    # In the order of TREASURY_FUTURES (2y first) so that tables read the same every week.
+    out["lev_funds_net_contracts"] = {
+        c.key: int(by_key[c.key]) for c in TREASURY_FUTURES if c.key in by_key
+    }
+    absent = [c.key for c in TREASURY_FUTURES if c.key not in out["lev_funds_net_contracts"]]
+    if absent:
+        missing.append(f"CFTC {last_date:%Y-%m-%d}: no leveraged-funds row for {', '.join(absent)}")
+    out["lev_funds_net_notional_bn"] = _none_if_nan(row["net_notional_bn"])
+    out["lev_funds_net_10y_eq_contracts"] = _none_if_nan(row["net_10y_eq_contracts"])
+    out["weekly_change_10y_eq_contracts"] = _none_if_nan(row["weekly_change_10y_eq_contracts"])
+    if out["weekly_change_10y_eq_contracts"] is None:
+        missing.append(
+            f"weekly change: no report a week before {last_date:%Y-%m-%d} (gap in the history)"
+        )
+    out["zscore"] = _none_if_nan(row["zscore_net"])
+    if out["zscore"] is None:
+        missing.append(f"zscore: fewer than {min_periods} reports in the {window}-week window")
+    out["zscore_weekly_change"] = _none_if_nan(row["zscore_weekly_change"])
+    am = asset_managers_net(table, window=window, min_periods=min_periods)
+    if not am.empty and pd.Timestamp(am.index[-1]) == last_date:
+        out["asset_mgr_net_10y_eq_contracts"] = _none_if_nan(am["net_10y_eq_contracts"].iloc[-1])
+    return out

@@ -1,0 +1,613 @@
+"""Composite Treasury Market Stress Index.
+
+Method
+------
+1. Each indicator (a daily series, any units) is carried forward over at most
+   ``IndicatorSpec.max_ffill_days`` business days (3 for daily series, covering holidays; 7
+   for weekly ones such as the CFTC positioning step series), never further, so a series
+   that stops drops out instead of freezing.
+2. It is standardised against its own *past*: z(t) = sign x (x(t) - mean) / std, where the
+   mean and standard deviation (ddof=1) are over the ``window`` business days before t
+   (t excluded; default 756, about three years) and need ``min_periods`` observations
+   (default 252, one year). No value after t is used. ``sign`` is +1 when a higher value
+   means more stress, -1 when a lower value does. z is clipped at +/- ``clip_z``
+   (default 5) so that one broken series cannot dominate.
+3. Category score = mean of the category's available z-scores that day.
+4. Total = weighted mean of the available category scores (equal weights by default,
+   re-normalised over the categories present that day).
+5. Contribution of indicator i in category c: w_c / sum(w of categories present) x z_i /
+   n_c, with n_c the indicators of c present that day; the total is defined as the sum of
+   the contributions, so they add up to it exactly.
+
+Indicators that start late, stop early or are absent simply drop out of their category (and
+a category without indicators drops out of the total); they never make the total NaN while
+another category has data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from analytics.crossasset import DEFAULT_WINDOW_DAYS as SELL_AMERICA_WINDOW_DAYS
+from analytics.crossasset import sell_america_history
+from analytics.funding import funding_spreads
+from analytics.positioning import leveraged_funds_net, positions_table
+
+__all__ = [
+    "CATEGORIES",
+    "CURVE",
+    "FUNCTIONING",
+    "FUNDING",
+    "POSITIONING",
+    "CROSS_ASSET",
+    "DEFAULT_WINDOW_DAYS",
+    "DEFAULT_MIN_PERIODS",
+    "DEFAULT_CLIP_Z",
+    "DEFAULT_FFILL_DAYS",
+    "WEEKLY_FFILL_DAYS",
+    "REALISED_VOL_DAYS",
+    "CFTC_RELEASE_LAG_DAYS",
+    "IndicatorSpec",
+    "StressResult",
+    "compute_stress_index",
+    "build_indicators",
+    "stress_snapshot",
+]
+
+CURVE: Final = "curve and rates volatility"
+FUNCTIONING: Final = "market functioning"
+FUNDING: Final = "funding"
+POSITIONING: Final = "positioning"
+CROSS_ASSET: Final = "cross-asset"
+#: The five categories, in display order.
+CATEGORIES: Final[tuple[str, ...]] = (CURVE, FUNCTIONING, FUNDING, POSITIONING, CROSS_ASSET)
+
+#: Standardisation window, business days (three years).
+DEFAULT_WINDOW_DAYS: Final = 756
+#: Fewest past observations in the window before a z-score is given (one year).
+DEFAULT_MIN_PERIODS: Final = 252
+#: |z| cap; None disables clipping.
+DEFAULT_CLIP_Z: Final = 5.0
+#: Forward-fill limit of daily indicators, business days (holidays).
+DEFAULT_FFILL_DAYS: Final = 3
+#: Forward-fill limit of weekly indicators, business days (one week plus a holiday).
+WEEKLY_FFILL_DAYS: Final = 7
+#: Window of the realised volatility used when MOVE is absent, business days.
+REALISED_VOL_DAYS: Final = 21
+#: Business days per year, to annualise realised volatility.
+TRADING_DAYS_PER_YEAR: Final = 252
+#: Business days of the 2s10s change.
+CURVE_CHANGE_DAYS: Final = 5
+#: The CFTC report (as of Tuesday) is published on Friday: the step series starts then, so the
+#: index never uses a report before it was public.
+CFTC_RELEASE_LAG_DAYS: Final = 3
+BP_PER_PCT: Final = 100.0
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """How one indicator enters the index.
+
+    Attributes
+    ----------
+    name : str
+        Column of the indicator frame.
+    category : str
+        One of :data:`CATEGORIES` (or a caller's own category name).
+    sign : int
+        +1 when higher = more stress, -1 when lower = more stress.
+    label : str, optional
+        Name shown to users.
+    units : str, optional
+        Units of the raw series ("bp", "index", "z"...).
+    max_ffill_days : int, optional
+        Business days the last value is carried forward (default 3).
+    """
+
+    name: str
+    category: str
+    sign: int
+    label: str = ""
+    units: str = ""
+    max_ffill_days: int = DEFAULT_FFILL_DAYS
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"IndicatorSpec.name must be a non-empty string, got {self.name!r}")
+        if not isinstance(self.category, str) or not self.category:
+            raise ValueError(f"IndicatorSpec.category of {self.name!r} must be a non-empty string")
+        if self.sign not in (1, -1) or isinstance(self.sign, bool):
+            raise ValueError(
+                f"IndicatorSpec.sign of {self.name!r} must be +1 or -1, got {self.sign!r}"
+            )
+        if isinstance(self.max_ffill_days, bool) or not isinstance(self.max_ffill_days, int):
+            raise ValueError(
+                f"IndicatorSpec.max_ffill_days of {self.name!r} must be an int in [0, 260]"
+            )
+        if not 0 <= self.max_ffill_days <= 260:
+            raise ValueError(
+                f"IndicatorSpec.max_ffill_days of {self.name!r} must be in [0, 260], got {self.max_ffill_days}"
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class StressResult:
+    """Output of :func:`compute_stress_index`; all frames share one DatetimeIndex.
+
+    Attributes
+    ----------
+    total : pandas.Series
+        The index (z units), NaN where no category has data.
+    categories : pandas.DataFrame
+        Category scores (z units), one column per category of the specs.
+    zscores : pandas.DataFrame
+        Signed, clipped z-score of each indicator.
+    contributions : pandas.DataFrame
+        Contribution of each indicator; each row sums to ``total``.
+    values : pandas.DataFrame
+        The raw indicator values after the bounded forward fill.
+    specs : tuple of IndicatorSpec
+    weights : mapping
+        Category weights before re-normalisation.
+    window, min_periods : int
+    clip_z : float or None
+    """
+
+    total: pd.Series
+    categories: pd.DataFrame
+    zscores: pd.DataFrame
+    contributions: pd.DataFrame
+    values: pd.DataFrame
+    specs: tuple[IndicatorSpec, ...]
+    weights: Mapping[str, float] = field(default_factory=dict)
+    window: int = DEFAULT_WINDOW_DAYS
+    min_periods: int = DEFAULT_MIN_PERIODS
+    clip_z: float | None = DEFAULT_CLIP_Z
+
+
+def _specs_from(spec: Sequence[IndicatorSpec] | pd.DataFrame) -> tuple[IndicatorSpec, ...]:
+    """Accept a sequence of specs or a table indexed by indicator with category and sign."""
+    if isinstance(spec, pd.DataFrame):
+        for col in ("category", "sign"):
+            if col not in spec.columns:
+                raise ValueError(
+                    f"spec table must have columns 'category' and 'sign' (indexed by indicator); missing {col!r}"
+                )
+        specs = []
+        for name, row in spec.iterrows():
+            kwargs: dict[str, Any] = {
+                "name": str(name),
+                "category": str(row["category"]),
+                "sign": int(row["sign"]),
+            }
+            if "max_ffill_days" in spec.columns and pd.notna(row["max_ffill_days"]):
+                kwargs["max_ffill_days"] = int(row["max_ffill_days"])
+            specs.append(IndicatorSpec(**kwargs))
+        return tuple(specs)
+    out = tuple(spec)
+    for s in out:
+        if not isinstance(s, IndicatorSpec):
+            raise ValueError(f"spec entries must be IndicatorSpec, got {type(s).__name__}")
+    return out
+
+
+def _resolve_weights(
+    categories: Sequence[str], weights: Mapping[str, float] | None
+) -> dict[str, float]:
+    resolved = {c: 1.0 for c in categories}
+    if weights is None:
+        return resolved
+    for cat, w in weights.items():
+        if cat not in resolved:
+            raise ValueError(
+                f"weights: unknown category {cat!r}; categories of the spec: {list(categories)}"
+            )
+        fw = float(w)
+        if not np.isfinite(fw) or fw < 0:
+            raise ValueError(f"weights[{cat!r}] must be a finite number >= 0, got {w!r}")
+        resolved[cat] = fw
+    if not any(v > 0 for v in resolved.values()):
+        raise ValueError("weights: at least one category weight must be > 0")
+    return resolved
+
+
+def compute_stress_index(
+    indicators: pd.DataFrame,
+    spec: Sequence[IndicatorSpec] | pd.DataFrame,
+    *,
+    window: int = DEFAULT_WINDOW_DAYS,
+    min_periods: int = DEFAULT_MIN_PERIODS,
+    clip_z: float | None = DEFAULT_CLIP_Z,
+    weights: Mapping[str, float] | None = None,
+) -> StressResult:
+    """Standardise the indicators and aggregate them into the composite index.
+
+    Parameters
+    ----------
+    indicators : pandas.DataFrame
+        Daily indicator values (business-day DatetimeIndex, ascending), one column per
+        indicator, NaN where absent. Columns without a spec are ignored; a spec whose column
+        is absent gives an all-NaN indicator.
+    spec : sequence of IndicatorSpec or pandas.DataFrame
+        Indicator -> category and sign (a DataFrame indexed by indicator with columns
+        ``category``, ``sign`` and optionally ``max_ffill_days`` is accepted too).
+    window : int, optional
+        Rolling window of past business days, in [2, 10000] (default 756).
+    min_periods : int, optional
+        Fewest past observations for a z-score, in [2, window] (default 252).
+    clip_z : float or None, optional
+        Cap on |z| (> 0), or None for no clipping (default 5).
+    weights : mapping, optional
+        Category -> weight (>= 0); categories not named weigh 1. Default: equal weights.
+
+    Returns
+    -------
+    StressResult
+        Index, category scores, z-scores and contributions (see the module docstring).
+    """
+    if not isinstance(indicators, pd.DataFrame) or not isinstance(
+        indicators.index, pd.DatetimeIndex
+    ):
+        raise ValueError("indicators must be a pandas DataFrame with a DatetimeIndex")
+    if not indicators.index.is_monotonic_increasing or indicators.index.has_duplicates:
+        raise ValueError("indicators index must be ascending without duplicate dates")
+    if isinstance(window, bool) or not isinstance(window, int) or not 2 <= window <= 10_000:
+        raise ValueError(
+            f"window must be an int number of business days in [2, 10000], got {window!r}"
+        )
+    if (
+        isinstance(min_periods, bool)
+        or not isinstance(min_periods, int)
+        or not 2 <= min_periods <= window
+    ):
+        raise ValueError(f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
+    if clip_z is not None and (not np.isfinite(clip_z) or clip_z <= 0):
+        raise ValueError(f"clip_z must be a finite number > 0 or None, got {clip_z!r}")
+    specs = _specs_from(spec)
+    if not specs:
+        raise ValueError("spec must name at least one indicator")
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(
+            f"spec names an indicator twice: {sorted({n for n in names if names.count(n) > 1})}"
+        )
+    categories = list(dict.fromkeys(s.category for s in specs))
+    w = _resolve_weights(categories, weights)
+    idx = indicators.index
+
+    values = pd.DataFrame(index=idx)
+    for s in specs:
+        col = (
+            indicators[s.name].astype(float)
+            if s.name in indicators.columns
+            else pd.Series(np.nan, index=idx)
+        )
+        values[s.name] = col.ffill(limit=s.max_ffill_days) if s.max_ffill_days > 0 else col
+    # Statistics of the window *before* t: shift by one row so today's value is judged
+    # against history only (a spike is not diluted by itself, and nothing later is used).
+    past = values.shift(1).rolling(window, min_periods=min_periods)
+    mean = past.mean()
+    std = past.std(ddof=1)
+    signs = pd.Series({s.name: float(s.sign) for s in specs})
+    z = (values - mean) / std.where(std > 0)
+    z = z * signs
+    if clip_z is not None:
+        z = z.clip(lower=-clip_z, upper=clip_z)
+
+    cat_scores = pd.DataFrame(index=idx)
+    counts = pd.DataFrame(index=idx)
+    for cat in categories:
+        cols = [s.name for s in specs if s.category == cat]
+        counts[cat] = z[cols].notna().sum(axis=1).astype(float)
+        cat_scores[cat] = z[cols].mean(axis=1)
+    present_w = pd.DataFrame(
+        {c: np.where(cat_scores[c].notna(), w[c], 0.0) for c in categories}, index=idx
+    )
+    total_w = present_w.sum(axis=1)
+    share = present_w.div(total_w.where(total_w > 0), axis=0)
+
+    contributions = pd.DataFrame(index=idx)
+    for s in specs:
+        contributions[s.name] = (
+            share[s.category] * z[s.name] / counts[s.category].where(counts[s.category] > 0)
+        )
+    total = contributions.sum(axis=1, min_count=1)
+    # A day whose categories all weigh zero has no index, even if some z-scores exist.
+    total = total.where(total_w > 0)
+    total.name = "stress_index"
+    return StressResult(
+        total=total,
+        categories=cat_scores,
+        zscores=z,
+        contributions=contributions,
+        values=values,
+        specs=specs,
+        weights=w,
+        window=window,
+        min_periods=min_periods,
+        clip_z=clip_z,
+    )
+
+
+# --- the default indicator set -----------------------------------------------------------------
+
+
+def _on(index: pd.DatetimeIndex, values: pd.Series) -> pd.Series:
+    """``values`` on ``index`` (exact dates; no fill here, the index does bounded fills)."""
+    return values.astype(float).reindex(index)
+
+
+def _step_at_release(index: pd.DatetimeIndex, values: pd.Series, lag_days: int) -> pd.Series:
+    """Weekly values placed on their publication day (or the next date of ``index``)."""
+    arr = np.full(len(index), np.nan)
+    obs = values.dropna()
+    if not obs.empty and len(index) > 0:
+        release = pd.DatetimeIndex(obs.index) + pd.Timedelta(days=lag_days)
+        pos = index.searchsorted(release, side="left")
+        ok = pos < len(index)
+        arr[pos[ok]] = obs.to_numpy(dtype=float)[ok]
+    return pd.Series(arr, index=index, dtype=float)
+
+
+def build_indicators(
+    yields: pd.DataFrame,
+    series: pd.DataFrame,
+    cftc: pd.DataFrame | None,
+    *,
+    fit_noise_bp: pd.Series | None = None,
+    otr_premium_bp: pd.Series | None = None,
+    swap_spread_bp: pd.Series | None = None,
+) -> tuple[pd.DataFrame, tuple[IndicatorSpec, ...]]:
+    """Derive the default indicator set from the store's frames.
+
+    Parameters
+    ----------
+    yields : pandas.DataFrame
+        Yields frame (percent), columns ``analytics.tenors.TENORS``.
+    series : pandas.DataFrame
+        Wide series frame (MOVE, SOFR, EFFR, IORB/IOER, SOFR1/SOFR99, DTWEXBGS, SP500,
+        VIXCLS, DSWP10 are used when present).
+    cftc : pandas.DataFrame or None
+        Long CFTC TFF frame, or None to leave positioning out.
+    fit_noise_bp : pandas.Series, optional
+        Daily curve-fit noise (RMS fitting error), bp; higher = more stress.
+    otr_premium_bp : pandas.Series, optional
+        Daily on-the-run premium proxy, CMT par yield minus GSW par yield (bp), as one column
+        of ``analytics.functioning.otr_premium_bp`` returns it: negative when on-the-run
+        issues trade rich, so lower = more stress (sign -1).
+    swap_spread_bp : pandas.Series, optional
+        Daily 10y swap spread (swap rate - Treasury yield), bp; lower = more stress. When
+        absent it is computed from ``DSWP10`` and the 10y CMT if ``DSWP10`` is in ``series``.
+
+    Returns
+    -------
+    (pandas.DataFrame, tuple of IndicatorSpec)
+        Indicator frame on the business days spanned by ``yields`` and ``series``, and its
+        specs. Only indicators with at least one observation are returned:
+
+        * curve and rates volatility: ``move_bp`` (MOVE, bp) when MOVE is present, else
+          ``realised_vol_10y_bp`` (21-day realised volatility of daily 10y changes,
+          annualised, bp); ``curve_2s10s_abs_chg_1w_bp`` (|5-day change of 10y - 2y|, bp);
+        * market functioning: ``fit_noise_bp``, ``otr_premium_bp`` (sign -1),
+          ``swap_spread_10y_bp`` (sign -1);
+        * funding: ``sofr_effr_bp``, ``sofr_iorb_bp``, ``sofr_p99_p1_bp``;
+        * positioning: ``lev_funds_net_short_z`` (z-score of leveraged funds' aggregate net
+          *short* in 10y-equivalents over 156 weeks, a step series from each report's
+          Friday publication, carried at most 7 business days);
+        * cross-asset: ``sell_america_score`` (see ``analytics.crossasset``) and ``vix``.
+    """
+    for name, frame in (("yields", yields), ("series", series)):
+        if not isinstance(frame, pd.DataFrame) or not isinstance(frame.index, pd.DatetimeIndex):
+            raise ValueError(f"{name} must be a pandas DataFrame with a DatetimeIndex named 'date'")
+    dates = yields.index.union(series.index)
+    if len(dates) == 0:
+        raise ValueError("yields and series are both empty: nothing to build indicators from")
+    idx = pd.bdate_range(dates.min(), dates.max(), name="date")
+    cols: dict[str, pd.Series] = {}
+    specs: list[IndicatorSpec] = []
+
+    def add(
+        name: str,
+        values: pd.Series,
+        category: str,
+        sign: int,
+        label: str,
+        units: str,
+        ffill: int = DEFAULT_FFILL_DAYS,
+    ) -> None:
+        if values.notna().any():
+            cols[name] = values
+            specs.append(IndicatorSpec(name, category, sign, label, units, ffill))
+
+    ten = (
+        yields["10y"].astype(float).dropna() if "10y" in yields.columns else pd.Series(dtype=float)
+    )
+    move = series["MOVE"].astype(float) if "MOVE" in series.columns else pd.Series(dtype=float)
+    if move.notna().any():
+        add("move_bp", _on(idx, move), CURVE, 1, "MOVE index (1m Treasury implied vol)", "bp")
+    elif not ten.empty:
+        vol = (
+            ten.diff().rolling(REALISED_VOL_DAYS).std(ddof=1)
+            * BP_PER_PCT
+            * np.sqrt(TRADING_DAYS_PER_YEAR)
+        )
+        add(
+            "realised_vol_10y_bp",
+            _on(idx, vol),
+            CURVE,
+            1,
+            "10y realised vol (21d, annualised)",
+            "bp",
+        )
+    if {"2y", "10y"} <= set(yields.columns):
+        s2s10s = ((yields["10y"] - yields["2y"]) * BP_PER_PCT).dropna()
+        chg = (s2s10s - s2s10s.shift(CURVE_CHANGE_DAYS)).abs()
+        add("curve_2s10s_abs_chg_1w_bp", _on(idx, chg), CURVE, 1, "|2s10s 1-week change|", "bp")
+
+    if fit_noise_bp is not None:
+        add(
+            "fit_noise_bp",
+            _on(idx, fit_noise_bp),
+            FUNCTIONING,
+            1,
+            "Curve-fit noise (coarse CMT proxy)",
+            "bp",
+        )
+    if otr_premium_bp is not None:
+        add(
+            "otr_premium_bp",
+            _on(idx, otr_premium_bp),
+            FUNCTIONING,
+            -1,
+            "On-the-run premium (CMT - GSW par)",
+            "bp",
+        )
+    if swap_spread_bp is None and "DSWP10" in series.columns and not ten.empty:
+        swap_spread_bp = (
+            (series["DSWP10"].astype(float) - ten.reindex(series.index)) * BP_PER_PCT
+        ).dropna()
+    if swap_spread_bp is not None:
+        add(
+            "swap_spread_10y_bp", _on(idx, swap_spread_bp), FUNCTIONING, -1, "10y swap spread", "bp"
+        )
+
+    spreads = funding_spreads(series)
+    add("sofr_effr_bp", _on(idx, spreads["sofr_effr_bp"]), FUNDING, 1, "SOFR - EFFR", "bp")
+    add("sofr_iorb_bp", _on(idx, spreads["sofr_iorb_bp"]), FUNDING, 1, "SOFR - IORB/IOER", "bp")
+    add(
+        "sofr_p99_p1_bp",
+        _on(idx, spreads["sofr_p99_p1_bp"]),
+        FUNDING,
+        1,
+        "SOFR 99th - 1st percentile",
+        "bp",
+    )
+
+    if cftc is not None and len(cftc) > 0:
+        lev = leveraged_funds_net(positions_table(cftc))
+        # z of the net *short*: a larger short (bigger basis trade) is more fragile.
+        step = _step_at_release(idx, -lev["zscore_net"], CFTC_RELEASE_LAG_DAYS)
+        add(
+            "lev_funds_net_short_z",
+            step,
+            POSITIONING,
+            1,
+            "Leveraged funds net short (z, 10y-eq)",
+            "z",
+            WEEKLY_FFILL_DAYS,
+        )
+
+    sa = sell_america_history(yields, series, window_days=SELL_AMERICA_WINDOW_DAYS)
+    add(
+        "sell_america_score",
+        _on(idx, sa["score"]),
+        CROSS_ASSET,
+        1,
+        "Sell-America score (weakest leg)",
+        "scaled",
+    )
+    if "VIXCLS" in series.columns:
+        add("vix", _on(idx, series["VIXCLS"]), CROSS_ASSET, 1, "VIX", "index")
+
+    frame = pd.DataFrame(cols, index=idx)
+    frame.index.name = "date"
+    return frame, tuple(specs)
+
+
+# --- snapshot --------------------------------------------------------------------------------------
+
+
+def _f(value: object) -> float | None:
+    fval = float(value)  # type: ignore[arg-type]
+    return None if np.isnan(fval) else fval
+
+
+def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
+    """The index, its category scores and contributions on the last date on or before ``as_of``.
+
+    Parameters
+    ----------
+    result : StressResult
+        Output of :func:`compute_stress_index`.
+    as_of : date-like
+        Date of interest.
+
+    Returns
+    -------
+    dict
+        ``date`` (YYYY-MM-DD or None), ``value`` (float or None), ``contributions``
+        ({indicator: float} for the indicators present; they sum to ``value``),
+        ``categories`` ({category: score or None}), ``weights`` (category weights
+        re-normalised over the categories present) and ``missing`` (one readable line per
+        indicator without a z-score that day, saying why).
+    """
+    try:
+        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}") from exc
+    if pd.isna(ts):
+        raise ValueError(f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}")
+    ts = ts.normalize()
+    total = result.total.loc[:ts]
+    out: dict[str, Any] = {
+        "date": None,
+        "value": None,
+        "contributions": {},
+        "categories": {},
+        "weights": {},
+        "missing": [],
+    }
+    if total.empty:
+        out["categories"] = {c: None for c in result.categories.columns}
+        out["missing"] = [f"no index date on or before {ts:%Y-%m-%d}"]
+        return out
+    date = pd.Timestamp(total.index[-1])
+    out["date"] = date.strftime("%Y-%m-%d")
+    out["value"] = _f(total.iloc[-1])
+    pos = len(total) - 1  # every frame of the result shares the index of ``total``
+    contrib = result.contributions.iloc[pos].to_numpy(dtype=float)
+    out["contributions"] = {
+        str(k): float(v)
+        for k, v in zip(result.contributions.columns, contrib, strict=True)
+        if not np.isnan(v)
+    }
+    cats = result.categories.iloc[pos].to_numpy(dtype=float)
+    cat_names = [str(c) for c in result.categories.columns]
+    out["categories"] = {
+        c: (None if np.isnan(v) else float(v)) for c, v in zip(cat_names, cats, strict=True)
+    }
+    present = {
+        c: result.weights.get(c, 0.0)
+        for c, v in zip(cat_names, cats, strict=True)
+        if not np.isnan(v)
+    }
+    denom = sum(present.values())
+    out["weights"] = {c: (w / denom if denom > 0 else None) for c, w in present.items()}
+    z_row = result.zscores.iloc[pos]
+    missing: list[str] = []
+    for s in result.specs:
+        if not np.isnan(float(z_row[s.name])):
+            continue
+        raw = result.values[s.name]
+        upto = raw.iloc[: pos + 1].dropna()
+        if upto.empty:
+            missing.append(f"{s.name}: no data on or before {date:%Y-%m-%d}")
+        elif np.isnan(float(raw.iloc[pos])):
+            missing.append(
+                f"{s.name}: no observation within {s.max_ffill_days} business days (last {upto.index[-1]:%Y-%m-%d})"
+            )
+        else:
+            n_past = int(raw.iloc[:pos].tail(result.window).notna().sum())
+            if n_past < result.min_periods:
+                missing.append(
+                    f"{s.name}: warming up ({n_past} of {result.min_periods} past observations needed)"
+                )
+            else:
+                missing.append(f"{s.name}: no variation in the past {result.window} business days")
+    out["missing"] = missing
+    return out
