@@ -1,0 +1,261 @@
+"""Swap spreads: swap fixed rate minus the Treasury yield of the same tenor, in bp.
+
+Swap series ids
+---------------
+A column of the series frame is a swap rate when its id ends in ``SWP`` followed by the
+tenor in whole years (1 to 30), optionally with a trailing ``Y`` (case-insensitive): ``DSWP10``
+(FRED/ICE, 10y), ``WSWP2`` (weekly, 2y), ``SOFRSWP10`` or ``SOFRSWP10Y`` (a user's SOFR swap
+import, 10y). The tenor is labelled ``"<n>y"``. Values are in percent.
+
+When several ids give the same tenor, they are combined date by date: the source whose last
+observation is the most recent wins where both have a value, the others fill its gaps. (The
+ICE LIBOR series end in 2016 and SOFR swaps start in 2018, so in practice they do not
+overlap; the coverage table shows which source covers which dates.)
+
+The Treasury side is the CMT yield at the swap tenor; tenors without a CMT series (4y) use
+linear interpolation in maturity between the nearest observed tenors on each side (no
+extrapolation). No day-count or compounding adjustment is made between swap quotes
+(semiannual 30/360 fixed legs for the ICE series) and CMT bond-equivalent yields: the
+difference is well under a basis point at these levels.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from analytics.tenors import TENOR_YEARS, TENORS
+
+__all__ = [
+    "STANDARD_SWAP_TENORS_Y",
+    "STALE_AFTER_DAYS",
+    "IMPORT_HINT",
+    "swap_tenor_years",
+    "swap_columns",
+    "treasury_yield_at",
+    "swap_rates_by_tenor",
+    "swap_spreads_bp",
+    "swap_coverage",
+    "swaps_snapshot",
+]
+
+#: Tenors (years) the app always reports, stored or not (the FRED DSWP set).
+STANDARD_SWAP_TENORS_Y: Final[tuple[int, ...]] = (1, 2, 3, 4, 5, 7, 10, 30)
+#: A swap rate older than this many calendar days before ``as_of`` is reported as missing.
+STALE_AFTER_DAYS: Final[int] = 10
+#: What the user can do about missing swap rates.
+IMPORT_HINT: Final[str] = "import SOFR swap rates"
+_SWAP_ID: Final[re.Pattern[str]] = re.compile(r"^[A-Z0-9_]*SWP(\d{1,2})Y?$", re.IGNORECASE)
+_BP_DECIMALS: Final[int] = 1
+_MAX_TENOR_Y: Final[int] = 30
+
+
+def _label(years: int) -> str:
+    return f"{years}y"
+
+
+def swap_tenor_years(series_id: str) -> int | None:
+    """Tenor in whole years of a swap-rate series id, or None if the id is not a swap rate.
+
+    ``"DSWP10"`` -> 10, ``"SOFRSWP2Y"`` -> 2, ``"SOFR"`` -> None.
+    """
+    match = _SWAP_ID.match(str(series_id))
+    if match is None:
+        return None
+    years = int(match.group(1))
+    # Beyond the Treasury curve (1m-30y) there is nothing to compare with.
+    return years if 1 <= years <= _MAX_TENOR_Y else None
+
+
+def swap_columns(series: pd.DataFrame) -> dict[str, int]:
+    """Swap-rate columns of a series frame and their tenors in years."""
+    found = {str(c): swap_tenor_years(str(c)) for c in series.columns}
+    return {c: y for c, y in found.items() if y is not None}
+
+
+def _check_frames(yields: pd.DataFrame, series: pd.DataFrame) -> None:
+    for name, frame in (("yields", yields), ("series", series)):
+        if not isinstance(frame, pd.DataFrame) or not isinstance(frame.index, pd.DatetimeIndex):
+            raise ValueError(f"{name} must be a DataFrame with a DatetimeIndex named 'date'")
+        if not frame.index.is_monotonic_increasing:
+            raise ValueError(f"{name} must be sorted by date, oldest first")
+
+
+def treasury_yield_at(yields: pd.DataFrame, years: float) -> pd.Series:
+    """Treasury yield at a maturity, interpolated linearly in maturity each day (percent).
+
+    Parameters
+    ----------
+    yields : yields frame (percent, tenor columns, DatetimeIndex).
+    years : maturity in years, within [1m, 30y].
+
+    Returns
+    -------
+    Series indexed like ``yields``: the tenor's own yield where it exists and is observed,
+    else the linear interpolation between the nearest observed tenors below and above;
+    NaN where there is no observed tenor on one side.
+    """
+    lo_y, hi_y = min(TENOR_YEARS.values()), max(TENOR_YEARS.values())
+    if not lo_y <= years <= hi_y:
+        raise ValueError(f"years must be within [{lo_y:.4f}, {hi_y}] years, got {years}")
+    tenors = [t for t in TENORS if t in yields.columns]
+    values = yields[tenors].to_numpy(dtype=np.float64)
+    mats = np.array([TENOR_YEARS[t] for t in tenors])
+    n = len(yields)
+    lo_val, lo_mat = np.full(n, np.nan), np.full(n, np.nan)
+    hi_val, hi_mat = np.full(n, np.nan), np.full(n, np.nan)
+    # Walking up (down) the curve leaves the nearest observed tenor below (above) the target.
+    for j in range(len(tenors)):
+        if mats[j] <= years:
+            ok = np.isfinite(values[:, j])
+            lo_val[ok], lo_mat[ok] = values[ok, j], mats[j]
+    for j in reversed(range(len(tenors))):
+        if mats[j] >= years:
+            ok = np.isfinite(values[:, j])
+            hi_val[ok], hi_mat[ok] = values[ok, j], mats[j]
+    span = hi_mat - lo_mat
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(span > 0, (years - lo_mat) / span, 0.0)
+    out = lo_val + weight * (hi_val - lo_val)
+    return pd.Series(out, index=yields.index, name=f"treasury_{years:g}y_pct")
+
+
+def _last_date(values: pd.Series) -> pd.Timestamp | None:
+    dates = values.index[values.notna().to_numpy()]
+    return pd.Timestamp(dates[-1]) if len(dates) else None
+
+
+def _ranked_sources(series: pd.DataFrame, ids: list[str]) -> list[str]:
+    last = {c: _last_date(series[c]) for c in ids}
+
+    def newest_first(col: str) -> tuple[bool, int]:
+        date = last[col]
+        # Ids without data go last.
+        return (date is None, 0 if date is None else -date.value)
+
+    return sorted(ids, key=newest_first)
+
+
+def swap_rates_by_tenor(series: pd.DataFrame) -> pd.DataFrame:
+    """Swap rates (percent) per tenor label ("2y", ...), sources combined (module docstring)."""
+    by_tenor: dict[int, list[str]] = {}
+    for col, years in swap_columns(series).items():
+        by_tenor.setdefault(years, []).append(col)
+    out = {}
+    for years in sorted(by_tenor):
+        ranked = _ranked_sources(series, by_tenor[years])
+        combined = series[ranked[0]].astype(float)
+        for col in ranked[1:]:
+            combined = combined.combine_first(series[col].astype(float))
+        out[_label(years)] = combined
+    return pd.DataFrame(out, index=series.index)
+
+
+def swap_spreads_bp(yields: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """Swap spreads (swap rate - Treasury yield at the same tenor) in bp.
+
+    Parameters
+    ----------
+    yields : yields frame (percent, tenor columns, DatetimeIndex).
+    series : wide series frame (DatetimeIndex); its swap-rate columns (percent) are used.
+
+    Returns
+    -------
+    DataFrame on the dates of both frames, one column per swap tenor found ("2y", ...),
+    bp; NaN where either side is absent. No columns if there is no swap-rate column.
+    """
+    _check_frames(yields, series)
+    rates = swap_rates_by_tenor(series)
+    dates = yields.index.intersection(rates.index)
+    out = {
+        label: (rates.loc[dates, label] - treasury_yield_at(yields.loc[dates], float(label[:-1])))
+        * 100.0
+        for label in rates.columns
+    }
+    return pd.DataFrame(out, index=dates)
+
+
+def swap_coverage(series: pd.DataFrame) -> pd.DataFrame:
+    """Where each swap tenor is stored: one row per (tenor, source id).
+
+    Returns
+    -------
+    DataFrame with columns ``tenor`` ("2y"), ``tenor_years``, ``source_id`` (None when no
+    source), ``first_date``, ``last_date`` (NaT when none), ``n_obs``; every tenor of
+    :data:`STANDARD_SWAP_TENORS_Y` appears, with ``n_obs`` 0 when nothing is stored.
+    """
+    if not isinstance(series, pd.DataFrame) or not isinstance(series.index, pd.DatetimeIndex):
+        raise ValueError("series must be a DataFrame with a DatetimeIndex named 'date'")
+    found = swap_columns(series)
+    rows: list[dict[str, Any]] = []
+    for years in sorted(set(STANDARD_SWAP_TENORS_Y) | set(found.values())):
+        ids = [c for c, y in found.items() if y == years]
+        for col in _ranked_sources(series, ids) if ids else [None]:
+            valid = series[col].dropna() if col is not None else pd.Series(dtype=float)
+            rows.append(
+                {
+                    "tenor": _label(years),
+                    "tenor_years": years,
+                    "source_id": col,
+                    "first_date": valid.index[0] if len(valid) else pd.NaT,
+                    "last_date": valid.index[-1] if len(valid) else pd.NaT,
+                    "n_obs": len(valid),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["tenor", "tenor_years", "source_id", "first_date", "last_date", "n_obs"]
+    )
+
+
+def swaps_snapshot(
+    yields: pd.DataFrame, series: pd.DataFrame, *, as_of: str | pd.Timestamp
+) -> dict[str, Any]:
+    """Swap spreads as of a date, as plain JSON-ready values.
+
+    A tenor's value is the spread on its last date on or before ``as_of`` with both a swap
+    rate and a Treasury yield, if the swap rate is at most :data:`STALE_AFTER_DAYS` calendar
+    days old; else None, and ``missing`` says so (e.g. "5y, 10y, 30y swap rates after
+    2016-10-28: none stored (import SOFR swap rates)").
+
+    Returns
+    -------
+    ``{"swap_spreads_bp": {"1y": float | None, ...}, "missing": [str]}`` (bp rounded to 0.1;
+    every tenor of :data:`STANDARD_SWAP_TENORS_Y` plus any other stored tenor).
+    """
+    _check_frames(yields, series)
+    when = pd.Timestamp(as_of)
+    rates = swap_rates_by_tenor(series.loc[:when])
+    spreads = swap_spreads_bp(yields.loc[:when], series.loc[:when])
+    labels = [
+        _label(y) for y in sorted(set(STANDARD_SWAP_TENORS_Y) | set(swap_columns(series).values()))
+    ]
+    values: dict[str, float | None] = dict.fromkeys(labels)
+    never: list[str] = []
+    stale: dict[pd.Timestamp, list[str]] = {}
+    missing: list[str] = []
+    for label in labels:
+        last_rate = _last_date(rates[label]) if label in rates.columns else None
+        if last_rate is None:
+            never.append(label)
+            continue
+        if (when - last_rate).days > STALE_AFTER_DAYS:
+            stale.setdefault(last_rate, []).append(label)
+            continue
+        last_spread = _last_date(spreads[label])
+        if last_spread is None or (when - last_spread).days > STALE_AFTER_DAYS:
+            missing.append(
+                f"{label} swap spread: no Treasury yield at {label} on the swap dates within "
+                f"{STALE_AFTER_DAYS} days before {when.date()}"
+            )
+            continue
+        values[label] = round(float(spreads[label].dropna().iloc[-1]), _BP_DECIMALS)
+    for date in sorted(stale):
+        missing.append(
+            f"{', '.join(stale[date])} swap rates after {date.date()}: none stored ({IMPORT_HINT})"
+        )
+    if never:
+        missing.append(f"{', '.join(never)} swap rates: none stored ({IMPORT_HINT})")
+    return {"swap_spreads_bp": values, "missing": missing}
