@@ -16,8 +16,11 @@ from components.context import AppContext
 from components.pages import load_pages
 
 
-def create_app(store_path: str | Path | None = None) -> Dash:
-    """Build the dashboard on the store at `store_path` (default from config / TSM_STORE)."""
+def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -> Dash:
+    """Build the dashboard on the store at `store_path` (default from config / TSM_STORE).
+
+    With `warm_up`, the full-history measures are computed in a background thread at once.
+    """
     ctx = AppContext(store_path=config.store_path(store_path))
     app = Dash(
         __name__,
@@ -31,10 +34,12 @@ def create_app(store_path: str | Path | None = None) -> Dash:
     shell.register(app, ctx, pages)
     for page in pages:
         page.register(app, ctx)
+    if warm_up:
+        ctx.warm_up()
     return app
 
 
-app = create_app()
+app = create_app(warm_up=True)
 server = app.server
 
 if __name__ == "__main__":

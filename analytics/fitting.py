@@ -76,8 +76,8 @@ MIN_TENORS: Final[int] = 5
 TAU1_BOUNDS_Y: Final[tuple[float, float]] = (0.1, 10.0)
 TAU2_BOUNDS_Y: Final[tuple[float, float]] = (0.3, 30.0)
 #: Coarse grids of the decay parameters, in years (log-spaced over the bounds).
-TAU1_GRID_Y: Final[tuple[float, ...]] = tuple(float(v) for v in np.geomspace(*TAU1_BOUNDS_Y, 22))
-TAU2_GRID_Y: Final[tuple[float, ...]] = tuple(float(v) for v in np.geomspace(*TAU2_BOUNDS_Y, 22))
+TAU1_GRID_Y: Final[tuple[float, ...]] = tuple(float(v) for v in np.geomspace(*TAU1_BOUNDS_Y, 40))
+TAU2_GRID_Y: Final[tuple[float, ...]] = tuple(float(v) for v in np.geomspace(*TAU2_BOUNDS_Y, 40))
 #: Pairs with max(tau)/min(tau) below this ratio are skipped on the grid: the two hump
 #: loadings would be nearly collinear and the betas explode without improving the fit.
 MIN_TAU_RATIO: Final[float] = 1.25
