@@ -39,7 +39,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
     return app
 
 
-app = create_app(warm_up=True)
+app = create_app(warm_up=config.warm_up())
 server = app.server
 
 if __name__ == "__main__":

@@ -77,3 +77,9 @@ def fred_api_key() -> str | None:
 def base_url(source: str, default: str) -> str:
     """Base URL of a source, overridable as TSM_<SOURCE>_URL (tests point it at a local server)."""
     return _env(f"TSM_{source.upper()}_URL", default).rstrip("/")
+
+
+def warm_up() -> bool:
+    """Compute the full-history measures in the background when the app module loads
+    (TSM_WARM_UP, default 1; the test suite sets 0)."""
+    return _env("TSM_WARM_UP", "1") not in ("0", "false", "no")

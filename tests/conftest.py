@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Importing app.py builds the module-level app; no background warm-up during tests.
+os.environ.setdefault("TSM_WARM_UP", "0")
+
 import pandas as pd
 import pytest
 
