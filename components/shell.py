@@ -16,7 +16,7 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
         dcc.Location(id="url"),
         html.Header([
             html.H1("Treasury Stress Monitor"),
-            html.Nav([dcc.Link(p.LABEL, href=p.PATH, className="nav-link", id=f"nav-{p.LABEL.lower()}")
+            html.Nav([dcc.Link(p.LABEL, href=p.PATH, className="nav-link", id="nav-" + (p.PATH.strip("/") or "overview"))
                       for p in pages]),
         ], className="header"),
         html.Div(id="banner-slot"),

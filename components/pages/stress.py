@@ -1,0 +1,177 @@
+"""Stress index: the composite Treasury Market Stress Index, its categories and contributions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from dash import ALL, Dash, Input, Output, dcc, html, no_update
+
+from analytics.stress import (
+    CATEGORIES,
+    DEFAULT_CLIP_Z,
+    DEFAULT_MIN_PERIODS,
+    DEFAULT_WINDOW_DAYS,
+    StressResult,
+    compute_stress_index,
+    stress_snapshot,
+)
+from components import figures
+from components.context import AppContext
+from components.theme import SERIES
+from components.widgets import card, error_box, graph, note, simple_table
+
+PATH = "/stress"
+LABEL = "Stress index"
+
+#: Business days per year for the window slider.
+DAYS_PER_YEAR = 252
+CATEGORY_COLORS = dict(zip(CATEGORIES, SERIES, strict=False))
+
+
+@dataclass(frozen=True)
+class StressSettings:
+    """The page's controls, validated (readable ValueError on absurd values)."""
+
+    window_years: float
+    clip_z: float | None
+    weights: tuple[tuple[str, float], ...]
+
+    def __post_init__(self) -> None:
+        if self.window_years is None or not 1 <= self.window_years <= 20:
+            raise ValueError("standardisation window must be between 1 and 20 years")
+        if self.clip_z is not None and not 0.5 <= self.clip_z <= 20:
+            raise ValueError("z-score cap must be between 0.5 and 20 (or empty for no cap)")
+        for name, w in self.weights:
+            if w is None or not 0 <= w <= 10:
+                raise ValueError(f"weight of {name!r} must be between 0 and 10")
+        if sum(w for _, w in self.weights) <= 0:
+            raise ValueError("at least one category needs a weight above 0")
+
+    @property
+    def window_days(self) -> int:
+        return int(round(self.window_years * DAYS_PER_YEAR))
+
+
+def recompute(base: StressResult, settings: StressSettings) -> StressResult:
+    """The index with the page's window, cap and weights, from the same indicator values."""
+    window = settings.window_days
+    return compute_stress_index(
+        base.values, base.specs, window=window, min_periods=min(DEFAULT_MIN_PERIODS, window),
+        clip_z=settings.clip_z, weights=dict(settings.weights),
+    )
+
+
+def history_figure(result: StressResult) -> dict[str, Any]:
+    if result.total.dropna().empty:
+        return figures.empty("Not enough history to standardise any indicator.", title="Stress index")
+    lines = {"Stress index": result.total}
+    for cat in result.categories.columns:
+        lines[str(cat)] = result.categories[cat]
+    fig = figures.history(lines, title="Treasury Market Stress Index and categories (z units)",
+                          y_title="z", zero_line=True, height=420)
+    for trace in fig["data"][1:]:
+        trace["visible"] = "legendonly"
+    fig["data"][0]["line"]["width"] = 2.5
+    return fig
+
+
+def contributions_figure(snap: dict[str, Any], labels: dict[str, str], categories: dict[str, str]) -> dict[str, Any]:
+    contrib = snap["contributions"]
+    if not contrib:
+        return figures.empty("No indicator has a z-score on this date.", title="Contributions")
+    names = sorted(contrib, key=lambda k: contrib[k])
+    colors = [CATEGORY_COLORS.get(categories.get(n, ""), "#57606a") for n in names]
+    fig = {
+        "data": [{"type": "bar", "orientation": "h", "y": [labels.get(n, n) for n in names],
+                  "x": [round(contrib[n], 4) for n in names], "marker": {"color": colors},
+                  "customdata": [categories.get(n, "") for n in names],
+                  "hovertemplate": "%{y}<br>%{customdata}<br>%{x:.2f}<extra></extra>"}],
+        "layout": figures.bar([], [], title="", y_title="")["layout"],
+    }
+    fig["layout"].update({
+        "title": {"text": f"Contributions on {snap['date']} (sum = {snap['value']:.2f})", "x": 0.01},
+        "height": 60 + 28 * len(names), "margin": {"l": 260, "r": 16, "t": 44, "b": 40},
+        "xaxis": {"title": {"text": "z units"}, "zeroline": True},
+    })
+    return fig
+
+
+def layout(ctx: AppContext) -> html.Div:
+    data = ctx.data()
+    last = data.last_date()
+    weight_sliders = [
+        html.Div([
+            html.Label(cat, htmlFor=f"stress-weight-{i}"),
+            dcc.Slider(id={"type": "stress-weight", "category": cat}, min=0, max=3, step=0.25, value=1,
+                       marks={0: "0", 1: "1", 2: "2", 3: "3"}, updatemode="mouseup"),
+        ], className="slider-block")
+        for i, cat in enumerate(CATEGORIES)
+    ]
+    return html.Div([
+        card("Composite Treasury Market Stress Index", html.Div([
+            html.Label("As of", htmlFor="stress-asof"),
+            dcc.DatePickerSingle(id="stress-asof", date=last.date() if last is not None else None,
+                                 display_format="YYYY-MM-DD"),
+            html.Label("Window (years)", htmlFor="stress-window"),
+            dcc.Input(id="stress-window", type="number", value=DEFAULT_WINDOW_DAYS / DAYS_PER_YEAR,
+                      min=1, max=20, step=0.5, debounce=True, style={"width": "80px"}),
+            html.Label("Cap |z| at", htmlFor="stress-clip"),
+            dcc.Input(id="stress-clip", type="number", value=DEFAULT_CLIP_Z, min=0.5, max=20,
+                      step=0.5, debounce=True, style={"width": "80px"}),
+        ], className="controls"),
+            html.Div(id="stress-error"),
+            html.Div([html.Span("Index on ", className="muted"), html.Strong(id="stress-value")],
+                     className="headline"),
+            graph("stress-history", figures.empty("Computing...")),
+            note("Each indicator is standardised over the trailing window (past data only), "
+                 "signed so that higher means more stress, capped, averaged within its category; "
+                 "categories are averaged with the weights below over those present that day. "
+                 "Contributions add up to the index."),
+        ),
+        html.Div([
+            card("Contributions", graph("stress-contrib", figures.empty("Computing..."))),
+            card("Category weights", *weight_sliders, html.Div(id="stress-categories")),
+        ], className="grid-2"),
+        card("Not in the index on this date", html.Ul(id="stress-missing")),
+    ])
+
+
+def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip: float | None,
+           weights: list[float | None]) -> tuple[Any, ...]:
+    """The page's callback as a plain function: (history, contributions, value, categories,
+    missing, error)."""
+    try:
+        settings = StressSettings(window_years, clip, tuple(zip(CATEGORIES, weights, strict=False)))
+    except (TypeError, ValueError) as exc:
+        return (no_update,) * 5 + (error_box(str(exc), id_="stress-input-error"),)
+    base = ctx.measures().stress
+    result = recompute(base, settings)
+    when = pd.Timestamp(as_of) if as_of else result.total.dropna().index.max()
+    if when is None or pd.isna(when):
+        empty = figures.empty("Not enough data for the index.")
+        return empty, empty, "-", None, [], None
+    snap = stress_snapshot(result, as_of=when)
+    labels = {s.name: s.label or s.name for s in result.specs}
+    cats = {s.name: s.category for s in result.specs}
+    rows = [(c, "-" if v is None else f"{v:+.2f}",
+             "-" if snap["weights"].get(c) is None else f"{snap['weights'][c]:.0%}")
+            for c, v in snap["categories"].items()]
+    value = "-" if snap["value"] is None else f"{snap['value']:+.2f} z on {snap['date']}"
+    return (history_figure(result), contributions_figure(snap, labels, cats), value,
+            simple_table("stress-category-table", ["category", "score (z)", "weight today"], rows),
+            [html.Li(m) for m in snap["missing"]], None)
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    @app.callback(
+        Output("stress-history", "figure"), Output("stress-contrib", "figure"),
+        Output("stress-value", "children"), Output("stress-categories", "children"),
+        Output("stress-missing", "children"), Output("stress-error", "children"),
+        Input("stress-asof", "date"), Input("stress-window", "value"), Input("stress-clip", "value"),
+        Input({"type": "stress-weight", "category": ALL}, "value"),
+    )
+    def _update(as_of: str | None, window_years: float | None, clip: float | None,
+                weights: list[float | None]) -> tuple[Any, ...]:
+        return update(ctx, as_of, window_years, clip, weights)
