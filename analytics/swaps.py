@@ -183,7 +183,7 @@ def swap_coverage(series: pd.DataFrame) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with columns ``tenor`` ("2y"), ``tenor_years``, ``source_id`` (None when no
+    DataFrame with columns ``tenor`` ("2y"), ``tenor_years``, ``source_id`` (missing when no
     source), ``first_date``, ``last_date`` (NaT when none), ``n_obs``; every tenor of
     :data:`STANDARD_SWAP_TENORS_Y` appears, with ``n_obs`` 0 when nothing is stored.
     """
