@@ -25,6 +25,12 @@ SWEEP_HEIGHT = 340
 _DECIMALS = 4
 
 
+def _legend_below(layout: dict[str, Any]) -> None:
+    """Legend under the x-axis title rather than on top of it."""
+    layout["legend"] = {"orientation": "h", "x": 0, "y": -0.32}
+    layout["margin"] = {**layout["margin"], "b": 78}
+
+
 def _rounded(values: Any) -> list[float]:
     return [float(v) for v in np.round(np.asarray(values, dtype=float), _DECIMALS)]
 
@@ -78,8 +84,10 @@ def rounds_figure(table: pd.DataFrame, *, title: str, impact_label: str = "yield
         layout["xaxis"]["dtick"] = 1
     layout["yaxis"] = {**layout["yaxis"], "rangemode": "tozero"}
     layout["yaxis2"] = {"title": {"text": "yield impact, bp"}, "overlaying": "y", "side": "right",
-                        "rangemode": "tozero", "showgrid": False, "zeroline": False}
-    layout["margin"] = {**layout["margin"], "r": 56}
+                        "rangemode": "tozero", "showgrid": False, "zeroline": False,
+                        "tickformat": ".1f"}
+    _legend_below(layout)
+    layout["margin"]["r"] = 56
     return {"data": [bars, line], "layout": layout}
 
 
@@ -88,7 +96,7 @@ def sweep_figure(
     *,
     current_shock_bp: float,
     current_flow_bn: float,
-    title: str = "Convexity-hedging flow vs rate shock",
+    title: str = "Hedge flow vs rate shock",
 ) -> Figure:
     """Hedgers' 10y-equivalent flow (USD bn, + = sell) against the parallel rate shock (bp),
     with the current shock marked by a point and a vertical line.
@@ -117,19 +125,18 @@ def sweep_figure(
     colour = BAD if current_flow_bn > 0 else (SERIES[3] if current_flow_bn < 0 else MUTED)
     point = {
         "type": "scatter",
-        "mode": "markers+text",
-        "name": "current shock",
+        "mode": "markers",
+        "name": f"current shock {current_shock_bp:+g} bp: USD {current_flow_bn:+,.1f}bn",
         "x": _rounded([current_shock_bp]),
         "y": _rounded([current_flow_bn]),
-        "text": [f"{current_shock_bp:+.0f} bp: {current_flow_bn:+,.1f}bn"],
-        "textposition": "top left" if current_shock_bp > 0 else "top right",
         "marker": {"color": colour, "size": 13, "line": {"color": "white", "width": 2}},
         "hovertemplate": "current %{x:+.0f} bp: %{y:+,.1f} USD bn<extra></extra>",
     }
-    layout = base_layout(title, y_title="10y-equivalent flow, USD bn (+ = sell)",
+    layout = base_layout(title, y_title="flow, USD bn (+ = sell)",
                          height=SWEEP_HEIGHT)
     layout["hovermode"] = "closest"
     layout["xaxis"] = {**layout["xaxis"], "title": {"text": "parallel rate shock, bp"}}
+    _legend_below(layout)
     layout["shapes"] = [
         {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
          "line": {"color": "#8c959f", "width": 1}},

@@ -9,6 +9,7 @@ from types import ModuleType
 PAGE_MODULES: tuple[str, ...] = (
     "components.pages.overview",
     "components.pages.stress",
+    "components.pages.scenarios",
 )
 
 
