@@ -73,6 +73,8 @@ _ENTRIES: list[SeriesSpec] = [
     _s("BGCR", "Broad General Collateral Rate", "%", "daily", "nyfed", "funding"),
     _s("IORB", "Interest rate on reserve balances", "%", "daily", "fred", "funding"),
     _s("IOER", "Interest rate on excess reserves (to 2021-07-28)", "%", "daily", "fred", "funding"),
+    _s("NYFED_RRP", "ON RRP take-up (day's reverse repo operations, total accepted)", "$bn", "daily", "nyfed", "funding"),
+    _s("NYFED_SRF", "Fed repo take-up (Standing Repo Facility from 2021-07-28; all collateral)", "$bn", "daily", "nyfed", "funding"),
     _s("RRPONTSYD", "Overnight reverse repo take-up (Treasuries sold)", "$bn", "daily", "fred", "funding"),
     _s("RPONTSYD", "Overnight repo incl. Standing Repo Facility (Treasuries purchased)", "$bn", "daily", "fred", "funding"),
     _s("WLCFLPCL", "Discount window primary credit loans", "$mn", "weekly", "fred", "funding"),
@@ -87,6 +89,13 @@ _ENTRIES: list[SeriesSpec] = [
     _s("MOVE", "ICE BofA MOVE index (1m Treasury implied vol)", "bp", "daily", "", "stress"),
     *(_s(f"SVENY{n:02d}", f"GSW {n}-year zero-coupon yield (cc)", "%", "daily", "gsw", "functioning")
       for n in _GSW),
+    # Published by Treasury only; written whenever the Treasury curve is fetched or imported.
+    _s("UST1_5MO", "Treasury 6-week par yield", "%", "daily", "", "curve"),
+    _s("UST2MO", "Treasury 2-month par yield", "%", "daily", "", "curve"),
+    _s("UST4MO", "Treasury 4-month par yield", "%", "daily", "", "curve"),
+    *(_s(f"BETA{n}", f"GSW Svensson parameter BETA{n}", "%", "daily", "gsw", "functioning") for n in range(4)),
+    _s("TAU1", "GSW Svensson parameter TAU1", "years", "daily", "gsw", "functioning"),
+    _s("TAU2", "GSW Svensson parameter TAU2", "years", "daily", "gsw", "functioning"),
     *(_s(f"SVENPY{n:02d}", f"GSW {n}-year par yield", "%", "daily", "gsw", "functioning")
       for n in _GSW),
 ]

@@ -231,7 +231,7 @@ class Store:
         if not np.isfinite(values).all():
             raise ValueError(f"{batch.label or batch.source}: observations contain NaN or inf values")
         dates = pd.to_datetime(obs["date"]).dt.strftime("%Y-%m-%d")
-        rows = list(zip(obs["series_id"].astype(str), dates, values.tolist(), strict=True))
+        rows = list(zip(obs["series_id"].astype(str).tolist(), dates.tolist(), values.tolist(), strict=True))
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS incoming_obs "
             "(series_id TEXT, date TEXT, value REAL, PRIMARY KEY (series_id, date)) WITHOUT ROWID"
@@ -265,9 +265,9 @@ class Store:
         numeric = numeric.astype(object).where(numeric.notna(), None)
         rows = list(
             zip(
-                dates,
-                frame["contract_code"].astype(str),
-                frame["trader_group"].astype(str),
+                dates.tolist(),
+                frame["contract_code"].astype(str).tolist(),
+                frame["trader_group"].astype(str).tolist(),
                 *(numeric[c].tolist() for c in numeric.columns),
                 strict=True,
             )

@@ -1,0 +1,211 @@
+"""``tsm refresh [--source NAME] [--since DATE] [--series ID]``: fetch new data into the store.
+
+Incremental: each series is fetched from its last stored date minus
+:data:`OVERLAP_DAYS` (sources revise recent values), or from ``--since``, or over its whole
+history when nothing is stored. A plain refresh takes each catalogued series from its primary
+source; ``--source`` takes everything that source can give.
+
+One failure never stops the others and never deletes data: it is recorded in the store
+(``record_refresh(..., ok=False)``) and named in the summary table. Exit code 0 when all
+succeeded, 1 when some failed (what succeeded is written), 2 on bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Final, TextIO
+
+from cli.table import format_table
+from data.http import SourceError, redact
+from data.model import Batch
+from data.sources import FetchUnit, Provider, Query, make_provider, provider_names
+from data.store import CFTC_STATUS_ID, Store, StoreError, WriteResult
+
+__all__ = ["OVERLAP_DAYS", "Progress", "register", "run"]
+
+#: Calendar days re-fetched before each series' last stored date, to pick up revisions.
+OVERLAP_DAYS: Final[int] = 14
+#: Width of the progress bar, in characters.
+BAR_WIDTH: Final[int] = 24
+
+
+class Progress:
+    """A one-line progress bar on a terminal (nothing at all when `stream` is not a tty)."""
+
+    def __init__(self, total: int, *, stream: TextIO) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+
+    def step(self, label: str) -> None:
+        """Show that the item `label` is being worked on."""
+        if not self.enabled:
+            return
+        filled = int(BAR_WIDTH * self.done / self.total)
+        text = f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} {label}"
+        self.stream.write(text[:100].ljust(100))
+        self.stream.flush()
+        self.done += 1
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+@dataclass
+class _Outcome:
+    source: str
+    series_id: str
+    counts: WriteResult = field(default_factory=WriteResult)
+    errors: list[str] = field(default_factory=list)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "refresh",
+        help="fetch new observations from the public sources",
+        description=(
+            "Fetch new data from FRED, the NY Fed, Treasury, the CFTC and the Fed's GSW curve. "
+            "Each series is fetched from its last stored date (less a small overlap for "
+            "revisions), or from --since. A failing source is reported and recorded; the others "
+            "go on and stored data is never deleted."
+        ),
+    )
+    parser.add_argument("--source", choices=provider_names(),
+                        help="only this source (all it publishes, including secondary copies)")
+    parser.add_argument("--since", metavar="YYYY-MM-DD",
+                        help="fetch from this date instead of each series' last stored date")
+    parser.add_argument("--series", action="append", metavar="ID",
+                        help="only this series id (repeatable; CFTC positions are CFTC_TFF)")
+    parser.set_defaults(func=run)
+
+
+def _parse_since(text: str | None, today: date) -> date | None:
+    if text is None:
+        return None
+    try:
+        since = date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(f"--since must be a date YYYY-MM-DD, got {text!r}") from exc
+    if since > today:
+        raise ValueError(f"--since must not be after today ({today.isoformat()}), got {text}")
+    return since
+
+
+def _start(store: Store, series_id: str, since: date | None) -> date | None:
+    if since is not None:
+        return since
+    last = store.last_cftc_date() if series_id == CFTC_STATUS_ID else store.last_date(series_id)
+    return None if last is None else last - timedelta(days=OVERLAP_DAYS)
+
+
+def _write(store: Store, batch: Batch, unit: FetchUnit, outcomes: dict[str, _Outcome]) -> None:
+    # One write per series, so the summary can give per-series counts.
+    for series_id in unit.series_ids:
+        outcome = outcomes[series_id]
+        if series_id == CFTC_STATUS_ID:
+            part = Batch(source=batch.source, origin="live", cftc=batch.cftc, label=batch.label)
+        else:
+            obs = batch.observations
+            part = Batch(source=batch.source, origin="live", label=batch.label,
+                         observations=obs[obs["series_id"] == series_id].reset_index(drop=True))
+        if len(part) == 0:
+            continue
+        try:
+            outcome.counts += store.write([part])
+        except (StoreError, ValueError) as exc:
+            outcome.errors.append(f"store write failed: {exc}")
+
+
+def run(args: argparse.Namespace) -> int:
+    today = datetime.now(UTC).date()
+    try:
+        since = _parse_since(args.since, today)
+    except ValueError as exc:
+        print(f"refresh: {exc}", file=sys.stderr)
+        return 2
+    try:
+        store = Store.open(args.store)
+    except StoreError as exc:
+        print(f"refresh failed: {exc}", file=sys.stderr)
+        return 1
+    with store:
+        return _refresh(store, args, since, today)
+
+
+def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: date) -> int:
+    names = [args.source] if args.source else list(provider_names())
+    wanted = set(args.series or [])
+    providers: list[Provider] = []
+    plans: list[tuple[Provider, list[FetchUnit]]] = []
+    outcomes: dict[str, _Outcome] = {}
+    notes: list[str] = []
+    try:
+        for name in names:
+            provider = make_provider(name)
+            providers.append(provider)
+            series = provider.series_ids() if args.source else provider.default_series()
+            if wanted:
+                series = tuple(s for s in provider.series_ids() if s in wanted)
+            if not series:
+                if not args.source and not wanted:
+                    notes.append(f"{name}: nothing by default (a secondary source; use --source {name})")
+                continue
+            for series_id in series:
+                outcomes.setdefault(series_id, _Outcome(name, series_id))
+            try:
+                units = provider.plan(Query({s: _start(store, s, since) for s in series}, today))
+            except (SourceError, ValueError) as exc:
+                for series_id in series:
+                    outcomes[series_id].errors.append(redact(str(exc)))
+                continue
+            plans.append((provider, units))
+        unknown = wanted - set(outcomes)
+        if unknown:
+            scope = f"source {args.source}" if args.source else "any source"
+            print(f"refresh: unknown series {', '.join(sorted(unknown))} for {scope}", file=sys.stderr)
+            return 2
+
+        progress = Progress(sum(len(units) for _, units in plans), stream=sys.stderr)
+        for provider, units in plans:
+            for unit in units:
+                progress.step(f"{provider.name} {unit.label}")
+                try:
+                    batch = provider.fetch(unit)
+                except SourceError as exc:
+                    for series_id in unit.series_ids:
+                        outcomes[series_id].errors.append(str(exc))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop the rest
+                    for series_id in unit.series_ids:
+                        outcomes[series_id].errors.append(
+                            redact(f"{provider.name} {unit.label}: internal error {type(exc).__name__}: {exc}"))
+                    continue
+                _write(store, batch, unit, outcomes)
+        progress.finish()
+    finally:
+        for provider in providers:
+            provider.close()
+
+    for outcome in outcomes.values():
+        error = outcome.errors[0] if outcome.errors else None
+        store.record_refresh(outcome.series_id, source=outcome.source, ok=error is None, error=error)
+
+    rows: list[list[object]] = [
+        [o.source, o.series_id, o.counts.inserted, o.counts.updated, o.counts.unchanged,
+         "ok" if not o.errors else f"FAILED: {o.errors[0]}"]
+        for o in outcomes.values()
+    ]
+    failed = sum(1 for o in outcomes.values() if o.errors)
+    print(format_table(["source", "series", "new", "revised", "unchanged", "status"], rows))
+    for note in notes:
+        print(note)
+    total = sum((o.counts for o in outcomes.values()), WriteResult())
+    print(f"{len(outcomes) - failed} series ok, {failed} failed; {total.inserted} new, "
+          f"{total.updated} revised, {total.unchanged} unchanged rows")
+    return 1 if failed else 0
