@@ -93,7 +93,7 @@ def main() -> int:
         starts = [cold_start(absent) for _ in range(args.repeat)]
         rows.append(("app cold start + overview render, DEMO", "new interpreter", statistics.median(starts), min(starts)))
     print(format_table(["benchmark", "size", "median s", "best s"],
-                       [(a, b, round(c, 4), round(d, 4)) for a, b, c, d in rows]))
+                       [(a, b, f"{c:.4f}", f"{d:.4f}") for a, b, c, d in rows]))
     return 0
 
 
