@@ -122,3 +122,16 @@ def test_open_without_create_does_not_create_a_file(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         Store.open(tmp_path / "absent.sqlite", create=False)
     assert not (tmp_path / "absent.sqlite").exists()
+
+
+def test_columnar_cache_agrees_with_the_rows_after_revisions(store):
+    store.write([Batch("fred", "imported", obs("DGS10", ["2024-01-03", "2024-01-02"], [4.1, 4.0]))])
+    store.write([Batch("fred", "imported", obs("DGS10", ["2024-01-02", "2024-01-04"], [3.9, 4.2]))])
+    wide = store.read_series(["DGS10"], start="2024-01-02", end="2024-01-03")
+    assert wide["DGS10"].tolist() == [3.9, 4.1]
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("DELETE FROM series_cache")  # a store whose cache was never built
+    assert store.read_series(["DGS10"])["DGS10"].tolist() == [3.9, 4.1, 4.2]
+    assert store.series_ids() == ["DGS10"]
+    row = next(s for s in store.status() if s.series_id == "DGS10")
+    assert (row.first_date, row.last_date, row.rows) == ("2024-01-02", "2024-01-04", 3)
