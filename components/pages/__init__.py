@@ -8,6 +8,8 @@ from types import ModuleType
 
 PAGE_MODULES: tuple[str, ...] = (
     "components.pages.overview",
+    "components.pages.curve",
+    "components.pages.functioning",
     "components.pages.stress",
     "components.pages.scenarios",
 )

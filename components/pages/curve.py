@@ -1,0 +1,451 @@
+"""Curve: what did the curve do, and what kind of move was it?
+
+Moves of every spread over 1 day / 1 week / 1 month with their regime and historical
+percentile, a spread history with its largest episodes per regime, the curve vs 1 week and
+1 month ago, and the level / slope / curvature factors. A "parallel band" input re-classifies
+the moves. Everything is read as of the date picked (history after it is ignored).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pandas as pd
+from dash import Dash, Input, Output, dcc, html, no_update
+from dash import ctx as dash_ctx
+
+from analytics.curve import (
+    DEFAULT_PARALLEL_BAND_BP,
+    DEFAULT_TOP_N,
+    EPISODE_REGIMES,
+    REGIMES,
+    WINDOWS,
+    curve_as_of,
+    curve_factors,
+    curve_spreads_bp,
+    largest_episodes,
+    move_as_of,
+)
+from analytics.tenors import SPREADS
+from components import figures
+from components.context import AppContext
+from components.figures_curve import asof_update, factors_figure, history_with_asof
+from components.theme import ACCENT, BAD, GOOD, MUTED
+from components.widgets import card, graph, note, simple_table
+
+PATH = "/curve"
+LABEL = "Curve"
+
+#: Largest parallel band the page accepts, bp (beyond it nearly every move is "parallel").
+MAX_BAND_BP = 50.0
+#: Step of the parallel-band input, bp.
+BAND_STEP_BP = 0.5
+#: Spread shown first in the history chart and the episodes table.
+DEFAULT_SPREAD = "2s10s"
+#: Default regime and window of the largest-episodes table.
+DEFAULT_EPISODE_REGIME = EPISODE_REGIMES[0]
+DEFAULT_EPISODE_WINDOW = "1w"
+#: Colour per regime: sell-offs warm, rallies cool, parallel grey.
+REGIME_COLOURS: dict[str, str] = {
+    "bear steepener": BAD,
+    "bull steepener": GOOD,
+    "bear flattener": "#cf6a00",
+    "bull flattener": ACCENT,
+    "parallel": MUTED,
+}
+#: A percentile this close to 0 or 100 is highlighted as extreme.
+EXTREME_PERCENTILE = 5.0
+#: Column headers of the moves and episodes tables.
+MOVE_HEADERS = ("window", "spread", "from", "to", "short leg, bp", "long leg, bp",
+                "spread change, bp", "spread now, bp", "regime", "percentile")
+EPISODE_HEADERS = ("rank", "from", "to", "short leg, bp", "long leg, bp", "spread change, bp",
+                   "percentile")
+
+
+@dataclass(frozen=True)
+class CurveQuery:
+    """What the page's controls ask for.
+
+    Attributes
+    ----------
+    as_of : the date to read as of (None: the last date of the data).
+    parallel_band_bp : |spread change| below this is "parallel", bp, in [0, MAX_BAND_BP].
+    """
+
+    as_of: pd.Timestamp | None
+    parallel_band_bp: float = DEFAULT_PARALLEL_BAND_BP
+
+    def __post_init__(self) -> None:
+        band = self.parallel_band_bp
+        if not math.isfinite(band) or not 0.0 <= band <= MAX_BAND_BP:
+            raise ValueError(
+                f"Parallel band must be between 0 and {MAX_BAND_BP:g} bp, got {band:g}."
+            )
+
+    @classmethod
+    def from_inputs(cls, as_of: str | None, band: Any) -> CurveQuery:
+        """Build from the raw control values; raises ValueError with a readable message."""
+        if band is None or isinstance(band, bool) or band == "":
+            raise ValueError(f"Parallel band: enter a number of bp between 0 and {MAX_BAND_BP:g}.")
+        try:
+            band_bp = float(band)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"Parallel band must be a number of bp between 0 and {MAX_BAND_BP:g}, "
+                f"got {band!r}."
+            ) from None
+        return cls(as_of=parse_as_of(as_of), parallel_band_bp=band_bp)
+
+
+def parse_as_of(as_of: str | None) -> pd.Timestamp | None:
+    """The date picker's value as a Timestamp (None when cleared); ValueError if unreadable."""
+    if as_of is None or as_of == "":
+        return None
+    try:
+        return pd.Timestamp(str(as_of)[:10])
+    except ValueError:
+        raise ValueError(f"As-of date must be a date like 2025-04-11, got {as_of!r}.") from None
+
+
+def resolve_as_of(yields: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Timestamp | None:
+    """The as-of date to use: the one given, else the last date with yields (None if none)."""
+    if as_of is not None:
+        return as_of
+    return None if yields.empty else pd.Timestamp(yields.index[-1])
+
+
+# --- moves -------------------------------------------------------------------------------
+
+
+def moves_frame(yields: pd.DataFrame, *, as_of: pd.Timestamp,
+                parallel_band_bp: float = DEFAULT_PARALLEL_BAND_BP) -> pd.DataFrame:
+    """The last move of every spread over every window, ending on or before ``as_of``.
+
+    Returns
+    -------
+    DataFrame, one row per (window, spread) in the order of WINDOWS then SPREADS, columns
+    ``window``, ``spread``, ``short``, ``long`` (tenor names), ``start_date``, ``end_date``,
+    ``short_bp``, ``long_bp``, ``spread_bp`` (changes, bp), ``level_bp`` (the spread on
+    ``end_date``, bp), ``regime`` and ``percentile`` (0-100); NaN/None where there is no move.
+    """
+    history = yields.loc[:as_of]
+    levels = curve_spreads_bp(history)
+    rows = []
+    for window in WINDOWS:
+        for spread, (short, long) in SPREADS.items():
+            move = move_as_of(history, spread, as_of=as_of, window=window,
+                              parallel_band_bp=parallel_band_bp)
+            row: dict[str, Any] = {"window": window, "spread": spread, "short": short,
+                                   "long": long}
+            if move is None:
+                row.update(start_date=pd.NaT, end_date=pd.NaT, short_bp=math.nan,
+                           long_bp=math.nan, spread_bp=math.nan, level_bp=math.nan, regime=None,
+                           percentile=math.nan)
+            else:
+                row.update(start_date=move.start_date, end_date=move.end_date,
+                           short_bp=move.short_bp, long_bp=move.long_bp, spread_bp=move.spread_bp,
+                           level_bp=float(cast(float, levels.at[move.end_date, spread])),
+                           regime=move.regime, percentile=move.percentile)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def regime_badge(regime: str | None) -> html.Span | str:
+    """The regime as a coloured pill (same colours in every table of the page)."""
+    if regime is None:
+        return "-"
+    return html.Span(regime, className="regime", style={
+        "backgroundColor": REGIME_COLOURS.get(regime, MUTED), "color": "white",
+        "padding": "1px 8px", "borderRadius": "10px", "fontSize": "12px",
+        "whiteSpace": "nowrap"})
+
+
+def _bp(value: float, *, signed: bool = True) -> str:
+    if not math.isfinite(value):
+        return "-"
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+def _day(value: Any) -> str:
+    return "-" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _percentile(value: float) -> html.Span | str:
+    if not math.isfinite(value):
+        return "-"
+    extreme = value <= EXTREME_PERCENTILE or value >= 100.0 - EXTREME_PERCENTILE
+    return html.Span(f"{value:.1f}", style={"fontWeight": 700} if extreme else None,
+                     title="share of same-window changes up to the as-of date that are <= this one")
+
+
+def moves_table(moves: pd.DataFrame) -> html.Table:
+    """The moves frame of :func:`moves_frame` as a table, one coloured regime per row."""
+    rows = [
+        (r["window"], r["spread"], _day(r["start_date"]), _day(r["end_date"]),
+         f"{r['short']} {_bp(r['short_bp'])}", f"{r['long']} {_bp(r['long_bp'])}",
+         html.Strong(_bp(r["spread_bp"])), _bp(r["level_bp"], signed=False),
+         regime_badge(r["regime"]), _percentile(r["percentile"]))
+        for r in moves.to_dict("records")
+    ]
+    table = simple_table("curve-moves-table", MOVE_HEADERS, rows)
+    # A rule between windows keeps the three blocks apart when screen-shared.
+    windows = moves["window"].tolist()
+    for i, tr in enumerate(table.children[1].children):
+        if i and windows[i] != windows[i - 1]:
+            tr.style = {"borderTop": "2px solid #8c959f"}
+    return table
+
+
+def regime_legend() -> html.Div:
+    return html.Div([regime_badge(r) for r in REGIMES],
+                    style={"display": "flex", "gap": "6px", "flexWrap": "wrap"})
+
+
+# --- spread history and episodes ------------------------------------------------------------
+
+
+def check_spread(spread: str | None) -> str:
+    if spread is None or spread not in SPREADS:
+        raise ValueError(f"Spread must be one of {', '.join(SPREADS)}, got {spread!r}.")
+    return str(spread)
+
+
+def spread_history_figure(yields: pd.DataFrame, spread: str, *,
+                          as_of: pd.Timestamp | None) -> dict[str, Any]:
+    """History of one spread (bp), downsampled, episodes shaded, as-of marked."""
+    short, long = SPREADS[spread]
+    values = curve_spreads_bp(yields)[spread].dropna() if not yields.empty else pd.Series()
+    if values.empty:
+        return figures.empty(f"{spread} needs the {short} and {long} yields; none are stored.",
+                             title=f"{spread} history")
+    return history_with_asof({spread: values}, title=f"{spread} spread ({long} - {short})",
+                             y_title="bp", as_of=as_of, zero_line=True)
+
+
+def episodes_frame(yields: pd.DataFrame, *, spread: str, regime: str, window: str,
+                   as_of: pd.Timestamp, parallel_band_bp: float) -> pd.DataFrame:
+    """Largest episodes of one regime for a spread, history up to ``as_of``."""
+    if regime not in EPISODE_REGIMES:
+        raise ValueError(f"Regime must be one of {', '.join(EPISODE_REGIMES)}, got {regime!r}.")
+    if window not in WINDOWS:
+        raise ValueError(f"Window must be one of {', '.join(WINDOWS)}, got {window!r}.")
+    history = yields.loc[:as_of]
+    short, long = SPREADS[spread]
+    if history[[short, long]].dropna().shape[0] <= WINDOWS[window]:
+        return pd.DataFrame(columns=["regime", "rank", "start_date", "end_date", "short_bp",
+                                     "long_bp", "spread_bp", "percentile"])
+    episodes = largest_episodes(history, spread, window=window, top_n=DEFAULT_TOP_N,
+                                parallel_band_bp=parallel_band_bp)
+    return episodes[episodes["regime"] == regime].reset_index(drop=True)
+
+
+def episodes_table(episodes: pd.DataFrame) -> html.Table | html.P:
+    if episodes.empty:
+        return note("No move of this regime in the history up to the as-of date.",
+                    id_="curve-episodes-table")
+    rows = [
+        (int(r["rank"]), _day(r["start_date"]), _day(r["end_date"]), _bp(r["short_bp"]),
+         _bp(r["long_bp"]), html.Strong(_bp(r["spread_bp"])), _percentile(r["percentile"]))
+        for r in episodes.to_dict("records")
+    ]
+    return simple_table("curve-episodes-table", EPISODE_HEADERS, rows)
+
+
+# --- curve and factors ----------------------------------------------------------------------
+
+
+def comparison_figure(yields: pd.DataFrame, *, as_of: pd.Timestamp | None) -> dict[str, Any]:
+    """The curve on the as-of date vs 1 week and 1 month before."""
+    title = "Curve: as of vs 1 week and 1 month ago"
+    if yields.empty or as_of is None:
+        return figures.empty("No Treasury yields stored: import DGS* files or run `tsm refresh`.",
+                             title=title)
+    table = curve_as_of(yields, as_of=as_of).dropna(subset=["date"])
+    if table.empty:
+        return figures.empty(f"No yields on or before {as_of:%Y-%m-%d}.", title=title)
+    names = {"as_of": "as of", "1w": "1 week before", "1m": "1 month before"}
+    curves = {f"{names.get(str(label), label)} ({row['date']:%Y-%m-%d})": row.drop("date")
+              .astype(float) for label, row in table.iterrows()}
+    fig = figures.curve_comparison(curves, title=title)
+    fig["layout"]["height"] = 380
+    return fig
+
+
+def factors_chart(yields: pd.DataFrame, *, as_of: pd.Timestamp | None) -> dict[str, Any]:
+    if yields.empty:
+        return figures.empty("No Treasury yields stored: import DGS* files or run `tsm refresh`.",
+                             title="Level, slope and curvature")
+    return factors_figure(curve_factors(yields), as_of=as_of)
+
+
+# --- callbacks as plain functions (tested without a browser) --------------------------------
+
+
+def update_moves(ctx: AppContext, as_of: str | None, band: Any) -> tuple[Any, Any, Any]:
+    """(moves table, band error, curve comparison figure) for the controls' values.
+
+    Bad input leaves the table and chart as they were and returns the message.
+    """
+    try:
+        query = CurveQuery.from_inputs(as_of, band)
+    except ValueError as exc:
+        return no_update, str(exc), no_update
+    yields = ctx.data().yields
+    when = resolve_as_of(yields, query.as_of)
+    if when is None:
+        return note("No Treasury yields stored: import DGS* files or run `tsm refresh`."), "", \
+            comparison_figure(yields, as_of=None)
+    moves = moves_frame(yields, as_of=when, parallel_band_bp=query.parallel_band_bp)
+    table: Any = moves_table(moves)
+    if moves["end_date"].isna().all():
+        table = note(f"No moves on or before {when:%Y-%m-%d}: the yields start "
+                     f"{yields.index[0]:%Y-%m-%d}.", id_="curve-moves-table")
+    return table, "", comparison_figure(yields, as_of=when)
+
+
+def update_history(ctx: AppContext, spread: str | None, as_of: str | None,
+                   triggered: str | None) -> Any:
+    """Spread history figure; a Patch that only moves the as-of line when only the date
+    changed."""
+    try:
+        when = parse_as_of(as_of)
+        name = check_spread(spread)
+    except ValueError as exc:
+        return figures.empty(str(exc), title="Spread history")
+    yields = ctx.data().yields
+    fig = spread_history_figure(yields, name, as_of=resolve_as_of(yields, when))
+    return asof_update(fig) if triggered == "curve-asof" else fig
+
+
+def update_episodes(ctx: AppContext, spread: str | None, regime: str | None,
+                    window: str | None, as_of: str | None, band: Any) -> Any:
+    """Largest-episodes table; bad input shows the message in place of the table, except a
+    bad band, which the moves card reports (the table is left as it was)."""
+    try:
+        query = CurveQuery.from_inputs(as_of, band)
+    except ValueError:
+        return no_update
+    try:
+        name = check_spread(spread)
+        yields = ctx.data().yields
+        when = resolve_as_of(yields, query.as_of)
+        if when is None:
+            return note("No Treasury yields stored.", id_="curve-episodes-table")
+        episodes = episodes_frame(yields, spread=name, regime=str(regime), window=str(window),
+                                  as_of=when, parallel_band_bp=query.parallel_band_bp)
+    except ValueError as exc:
+        return html.Div(str(exc), className="error-box", id="curve-episodes-table")
+    return episodes_table(episodes)
+
+
+def update_factors(ctx: AppContext, as_of: str | None) -> Any:
+    """Only the as-of line of the factor chart moves (a Patch)."""
+    try:
+        when = parse_as_of(as_of)
+    except ValueError:
+        return no_update
+    yields = ctx.data().yields
+    return asof_update(factors_chart(yields, as_of=resolve_as_of(yields, when)))
+
+
+# --- layout and registration ----------------------------------------------------------------
+
+
+def sized_graph(id_: str, figure: dict[str, Any]) -> Any:
+    """:func:`components.widgets.graph` with a fixed height: inside a ``grid-2`` row a graph's
+    ``height: 100%`` otherwise collapses the row and the card's content overflows."""
+    height = int(figure["layout"].get("height", 360))
+    return html.Div(graph(id_, figure), style={"height": f"{height}px"})
+
+
+def _radio(id_: str, options: tuple[str, ...], value: str) -> dcc.RadioItems:
+    return dcc.RadioItems(id=id_, options=list(options), value=value, inline=True,
+                          inputStyle={"marginRight": "4px"},
+                          labelStyle={"marginRight": "12px"})
+
+
+def layout(ctx: AppContext) -> html.Div:
+    data = ctx.data()
+    yields = data.yields
+    last = data.last_date()
+    last_day = None if last is None else last.strftime("%Y-%m-%d")
+    moves, _, compare = update_moves(ctx, None, DEFAULT_PARALLEL_BAND_BP)
+    episodes = update_episodes(ctx, DEFAULT_SPREAD, DEFAULT_EPISODE_REGIME,
+                               DEFAULT_EPISODE_WINDOW, None, DEFAULT_PARALLEL_BAND_BP)
+    return html.Div([
+        card("What did the curve do?", html.Div([
+            html.Label("As of", htmlFor="curve-asof"),
+            # The picker stretches to the row's width unless its box is sized.
+            html.Div(dcc.DatePickerSingle(
+                id="curve-asof", date=last_day, display_format="YYYY-MM-DD",
+                max_date_allowed=last_day),
+                style={"width": "170px"}),
+            html.Label("Parallel band", htmlFor="curve-band"),
+            # No min/max on the input: the browser would swallow an out-of-range number
+            # instead of letting the page say what the range is.
+            dcc.Input(id="curve-band", type="number", value=DEFAULT_PARALLEL_BAND_BP,
+                      step=BAND_STEP_BP, debounce=True, style={"width": "70px"}),
+            html.Span(f"bp (0-{MAX_BAND_BP:g}): a smaller |spread change| counts as parallel",
+                      style={"color": MUTED}),
+            html.Div(id="curve-band-error", role="alert", className="field-error",
+                     style={"color": BAD, "fontWeight": 600}),
+        ], className="controls"),
+            dcc.Loading(html.Div(moves, id="curve-moves"), type="dot", delay_show=300),
+            html.Div([regime_legend()], style={"marginTop": "8px"}),
+            note("Windows count observations (1d = 1, 1w = 5, 1m = 21 days with both legs "
+                 "published). Percentile: share of all same-window changes of that spread up to "
+                 "the as-of date that are <= this one (near 100 = steepening among the largest, "
+                 "near 0 = flattening among the largest; bold when in the top or bottom 5%).")),
+        html.Div([
+            card("Spread history and largest episodes", html.Div([
+                html.Label("Spread", htmlFor="curve-spread"),
+                dcc.Dropdown(id="curve-spread", options=list(SPREADS), value=DEFAULT_SPREAD,
+                             clearable=False, style={"width": "140px"}),
+            ], className="controls"),
+                sized_graph("curve-history", spread_history_figure(yields, DEFAULT_SPREAD, as_of=last)),
+                html.Div([
+                    html.Strong("Largest episodes"),
+                    _radio("curve-episode-regime", EPISODE_REGIMES, DEFAULT_EPISODE_REGIME),
+                    html.Span("over", style={"color": MUTED}),
+                    _radio("curve-episode-window", tuple(WINDOWS), DEFAULT_EPISODE_WINDOW),
+                ], className="controls"),
+                html.Div(episodes, id="curve-episodes"),
+                note(f"The {DEFAULT_TOP_N} largest non-overlapping moves of the regime, by "
+                     "|spread change|, in the history up to the as-of date, classified with the "
+                     "parallel band above.")),
+            card("Curve vs 1 week and 1 month ago", sized_graph("curve-compare", compare)),
+        ], className="grid-2"),
+        card("Level, slope, curvature", sized_graph("curve-factors", factors_chart(yields, as_of=last)),
+             note("Empirical Diebold-Li factors from the 3m, 2y and 10y CMT yields (the 3m starts "
+                  "in 1981). Shaded: stress episodes.")),
+    ])
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    @app.callback(Output("curve-moves", "children"), Output("curve-band-error", "children"),
+                  Output("curve-compare", "figure"),
+                  Input("curve-asof", "date"), Input("curve-band", "value"),
+                  prevent_initial_call=True)
+    def _moves(as_of: str | None, band: Any) -> tuple[Any, Any, Any]:
+        return update_moves(ctx, as_of, band)
+
+    @app.callback(Output("curve-history", "figure"),
+                  Input("curve-spread", "value"), Input("curve-asof", "date"),
+                  prevent_initial_call=True)
+    def _history(spread: str | None, as_of: str | None) -> Any:
+        return update_history(ctx, spread, as_of, dash_ctx.triggered_id)
+
+    @app.callback(Output("curve-episodes", "children"),
+                  Input("curve-spread", "value"), Input("curve-episode-regime", "value"),
+                  Input("curve-episode-window", "value"), Input("curve-asof", "date"),
+                  Input("curve-band", "value"), prevent_initial_call=True)
+    def _episodes(spread: str | None, regime: str | None, window: str | None,
+                  as_of: str | None, band: Any) -> Any:
+        return update_episodes(ctx, spread, regime, window, as_of, band)
+
+    @app.callback(Output("curve-factors", "figure"), Input("curve-asof", "date"),
+                  prevent_initial_call=True)
+    def _factors(as_of: str | None) -> Any:
+        return update_factors(ctx, as_of)
