@@ -1,0 +1,410 @@
+"""Callable (Bermudan) bonds on a Hull-White trinomial tree calibrated to a zero curve.
+
+Model
+-----
+The short rate is ``r(t) = x(t) + alpha(t)`` with ``dx = -a x dt + sigma dW`` (Hull-White one
+factor): ``a`` is the mean reversion (per year) and ``sigma`` the **normal** volatility of the
+short rate (decimal per year; 100 bp = 0.01). ``alpha`` is chosen so that the tree reprices the
+curve's discount factors at every tree date exactly.
+
+Lattice
+-------
+* Time grid: the settlement date, every coupon date (the call dates are coupon dates) and the
+  maturity are tree dates; each interval between them is cut into equal steps of about
+  ``maturity / steps`` years (at least one step).
+* Level ``i + 1`` has node spacing ``dx = sqrt(3 V_i)``, with ``V_i`` the variance of ``x``
+  over step ``i``. A node at ``x`` branches to the three nodes around the nearest node ``k`` to
+  its conditional mean ``m = x exp(-a dt)``; with ``u = m/dx - k`` (``|u| <= 1/2``) the
+  probabilities ``pu = 1/6 + (u^2 + u)/2``, ``pm = 2/3 - u^2``, ``pd = 1/6 + (u^2 - u)/2``
+  match the mean and variance and are always positive. Mean reversion keeps the width bounded.
+* Calibration: with state prices ``G`` of the tree built with ``alpha = 0``, the fitted
+  discount over step ``i`` is ``exp(-alpha_i dt_i) = c_{i+1} / c_i`` where
+  ``c_i = P(0, t_i) / sum_j G_ij``. The branching does not depend on the curve, so one tree
+  serves every curve (shifted curves for durations, spreads for the OAS) at O(steps) cost.
+* A constant spread ``s`` (the OAS, bp, continuously compounded) is added to the short rate at
+  every node.
+
+Bond
+----
+On each call date the issuer calls when the continuation value (excluding that date's coupon)
+exceeds the call price (clean; equal to dirty on a coupon date); the holder then receives the
+call price plus the coupon. Values are per 100 face; the root value is the dirty price.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from analytics.bonds import FACE, Bullet, solve_spread_bp
+from analytics.curves import BP, ZeroCurve
+
+__all__ = [
+    "DEFAULT_MEAN_REVERSION",
+    "DEFAULT_VOL_BP",
+    "DEFAULT_TREE_STEPS",
+    "DEFAULT_CALL_PRICE",
+    "MEAN_REVERSION_RANGE",
+    "MAX_VOL_BP",
+    "TREE_STEPS_RANGE",
+    "HullWhiteParams",
+    "CallableBond",
+    "HullWhiteTree",
+    "TreeValue",
+    "time_grid",
+    "build_tree",
+    "CallableTreePricer",
+    "callable_price",
+    "callable_oas_bp",
+]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Mean reversion a (per year) unless told otherwise.
+DEFAULT_MEAN_REVERSION: Final[float] = 0.03
+#: Normal short-rate volatility in bp a year unless told otherwise (100 bp = 0.01).
+DEFAULT_VOL_BP: Final[float] = 100.0
+#: Tree steps over the life of the bond unless told otherwise.
+DEFAULT_TREE_STEPS: Final[int] = 500
+#: Call price per 100 face unless told otherwise.
+DEFAULT_CALL_PRICE: Final[float] = 100.0
+#: Accepted mean reversion, per year (inclusive).
+MEAN_REVERSION_RANGE: Final[tuple[float, float]] = (0.0, 2.0)
+#: Largest normal volatility accepted, bp a year.
+MAX_VOL_BP: Final[float] = 2_000.0
+#: Accepted number of tree steps (inclusive).
+TREE_STEPS_RANGE: Final[tuple[int, int]] = (10, 20_000)
+#: Below this a * dt the variance and decay use their a -> 0 limits.
+_SMALL_A_DT: Final[float] = 1e-12
+_OFFSETS: Final[IntArray] = np.arange(3, dtype=np.int64)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HullWhiteParams:
+    """Hull-White model and lattice settings.
+
+    Parameters
+    ----------
+    mean_reversion : a, per year, in [0, 2] (default 0.03).
+    vol_bp : normal volatility of the short rate, bp a year, in [0, 2000] (default 100).
+    steps : tree steps over the bond's life, in [10, 20000] (default 500).
+    """
+
+    mean_reversion: float = DEFAULT_MEAN_REVERSION
+    vol_bp: float = DEFAULT_VOL_BP
+    steps: int = DEFAULT_TREE_STEPS
+
+    def __post_init__(self) -> None:
+        lo, hi = MEAN_REVERSION_RANGE
+        if not math.isfinite(self.mean_reversion) or not lo <= self.mean_reversion <= hi:
+            raise ValueError(f"mean_reversion must be in [{lo:g}, {hi:g}] per year, got {self.mean_reversion}")
+        if not math.isfinite(self.vol_bp) or not 0.0 <= self.vol_bp <= MAX_VOL_BP:
+            raise ValueError(f"vol_bp must be in [0, {MAX_VOL_BP:g}] bp a year, got {self.vol_bp}")
+        s_lo, s_hi = TREE_STEPS_RANGE
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or not s_lo <= self.steps <= s_hi:
+            raise ValueError(f"steps must be an integer in [{s_lo}, {s_hi}], got {self.steps!r}")
+
+    @property
+    def sigma(self) -> float:
+        """Normal volatility as a decimal a year (vol_bp / 10000)."""
+        return self.vol_bp * BP
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallableBond:
+    """A bullet the issuer may call on any coupon date from ``call_after_years`` on (Bermudan).
+
+    Parameters
+    ----------
+    bullet : the underlying fixed-rate bond.
+    call_after_years : lockout in years from settlement; coupon dates at or after it and
+        before maturity are call dates. Must leave at least one call date.
+    call_price : clean call price per 100 face (default 100), positive.
+    """
+
+    bullet: Bullet
+    call_after_years: float
+    call_price: float = DEFAULT_CALL_PRICE
+
+    def __post_init__(self) -> None:
+        mat = self.bullet.maturity_years
+        if not math.isfinite(self.call_after_years) or not 0.0 <= self.call_after_years < mat:
+            raise ValueError(
+                f"call_after_years must be in [0, maturity = {mat:g}) years, got {self.call_after_years}"
+            )
+        if not math.isfinite(self.call_price) or self.call_price <= 0.0:
+            raise ValueError(f"call_price must be a positive price per 100, got {self.call_price}")
+        if self.call_times().size == 0:
+            raise ValueError(
+                f"call_after_years = {self.call_after_years:g} leaves no coupon date before maturity "
+                f"({mat:g} years) to call on"
+            )
+
+    def call_times(self) -> FloatArray:
+        """Call dates in years: coupon dates in [call_after_years, maturity)."""
+        t = self.bullet.flow_times()
+        tol = 1e-9
+        return t[(t >= self.call_after_years - tol) & (t < self.bullet.maturity_years - tol)]
+
+
+def time_grid(mandatory_years: FloatArray, *, steps: int) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Tree dates through every mandatory time, with about ``steps`` equal steps overall.
+
+    Parameters
+    ----------
+    mandatory_years : times (years, > 0) that must be tree dates; 0 is added.
+    steps : target number of steps over ``[0, max(mandatory_years)]``.
+
+    Returns
+    -------
+    times : tree dates, years, from 0 (shape N + 1).
+    dts : step lengths, years (shape N); equal within each mandatory interval.
+    levels : tree level of each sorted unique mandatory time (0 excluded).
+    """
+    stops = np.unique(np.concatenate(([0.0], np.asarray(mandatory_years, dtype=np.float64))))
+    if stops.size < 2 or stops[0] < 0.0:
+        raise ValueError("mandatory_years must hold at least one positive time")
+    dt_max = stops[-1] / steps
+    n_per = np.maximum(1, np.rint(np.diff(stops) / dt_max)).astype(np.int64)
+    dt_per = np.diff(stops) / n_per
+    dts = np.repeat(dt_per, n_per)
+    starts = np.repeat(stops[:-1], n_per)
+    within = np.arange(dts.size) - np.repeat(np.cumsum(n_per) - n_per, n_per)
+    times = np.concatenate((starts + within * dts, stops[-1:]))
+    levels = np.cumsum(n_per)
+    return times, dts, levels
+
+
+def _variance(a: float, sigma: float, dt: float) -> float:
+    if a * dt < _SMALL_A_DT:
+        return sigma * sigma * dt
+    return sigma * sigma * -math.expm1(-2.0 * a * dt) / (2.0 * a)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class HullWhiteTree:
+    """A Hull-White trinomial lattice (structure and alpha-free state prices).
+
+    Node ``j`` of every level is stored at index ``center + j`` of a common frame of width
+    ``2 * center + 1``, so the children of a node are the same frame indices whatever the level
+    and one pair of buffers serves the whole backward induction.
+
+    Attributes
+    ----------
+    times : tree dates in years (N + 1).
+    dts : step lengths in years (N).
+    half_widths : node range ``-h..h`` of each level (N + 1).
+    center : frame index of node 0.
+    state_price_sums : ``sum_j G_ij`` of each level for the tree built with ``alpha = 0``.
+    probs : per level i < N, array (n_i, 3) of ``[pd, pm, pu] * exp(-x_ij dt_i)``.
+    children : per level i < N, array (n_i, 3) of the children's frame indices.
+    """
+
+    times: FloatArray
+    dts: FloatArray
+    half_widths: tuple[int, ...]
+    center: int
+    state_price_sums: FloatArray
+    probs: tuple[FloatArray, ...]
+    children: tuple[IntArray, ...]
+
+    @property
+    def steps(self) -> int:
+        return int(self.dts.size)
+
+    def step_factors(self, curve: ZeroCurve, *, spread_bp: float = 0.0) -> FloatArray:
+        """``exp(-(alpha_i + s) dt_i)`` per step, fitted to ``curve`` (array of N)."""
+        c = curve.discount(self.times) / self.state_price_sums
+        return c[1:] / c[:-1] * np.exp(-spread_bp * BP * self.dts)
+
+
+def build_tree(times: FloatArray, dts: FloatArray, params: HullWhiteParams) -> HullWhiteTree:
+    """Build the lattice on a time grid from :func:`time_grid` (see the module docstring)."""
+    a, sigma = params.mean_reversion, params.sigma
+    n_steps = dts.size
+    # Spacing of level i+1 comes from the variance of step i (level 0 is a single node).
+    dx_out = [math.sqrt(3.0 * _variance(a, sigma, float(dt))) for dt in dts]
+    decay = [math.exp(-a * float(dt)) for dt in dts]
+    if sigma == 0.0:
+        # Degenerate tree: all mass stays on the middle node (x = 0); the two outer nodes of
+        # each level only keep the array shapes regular.
+        dx_out = [1.0] * n_steps
+    # Levels with the same (incoming spacing, step) branch alike: compute each kind once.
+    half = [0]
+    kinds: dict[tuple[float, float], int] = {}
+    kind_of: list[tuple[float, float]] = []
+    for i in range(n_steps):
+        dx_in = dx_out[i - 1] if i > 0 else 0.0
+        key = (dx_in, float(dts[i]))
+        kind_of.append(key)
+        kinds[key] = max(kinds.get(key, 0), half[i])
+        # Same operation order as the vectorised branching below, so the widths agree exactly.
+        top = round(half[i] * dx_in * decay[i] / dx_out[i]) if sigma > 0.0 else 0
+        half.append(int(top) + 1)
+    center = max(half)
+    # Per kind, rows j = -h_max..h_max: probabilities times exp(-x dt), and the frame indices
+    # of the three children.
+    branch: dict[tuple[float, float], tuple[FloatArray, IntArray]] = {}
+    first_level = {key: i for i, key in reversed(list(enumerate(kind_of)))}
+    for key, h_max in kinds.items():
+        dx_in, dt = key
+        i = first_level[key]  # any level of the kind: same step, same spacings
+        j = np.arange(-h_max, h_max + 1, dtype=np.float64)
+        x = j * dx_in
+        m = x * decay[i]
+        k = np.rint(m / dx_out[i])
+        u = m / dx_out[i] - k
+        u2 = u * u
+        p = np.stack((1.0 / 6.0 + (u2 - u) / 2.0, 2.0 / 3.0 - u2, 1.0 / 6.0 + (u2 + u) / 2.0), axis=1)
+        p *= np.exp(-x * dt)[:, None]
+        if sigma == 0.0:
+            k = np.zeros_like(k)
+            p = np.stack((np.zeros_like(x), np.exp(-x * dt), np.zeros_like(x)), axis=1)
+        branch[key] = (p, (k.astype(np.int64) + center)[:, None] + _OFFSETS[None, :] - 1)
+    probs: list[FloatArray] = []
+    children: list[IntArray] = []
+    sums = np.empty(n_steps + 1)
+    sums[0] = 1.0
+    width = 2 * center + 1
+    g = np.zeros(width)
+    g[center] = 1.0
+    for i in range(n_steps):
+        key = kind_of[i]
+        p_kind, child_kind = branch[key]
+        h_max = kinds[key]
+        rows = slice(h_max - half[i], h_max + half[i] + 1)
+        p_i = p_kind[rows]
+        child = child_kind[rows]
+        probs.append(p_i)
+        children.append(child)
+        # Forward induction of alpha-free state prices: scatter each node's mass to its children.
+        mass = p_i * g[center - half[i] : center + half[i] + 1, None]
+        g = np.bincount(child.ravel(), weights=mass.ravel(), minlength=width).astype(np.float64, copy=False)
+        sums[i + 1] = np.add.reduce(g)
+    return HullWhiteTree(
+        times=times,
+        dts=dts,
+        half_widths=tuple(half),
+        center=center,
+        state_price_sums=sums,
+        probs=tuple(probs),
+        children=tuple(children),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TreeValue:
+    """Root values of a backward induction, per 100 face.
+
+    Attributes
+    ----------
+    dirty : value of the bond (dirty price per 100).
+    redemption_pv : present value of 1 paid when the bond is redeemed (called or matured),
+        under the issuer's exercise policy; the muni tax code needs it.
+    """
+
+    dirty: float
+    redemption_pv: float
+
+
+class CallableTreePricer:
+    """Prices one callable bond on one lattice for any curve and spread.
+
+    Parameters
+    ----------
+    bond : the callable bond.
+    params : model and lattice settings (keyword-only; defaults in :class:`HullWhiteParams`).
+
+    Notes
+    -----
+    Building the lattice is the expensive part; :meth:`value` then costs one backward induction.
+    """
+
+    def __init__(self, bond: CallableBond, *, params: HullWhiteParams | None = None) -> None:
+        self.bond = bond
+        self.params = params or HullWhiteParams()
+        bullet = bond.bullet
+        flow_t = bullet.flow_times()
+        times, dts, levels = time_grid(flow_t, steps=self.params.steps)
+        self.tree = build_tree(times, dts, self.params)
+        n_levels = times.size
+        self._coupon = np.zeros(n_levels)
+        # flow_t is sorted and unique, so levels[k] is the level of flow k.
+        self._coupon[levels] = bullet.coupon_pct / bullet.frequency
+        call = np.zeros(n_levels, dtype=bool)
+        call[levels[np.searchsorted(flow_t, bond.call_times() - 1e-9)]] = True
+        # Python lists: the backward loop reads one entry per level.
+        self._coupons: list[float] = self._coupon.tolist()
+        self._calls: list[bool] = call.tolist()
+
+    def value(self, curve: ZeroCurve, *, spread_bp: float = 0.0, redemption: bool = False) -> TreeValue:
+        """Dirty value per 100 (and, if ``redemption``, the PV of 1 at redemption).
+
+        Parameters
+        ----------
+        curve : the zero curve the tree is fitted to.
+        spread_bp : constant spread over the short rate (OAS), bp.
+        redemption : also compute the PV of 1 paid at call or maturity (default False).
+        """
+        tree = self.tree
+        factors = tree.step_factors(curve, spread_bp=spread_bp)
+        call_price = self.bond.call_price
+        coupons, calls, fac = self._coupons, self._calls, factors.tolist()
+        n, c = tree.steps, tree.center
+        width = 2 * c + 1
+        # Two ping-pong buffers in the common frame: each level writes only its own slice.
+        v, v_next = np.empty(width), np.empty(width)
+        v[:] = FACE + coupons[n]
+        u = np.ones(width) if redemption else None
+        u_next = np.empty(width) if redemption else None
+        for i in range(n - 1, -1, -1):
+            child = tree.children[i]
+            p = tree.probs[i]
+            h = tree.half_widths[i]
+            out = v_next[c - h : c + h + 1]
+            np.einsum("ij,ij->i", v.take(child), p, out=out)
+            out *= fac[i]
+            if u is not None and u_next is not None:
+                u_out = u_next[c - h : c + h + 1]
+                np.einsum("ij,ij->i", u.take(child), p, out=u_out)
+                u_out *= fac[i]
+                if calls[i]:
+                    called = out > call_price
+                    u_out[called] = 1.0
+                    out[called] = call_price
+                u, u_next = u_next, u
+            elif calls[i]:
+                np.minimum(out, call_price, out=out)
+            if coupons[i]:
+                out += coupons[i]
+            v, v_next = v_next, v
+        return TreeValue(dirty=float(v[c]), redemption_pv=float(u[c]) if u is not None else math.nan)
+
+    def price(self, curve: ZeroCurve, *, spread_bp: float = 0.0) -> float:
+        """Clean price per 100 at an OAS of ``spread_bp``."""
+        return self.value(curve, spread_bp=spread_bp).dirty - self.bond.bullet.accrued
+
+    def oas_bp(self, curve: ZeroCurve, *, price_clean: float) -> float:
+        """OAS in bp: the constant short-rate spread at which the tree reprices ``price_clean``."""
+        if not math.isfinite(price_clean) or price_clean <= 0.0:
+            raise ValueError(f"price must be a positive clean price per 100, got {price_clean}")
+        return solve_spread_bp(lambda s: self.price(curve, spread_bp=s), price_clean)
+
+
+def callable_price(
+    bond: CallableBond, curve: ZeroCurve, *, oas_bp: float = 0.0, params: HullWhiteParams | None = None
+) -> float:
+    """Clean price per 100 of a callable bond at an OAS (bp) on a Hull-White tree."""
+    return CallableTreePricer(bond, params=params).price(curve, spread_bp=oas_bp)
+
+
+def callable_oas_bp(
+    bond: CallableBond, curve: ZeroCurve, *, price_clean: float, params: HullWhiteParams | None = None
+) -> float:
+    """OAS in bp of a callable bond at a clean price per 100 (root find on the tree)."""
+    return CallableTreePricer(bond, params=params).oas_bp(curve, price_clean=price_clean)

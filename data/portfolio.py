@@ -1,0 +1,308 @@
+"""Portfolio files: CSV text -> positions, with an error per bad cell naming file, line and column.
+
+The format is documented in docs/portfolio_format.md. Parsing is a pure function of the text
+(:func:`parse_portfolio`); :func:`read_portfolio` adds the file reader, which callers (tests)
+may replace.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Final, TypeVar
+
+from analytics.bonds import (
+    DAY_COUNTS,
+    DEFAULT_DAY_COUNT,
+    DEFAULT_FREQUENCY,
+    FREQUENCIES,
+    MAX_COUPON_PCT,
+    MAX_MATURITY_YEARS,
+    MAX_PRICE,
+    YIELD_RANGE_PCT,
+    Bullet,
+    maturity_years_from_dates,
+)
+from analytics.hullwhite import (
+    DEFAULT_CALL_PRICE,
+    DEFAULT_MEAN_REVERSION,
+    DEFAULT_TREE_STEPS,
+    DEFAULT_VOL_BP,
+    MAX_VOL_BP,
+    MEAN_REVERSION_RANGE,
+    CallableBond,
+    HullWhiteParams,
+)
+from analytics.muni import DEFAULT_CAPITAL_GAINS_RATE, DEFAULT_ORDINARY_RATE, MuniBond
+from analytics.portfolio import Position
+from analytics.risk import Instrument
+
+__all__ = [
+    "INSTRUMENT_TYPES",
+    "REQUIRED_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "COLUMN_ALIASES",
+    "RowError",
+    "PortfolioFile",
+    "parse_portfolio",
+    "read_portfolio",
+]
+
+#: Values of the `type` column.
+INSTRUMENT_TYPES: Final[tuple[str, ...]] = ("bullet", "callable", "muni")
+#: Columns every file must have.
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("id", "type", "coupon_pct", "maturity", "face_usd")
+#: Columns a file may have (empty cells take the documented defaults).
+OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (
+    "price",
+    "yield_pct",
+    "frequency",
+    "day_count",
+    "call_after",
+    "call_price",
+    "vol_bp",
+    "mean_reversion",
+    "ordinary_rate",
+    "capital_gains_rate",
+)
+#: Other names accepted for a column (header only).
+COLUMN_ALIASES: Final[dict[str, str]] = {"notional": "face_usd", "notional_usd": "face_usd", "face": "face_usd"}
+_MUNI_ONLY: Final[tuple[str, ...]] = ("ordinary_rate", "capital_gains_rate")
+_CALL_COLUMNS: Final[tuple[str, ...]] = ("call_after", "call_price", "vol_bp", "mean_reversion")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowError:
+    """A problem in a portfolio file.
+
+    Attributes
+    ----------
+    source : file name (or the name given to the text).
+    line : 1-based line number in the file.
+    column : column name ("" when the problem is the whole line).
+    problem : what is wrong, readable.
+    """
+
+    source: str
+    line: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f", column {self.column}" if self.column else ""
+        return f"{self.source}: line {self.line}{where}: {self.problem}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PortfolioFile:
+    """Result of parsing: the positions of the good rows and every error found."""
+
+    positions: tuple[Position, ...]
+    errors: tuple[RowError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _CellError(ValueError):
+    def __init__(self, column: str, problem: str) -> None:
+        super().__init__(problem)
+        self.column = column
+        self.problem = problem
+
+
+def _number(cells: dict[str, str], column: str, *, lo: float, hi: float, lo_open: bool = False,
+            hi_open: bool = False, default: float | None = None) -> float | None:
+    raw = cells.get(column, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = float(raw.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise _CellError(column, f"{raw!r} is not a number") from None
+    low_ok = value > lo if lo_open else value >= lo
+    high_ok = value < hi if hi_open else value <= hi
+    if not math.isfinite(value) or not (low_ok and high_ok):
+        lb = "(" if lo_open else "["
+        rb = ")" if hi_open else "]"
+        raise _CellError(column, f"{raw} is outside the allowed range {lb}{lo:g}, {hi:g}{rb}")
+    return value
+
+
+def _years_or_date(cells: dict[str, str], column: str, *, settlement: date, frequency: int,
+                   day_count: str) -> float | None:
+    raw = cells.get(column, "").strip()
+    if raw == "":
+        return None
+    if "-" in raw[1:]:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise _CellError(column, f"{raw!r} is neither a date (YYYY-MM-DD) nor a number of years") from None
+        if day <= settlement:
+            raise _CellError(column, f"{raw} is not after the settlement date {settlement.isoformat()}")
+        return maturity_years_from_dates(settlement=settlement, maturity=day, frequency=frequency,
+                                         day_count=day_count)
+    return _number(cells, column, lo=0.0, hi=MAX_MATURITY_YEARS, lo_open=True)
+
+
+def _row_position(cells: dict[str, str], *, settlement: date) -> Position:
+    kind = cells.get("type", "").strip().lower()
+    if kind not in INSTRUMENT_TYPES:
+        raise _CellError("type", f"{cells.get('type', '')!r} is not one of {', '.join(INSTRUMENT_TYPES)}")
+    pid = cells.get("id", "").strip()
+    if not pid:
+        raise _CellError("id", "is empty")
+    freq_value = _number(cells, "frequency", lo=1, hi=12, default=DEFAULT_FREQUENCY)
+    frequency = int(freq_value) if freq_value is not None else DEFAULT_FREQUENCY
+    if freq_value is not None and (freq_value != frequency or frequency not in FREQUENCIES):
+        raise _CellError("frequency", f"{cells['frequency'].strip()} is not one of {FREQUENCIES}")
+    day_count = cells.get("day_count", "").strip().lower() or DEFAULT_DAY_COUNT
+    if day_count not in DAY_COUNTS:
+        raise _CellError("day_count", f"{day_count!r} is not one of {', '.join(DAY_COUNTS)}")
+    coupon = _number(cells, "coupon_pct", lo=0.0, hi=MAX_COUPON_PCT, hi_open=True)
+    if coupon is None:
+        raise _CellError("coupon_pct", "is required")
+    maturity = _years_or_date(cells, "maturity", settlement=settlement, frequency=frequency, day_count=day_count)
+    if maturity is None:
+        raise _CellError("maturity", "is required (YYYY-MM-DD or years)")
+    face = _number(cells, "face_usd", lo=-1e15, hi=1e15)
+    if face is None or face == 0.0:
+        raise _CellError("face_usd", "is required and must not be 0 (negative = short)")
+    price = _number(cells, "price", lo=0.0, hi=MAX_PRICE, lo_open=True)
+    yld = _number(cells, "yield_pct", lo=YIELD_RANGE_PCT[0], hi=YIELD_RANGE_PCT[1])
+    if price is not None and yld is not None:
+        raise _CellError("yield_pct", "give price or yield_pct, not both")
+    if kind != "muni":
+        for column in _MUNI_ONLY:
+            if cells.get(column, "").strip():
+                raise _CellError(column, f"applies to type muni only, not {kind}")
+    call_after = _years_or_date(cells, "call_after", settlement=settlement, frequency=frequency,
+                                day_count=day_count)
+    if kind == "callable" and call_after is None:
+        raise _CellError("call_after", "is required for a callable (YYYY-MM-DD or years)")
+    if kind == "bullet":
+        for column in _CALL_COLUMNS:
+            if cells.get(column, "").strip():
+                raise _CellError(column, "applies to callables and callable munis, not bullets")
+    bullet = _build(lambda: Bullet(coupon_pct=coupon, maturity_years=maturity, frequency=frequency), "maturity")
+    instrument: Instrument = bullet
+    params = HullWhiteParams()
+    if call_after is not None:
+        call_price = _number(cells, "call_price", lo=0.0, hi=MAX_PRICE, lo_open=True, default=DEFAULT_CALL_PRICE)
+        vol = _number(cells, "vol_bp", lo=0.0, hi=MAX_VOL_BP, default=DEFAULT_VOL_BP)
+        mr = _number(cells, "mean_reversion", lo=MEAN_REVERSION_RANGE[0], hi=MEAN_REVERSION_RANGE[1],
+                     default=DEFAULT_MEAN_REVERSION)
+        assert call_price is not None and vol is not None and mr is not None  # defaults given
+        instrument = _build(
+            lambda: CallableBond(bullet=bullet, call_after_years=call_after, call_price=call_price), "call_after"
+        )
+        params = HullWhiteParams(mean_reversion=mr, vol_bp=vol, steps=DEFAULT_TREE_STEPS)
+    if kind == "muni":
+        ordinary = _number(cells, "ordinary_rate", lo=0.0, hi=1.0, hi_open=True, default=DEFAULT_ORDINARY_RATE)
+        gains = _number(cells, "capital_gains_rate", lo=0.0, hi=1.0, hi_open=True,
+                        default=DEFAULT_CAPITAL_GAINS_RATE)
+        assert ordinary is not None and gains is not None  # defaults given
+        bond = instrument
+        assert isinstance(bond, (Bullet, CallableBond))
+        instrument = MuniBond(bond=bond, ordinary_rate=ordinary, capital_gains_rate=gains)
+    return Position(position_id=pid, instrument=instrument, face_usd=face, price_clean=price,
+                    yield_pct=yld, params=params)
+
+
+def _build(make: Callable[[], _T], column: str) -> _T:
+    try:
+        return make()
+    except ValueError as exc:
+        raise _CellError(column, str(exc)) from None
+
+
+def parse_portfolio(text: str, *, source: str, settlement: date) -> PortfolioFile:
+    """Parse a portfolio CSV.
+
+    Parameters
+    ----------
+    text : the file's text. The first line that is neither blank nor a ``#`` comment is the
+        header; each further such line is one position (one line per record).
+    source : the file name used in error messages.
+    settlement : settlement date for maturities and call dates given as YYYY-MM-DD.
+
+    Returns
+    -------
+    PortfolioFile
+        Positions of the good rows and one :class:`RowError` per bad row (or header problem).
+    """
+    errors: list[RowError] = []
+    positions: list[Position] = []
+    header: list[str] | None = None
+    header_line = 0
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        cells_list = next(csv.reader([line]))
+        if header is None:
+            header_line = number
+            header = [COLUMN_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in cells_list]
+            known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+            for name in header:
+                if name not in known:
+                    errors.append(RowError(source=source, line=number, column=name,
+                                           problem=f"unknown column; expected among {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"))
+            for name in REQUIRED_COLUMNS:
+                if name not in header:
+                    errors.append(RowError(source=source, line=number, column=name, problem="required column is missing"))
+            for name in {h for h in header if header.count(h) > 1}:
+                errors.append(RowError(source=source, line=number, column=name, problem="column appears twice"))
+            if errors:
+                return PortfolioFile(positions=(), errors=tuple(errors))
+            continue
+        if len(cells_list) != len(header):
+            errors.append(RowError(source=source, line=number, column="",
+                                   problem=f"has {len(cells_list)} cells, the header (line {header_line}) has {len(header)}"))
+            continue
+        cells = dict(zip(header, cells_list, strict=True))
+        try:
+            position = _row_position(cells, settlement=settlement)
+        except _CellError as exc:
+            errors.append(RowError(source=source, line=number, column=exc.column, problem=exc.problem))
+            continue
+        if position.position_id in seen:
+            errors.append(RowError(source=source, line=number, column="id",
+                                   problem=f"{position.position_id!r} already used on line {seen[position.position_id]}"))
+            continue
+        seen[position.position_id] = number
+        positions.append(position)
+    if header is None:
+        errors.append(RowError(source=source, line=1, column="", problem="no header line: the file is empty"))
+    elif not positions and not errors:
+        errors.append(RowError(source=source, line=header_line, column="", problem="no positions after the header"))
+    return PortfolioFile(positions=tuple(positions), errors=tuple(errors))
+
+
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8-sig")
+
+
+def read_portfolio(
+    path: Path, *, settlement: date, reader: Callable[[Path], str] = _read_text
+) -> PortfolioFile:
+    """Read and parse a portfolio file.
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read (missing, not UTF-8); the message names the file.
+    """
+    try:
+        text = reader(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the portfolio file ({exc})") from exc
+    return parse_portfolio(text, source=str(path), settlement=settlement)

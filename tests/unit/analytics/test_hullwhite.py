@@ -1,0 +1,124 @@
+"""Hull-White tree: fits the curve, reduces to hand-computable cases, callables below bullets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analytics.bonds import Bullet, price_on_curve
+from analytics.curves import bootstrap_par_curve, flat_curve
+from analytics.hullwhite import (
+    CallableBond,
+    CallableTreePricer,
+    HullWhiteParams,
+    build_tree,
+    callable_oas_bp,
+    callable_price,
+    time_grid,
+)
+
+UPWARD = bootstrap_par_curve({"3m": 4.3, "1y": 4.0, "2y": 3.8, "5y": 3.9, "10y": 4.3, "30y": 4.8})
+
+
+@pytest.mark.parametrize("curve", [flat_curve(4.0), UPWARD], ids=["flat", "upward"])
+def test_tree_reprices_a_bond_that_is_never_called_as_the_curve_does(curve):
+    bullet = Bullet(coupon_pct=4.5, maturity_years=12.3)
+    never = CallableBond(bullet=bullet, call_after_years=1.0, call_price=1e9)
+    tree_price = callable_price(never, curve, params=HullWhiteParams(vol_bp=150.0, steps=300))
+    assert tree_price == pytest.approx(price_on_curve(bullet, curve), abs=1e-10)
+
+
+def test_zero_volatility_callable_is_the_deterministic_backward_recursion():
+    bullet = Bullet(coupon_pct=6.0, maturity_years=5.0)
+    bond = CallableBond(bullet=bullet, call_after_years=2.0, call_price=100.0)
+    curve = UPWARD
+    # By hand on forward discount factors: V(T) = 103; at each earlier coupon date
+    # V = min(forward-discounted V, 100 if callable) + 3; the root is discounted to today.
+    times = bullet.flow_times()
+    value = 103.0
+    for k in range(len(times) - 2, -1, -1):
+        cont = value * float(curve.discount(times[k + 1]) / curve.discount(times[k]))
+        if times[k] >= 2.0 - 1e-12:
+            cont = min(cont, 100.0)
+        value = cont + 3.0
+    expected = value * float(curve.discount(times[0]))
+    got = callable_price(bond, curve, params=HullWhiteParams(vol_bp=0.0, steps=100))
+    assert got == pytest.approx(expected, abs=1e-10)
+
+
+def test_tree_probabilities_are_positive_and_sum_to_one():
+    times, dts, _ = time_grid(np.array([0.3, 0.8, 1.3, 1.8]), steps=50)
+    tree = build_tree(times, dts, HullWhiteParams(mean_reversion=0.1, vol_bp=120.0))
+    for p in tree.probs:
+        assert (p > 0).all()
+    # Level 0 is the single node x = 0, where exp(-x dt) = 1.
+    assert tree.probs[0].sum() == pytest.approx(1.0, abs=1e-15)
+
+
+def test_time_grid_hits_every_mandatory_time_with_about_the_requested_steps():
+    mandatory = np.array([0.3, 0.8, 1.3, 1.8])
+    times, dts, levels = time_grid(mandatory, steps=90)
+    np.testing.assert_allclose(times[levels], mandatory, atol=1e-14)
+    assert abs(dts.size - 90) <= 4
+    np.testing.assert_allclose(np.cumsum(dts), times[1:], atol=1e-13)
+
+
+def test_oas_round_trips_a_price():
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.25, maturity_years=9.7), call_after_years=3.0)
+    params = HullWhiteParams(steps=200)
+    price = callable_price(bond, UPWARD, oas_bp=37.0, params=params)
+    assert callable_oas_bp(bond, UPWARD, price_clean=price, params=params) == pytest.approx(37.0, abs=1e-6)
+
+
+def test_more_volatility_makes_the_call_worth_more():
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=10.0), call_after_years=2.0)
+    prices = [callable_price(bond, UPWARD, params=HullWhiteParams(vol_bp=v, steps=150)) for v in (25, 75, 150)]
+    assert prices[0] > prices[1] > prices[2]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    coupon=st.floats(1.0, 9.0),
+    maturity=st.floats(3.0, 20.0),
+    lockout_share=st.floats(0.0, 0.8),
+    vol=st.floats(10.0, 200.0),
+    level=st.floats(1.0, 8.0),
+)
+def test_callable_is_worth_no_more_than_its_bullet(coupon, maturity, lockout_share, vol, level):
+    bullet = Bullet(coupon_pct=coupon, maturity_years=maturity)
+    bond = CallableBond(bullet=bullet, call_after_years=lockout_share * (maturity - 0.5))
+    curve = flat_curve(level)
+    pricer = CallableTreePricer(bond, params=HullWhiteParams(vol_bp=vol, steps=60))
+    assert pricer.price(curve) <= price_on_curve(bullet, curve) + 1e-9
+
+
+def test_redemption_pv_is_the_maturity_discount_when_never_called():
+    bullet = Bullet(coupon_pct=2.0, maturity_years=8.0)
+    never = CallableBond(bullet=bullet, call_after_years=1.0, call_price=1e9)
+    value = CallableTreePricer(never, params=HullWhiteParams(steps=120)).value(UPWARD, redemption=True)
+    assert value.redemption_pv == pytest.approx(float(UPWARD.discount(8.0)), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"vol_bp": -1.0}, r"vol_bp must be in \[0, 2000\]"),
+        ({"mean_reversion": -0.1}, r"mean_reversion must be in \[0, 2\]"),
+        ({"steps": 5}, r"steps must be an integer in \[10, 20000\]"),
+    ],
+)
+def test_bad_model_settings_are_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        HullWhiteParams(**kwargs)
+
+
+def test_bad_call_features_are_rejected():
+    bullet = Bullet(coupon_pct=5.0, maturity_years=5.0)
+    with pytest.raises(ValueError, match="call_after_years must be in"):
+        CallableBond(bullet=bullet, call_after_years=6.0)
+    with pytest.raises(ValueError, match="no coupon date"):
+        CallableBond(bullet=bullet, call_after_years=4.9)
+    with pytest.raises(ValueError, match="call_price must be a positive"):
+        CallableBond(bullet=bullet, call_after_years=1.0, call_price=0.0)

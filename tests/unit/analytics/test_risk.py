@@ -1,0 +1,126 @@
+"""Risk measures: closed forms for zero-coupon bonds, batch = one by one, KRD sums, hedges."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analytics.bonds import Bullet, cash_flow_matrix
+from analytics.curves import bootstrap_par_curve, flat_curve
+from analytics.hullwhite import CallableBond, HullWhiteParams
+from analytics.risk import (
+    PositionRisk,
+    aggregate_risk,
+    bond_risk,
+    bullet_risk_batch,
+    futures_hedges,
+)
+from analytics.tenors import KEY_TENORS
+
+CURVE = bootstrap_par_curve({"1m": 4.3, "3m": 4.3, "6m": 4.2, "1y": 4.0, "2y": 3.8, "3y": 3.8,
+                             "5y": 3.9, "7y": 4.1, "10y": 4.3, "20y": 4.8, "30y": 4.8})
+
+
+def test_zero_coupon_durations_and_convexity_in_closed_form():
+    # P(s) = 100 exp(-(r + s) T): D = sinh(T h) / h, C = 2 (cosh(T h) - 1) / h^2, with h = dy.
+    t_years, h = 8.0, 0.0025
+    report = bond_risk(Bullet(coupon_pct=0.0, maturity_years=t_years), flat_curve(4.0), shift_bp=25.0)
+    assert report.price_clean == pytest.approx(100 * math.exp(-0.04 * t_years), abs=1e-12)
+    assert report.effective_duration == pytest.approx(math.sinh(t_years * h) / h, rel=1e-12)
+    assert report.convexity == pytest.approx(2 * (math.cosh(t_years * h) - 1) / h**2, rel=1e-8)
+    assert report.up_duration == pytest.approx((1 - math.exp(-t_years * h)) / h, rel=1e-12)
+    assert report.down_duration == pytest.approx((math.exp(t_years * h) - 1) / h, rel=1e-12)
+    assert report.modified_duration == pytest.approx(t_years / (1 + report.yield_pct / 200), rel=1e-12)
+
+
+def test_zero_coupon_between_two_keys_splits_its_duration_by_the_triangles():
+    # At 4y the 3y and 5y triangles both weigh 0.5: each KRD is sinh(0.5 T h) / h.
+    h = 0.0025
+    report = bond_risk(Bullet(coupon_pct=0.0, maturity_years=4.0), CURVE)
+    assert report.krd["3y"] == pytest.approx(math.sinh(2.0 * h) / h, rel=1e-12)
+    assert report.krd["5y"] == pytest.approx(math.sinh(2.0 * h) / h, rel=1e-12)
+    assert all(report.krd[k] == 0.0 for k in KEY_TENORS if k not in ("3y", "5y"))
+
+
+def test_batch_risk_equals_bond_by_bond_risk_off_explicitly_shifted_curves():
+    coupons = np.array([0.0, 2.5, 4.0, 6.75, 3.0])
+    mats = np.array([0.4, 2.0, 7.3, 19.9, 33.0])
+    spreads = np.array([0.0, 15.0, -10.0, 80.0, 5.0])
+    batch = bullet_risk_batch(cash_flow_matrix(coupons_pct=coupons, maturities_years=mats), CURVE,
+                              spreads_bp=spreads)
+    for i in range(coupons.size):
+        one = bond_risk(Bullet(coupon_pct=coupons[i], maturity_years=mats[i]), CURVE, spread_bp=spreads[i])
+        assert batch.price_clean[i] == pytest.approx(one.price_clean, abs=1e-10)
+        assert batch.effective_duration[i] == pytest.approx(one.effective_duration, abs=1e-10)
+        assert batch.convexity[i] == pytest.approx(one.convexity, abs=1e-6)
+        assert batch.up_duration[i] == pytest.approx(one.up_duration, abs=1e-10)
+        np.testing.assert_allclose(batch.krd[i], [one.krd[k] for k in KEY_TENORS], atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(coupon=st.floats(0.0, 10.0), maturity=st.floats(0.2, 40.0), shift=st.floats(1.0, 100.0),
+       spread=st.floats(-100.0, 300.0))
+def test_taxable_bullet_krds_sum_to_the_effective_duration(coupon, maturity, shift, spread):
+    # Per unit of PV at time t the parallel difference is sinh(t h)/h and the key-rate ones add
+    # up to sum_k sinh(w_k t h)/h with sum_k w_k = 1; sinh is superadditive on [0, inf), so
+    # 0 <= D - sum KRD <= (sinh(T h) - T h) / h for flows up to maturity T.
+    report = bond_risk(Bullet(coupon_pct=coupon, maturity_years=maturity), CURVE, spread_bp=spread,
+                       shift_bp=shift)
+    h = shift * 1e-4
+    gap = report.effective_duration - report.krd_sum
+    assert -1e-10 <= gap <= (math.sinh(maturity * h) - maturity * h) / h + 1e-10
+
+
+def test_callable_has_negative_convexity_and_longer_up_than_down_duration():
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=10.0), call_after_years=2.0)
+    report = bond_risk(bond, flat_curve(4.9, frequency=2), price_clean=99.0,
+                       params=HullWhiteParams(steps=150))
+    assert report.oas_bp is not None
+    assert report.convexity < 0
+    assert report.up_duration > report.down_duration
+    assert report.effective_duration < report.modified_duration  # the call shortens it
+
+
+def test_price_given_is_repriced_by_the_solved_spread():
+    report = bond_risk(Bullet(coupon_pct=4.0, maturity_years=7.3), CURVE, price_clean=98.0)
+    assert report.price_clean == pytest.approx(98.0, abs=1e-9)
+    assert report.oas_bp is None
+
+
+def test_futures_hedge_is_bucket_dv01_over_contract_dv01():
+    hedges = {h.bucket: h for h in futures_hedges({"10y": 6_500.0, "2y": -380.0})}
+    assert hedges["10y"].contract_key == "ULTRA_10Y"
+    assert hedges["10y"].hedge_ratio == pytest.approx(6_500.0 / 90.0)
+    assert hedges["2y"].hedge_ratio == pytest.approx(-10.0)  # 38 USD per contract: buy 10
+    edited = {h.bucket: h for h in futures_hedges({"10y": 6_500.0}, futures_dv01_usd={"ULTRA_10Y": 100.0})}
+    assert edited["10y"].hedge_ratio == pytest.approx(65.0)
+    with pytest.raises(ValueError, match="unknown contract 'XYZ'"):
+        futures_hedges({}, futures_dv01_usd={"XYZ": 1.0})
+    with pytest.raises(ValueError, match="must be a positive USD amount"):
+        futures_hedges({}, futures_dv01_usd={"UST_2Y": 0.0})
+
+
+def test_position_and_portfolio_dv01_add_up():
+    zero = bond_risk(Bullet(coupon_pct=0.0, maturity_years=4.0), flat_curve(4.0))
+    long_pos = PositionRisk(position_id="a", face_usd=1_000_000.0, report=zero)
+    short_pos = PositionRisk(position_id="b", face_usd=-250_000.0, report=zero)
+    mv = 1_000_000.0 / 100 * zero.price_dirty
+    assert long_pos.market_value_usd == pytest.approx(mv)
+    assert long_pos.dv01_usd == pytest.approx(mv * zero.effective_duration * 1e-4)
+    book = aggregate_risk([long_pos, short_pos])
+    assert book.market_value_usd == pytest.approx(0.75 * mv)
+    assert book.dv01_usd == pytest.approx(0.75 * mv * zero.effective_duration * 1e-4)
+    assert sum(book.krd_dv01_usd.values()) == pytest.approx(0.75 * mv * zero.krd_sum * 1e-4)
+    assert book.effective_duration == pytest.approx(zero.effective_duration)
+
+
+def test_bad_risk_requests_are_rejected():
+    bond = Bullet(coupon_pct=4.0, maturity_years=5.0)
+    with pytest.raises(ValueError, match=r"shift_bp must be in \(0, 500\]"):
+        bond_risk(bond, CURVE, shift_bp=0.0)
+    with pytest.raises(ValueError, match="at most one of price_clean, yield_pct"):
+        bond_risk(bond, CURVE, price_clean=99.0, yield_pct=4.0)
