@@ -211,9 +211,11 @@ def _resolve_weights(
         if not np.isfinite(fw) or fw < 0:
             raise ValueError(f"weights[{cat!r}] must be a finite number >= 0, got {w!r}")
         resolved[cat] = fw
-    if not any(v > 0 for v in resolved.values()):
+    top = max(resolved.values())
+    if not top > 0:
         raise ValueError("weights: at least one category weight must be > 0")
-    return resolved
+    # Only ratios matter; scaling by the largest keeps tiny (even subnormal) weights exact.
+    return {c: v / top for c, v in resolved.items()}
 
 
 def compute_stress_index(
