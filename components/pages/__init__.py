@@ -10,6 +10,8 @@ PAGE_MODULES: tuple[str, ...] = (
     "components.pages.overview",
     "components.pages.curve",
     "components.pages.functioning",
+    "components.pages.funding",
+    "components.pages.positioning",
     "components.pages.stress",
     "components.pages.scenarios",
 )

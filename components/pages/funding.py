@@ -1,0 +1,535 @@
+"""Funding: is dollar funding getting tight?
+
+The three-light liquidity warning of DOMAIN.md section 4 (SOFR up significantly, SOFR-EFFR
+widening, rising use of Fed facilities) as of a date, with editable thresholds, the readings
+behind it, and the history of the repo spreads, SOFR dispersion and Fed facilities with the
+days the warning was on shaded.
+
+The history charts are drawn once per page view; a change of date or threshold only moves
+their shapes (as-of line, threshold lines, warning spans), sent as a ``dash.Patch``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+from dash import ALL, Dash, Input, Output, Patch, State, dcc, html, no_update
+
+from analytics.funding import (
+    LIGHT_NAMES,
+    LiquidityThresholds,
+    funding_snapshot,
+    liquidity_light_history,
+)
+from components import figures
+from components import figures_funding as ff
+from components.context import AppContext
+from components.theme import BAD, GOOD, INK, MUTED
+from components.widgets import card, error_box, note, simple_table
+
+PATH = "/funding"
+LABEL = "Funding"
+
+#: Pattern-matching id type of the threshold inputs ({"type": ..., "name": field}).
+THRESHOLD_TYPE: Final = "funding-threshold"
+#: Ids of the four history charts whose shapes follow the controls.
+CHART_IDS: Final = ("funding-spreads", "funding-dispersion", "funding-stress-facilities",
+                    "funding-balance")
+#: Series whose last observation gives the default as-of date (the funding series, not the
+#: yields: SOFR is published on days the CMT curve is not, and vice versa).
+AS_OF_SERIES: Final = ("SOFR", "EFFR")
+_UNKNOWN_GREY: Final = "#8c959f"
+_INPUT_STYLE: Final = {"width": "84px"}
+_INPUT_BAD_STYLE: Final = {"width": "84px", "border": f"2px solid {BAD}", "background": "#fff5f5"}
+
+
+@dataclass(frozen=True)
+class ThresholdField:
+    """One editable field of :class:`analytics.funding.LiquidityThresholds`.
+
+    Attributes
+    ----------
+    name : field name in ``LiquidityThresholds``.
+    label : what it is, for the user (names the light it belongs to).
+    units : "obs", "bp" or "USD bn".
+    step : increment of the number box.
+    """
+
+    name: str
+    label: str
+    units: str
+    step: float | str = "any"
+
+
+#: The editable thresholds, in the order shown; names match LiquidityThresholds' fields.
+THRESHOLD_FIELDS: Final[tuple[ThresholdField, ...]] = (
+    ThresholdField("sofr_rise_bp", "1: SOFR rise over the window, net of the floor's move", "bp"),
+    ThresholdField("sofr_above_floor_bp", "1: SOFR - IORB (IOER before 2021-07-29)", "bp"),
+    ThresholdField("sofr_effr_bp", "2: SOFR - EFFR", "bp"),
+    ThresholdField("sofr_effr_change_bp", "2: change of SOFR - EFFR over the window", "bp"),
+    ThresholdField("facility_take_up_bn", "3: overnight repo / SRF take-up (RPONTSYD)", "USD bn"),
+    ThresholdField("discount_window_rise_bn", "3: discount-window 1-week rise (WLCFLPCL)",
+                   "USD bn"),
+    ThresholdField("change_window_obs", "Window of the changes above", "obs", step=1),
+)
+_FIELD_BY_NAME: Final = {f.name: f for f in THRESHOLD_FIELDS}
+
+#: How each criterion of analytics.funding is named on screen ({n} = change window).
+CRITERION_LABELS: Final = {
+    "sofr_rise_net_of_floor_bp": "SOFR rise over {n} obs, net of the floor",
+    "sofr_minus_floor_bp": "SOFR - IORB/IOER",
+    "sofr_effr_bp": "SOFR - EFFR",
+    "sofr_effr_change_bp": "change of SOFR - EFFR over {n} obs",
+    "srf_take_up_bn": "overnight repo / SRF take-up (RPONTSYD)",
+    "discount_window_rise_1w_bn": "discount window, 1-week rise (WLCFLPCL)",
+}
+_STATE_TEXT: Final = {"on": "ON", "off": "off", "unknown": "no data"}
+
+#: Rows of the readings table: snapshot key, label, units, decimals.
+READINGS: Final = (
+    ("sofr_pct", "SOFR", "%", 2),
+    ("effr_pct", "EFFR", "%", 2),
+    ("floor_pct", "IORB (IOER before 2021-07-29)", "%", 2),
+    ("sofr_effr_bp", "SOFR - EFFR", "bp", 0),
+    ("sofr_iorb_bp", "SOFR - IORB/IOER", "bp", 0),
+    ("sofr_p99_p1_bp", "SOFR p99 - p1", "bp", 0),
+    ("srf_bn", "Overnight repo / SRF take-up", "USD bn", 2),
+    ("discount_window_bn", "Discount window primary credit", "USD bn", 2),
+    ("rrp_bn", "ON RRP take-up", "USD bn", 1),
+    ("reserves_bn", "Reserve balances", "USD bn", 0),
+    ("reserves_chg_1w_bn", "Reserves, 1-week change", "USD bn", 0),
+    ("reserves_chg_1m_bn", "Reserves, 4-week change", "USD bn", 0),
+)
+
+
+# --- reading the controls --------------------------------------------------------------------
+
+
+def _to_number(field: ThresholdField, value: object) -> float | int | object:
+    """The box's value as a number; the dataclass then checks its range."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{field.name} is empty: enter a number ({field.units})")
+    if isinstance(value, bool):
+        raise ValueError(f"{field.name} must be a number ({field.units}), got {value!r}")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{field.name} must be a number ({field.units}), got {value!r}") from None
+    if field.name == "change_window_obs" and math.isfinite(number) and number.is_integer():
+        return int(number)  # the box sends 5.0 for 5; the dataclass wants an int
+    return number
+
+
+def _display_label(field: ThresholdField) -> str:
+    return f"Light {field.label}" if field.label[0].isdigit() else field.label
+
+
+def threshold_errors(values: Mapping[str, object]) -> dict[str, str]:
+    """Per field, the readable reason its value is invalid (empty dict when all are fine).
+
+    Each field is checked on its own with ``LiquidityThresholds`` (its ``__post_init__`` gives
+    the message), so that every bad box is named, not only the first.
+    """
+    errors: dict[str, str] = {}
+    for name, raw in values.items():
+        field = _FIELD_BY_NAME.get(name)
+        if field is None:
+            errors[name] = f"unknown threshold {name!r}"
+            continue
+        try:
+            LiquidityThresholds(**{name: _to_number(field, raw)})  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            errors[name] = f"{_display_label(field)}: {exc}"
+    return errors
+
+
+def read_thresholds(values: Mapping[str, object]) -> LiquidityThresholds:
+    """``LiquidityThresholds`` from the boxes' values (missing names keep their default).
+
+    Raises
+    ------
+    ValueError
+        Naming every invalid field and its allowed range.
+    """
+    errors = threshold_errors(values)
+    if errors:
+        raise ValueError("; ".join(errors.values()))
+    kwargs = {n: _to_number(_FIELD_BY_NAME[n], v) for n, v in values.items()}
+    return LiquidityThresholds(**kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class FundingInputs:
+    """The page's controls, validated.
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+        Date of the lights and readings (normalised to midnight).
+    thresholds : LiquidityThresholds
+        Light thresholds (bp, USD bn, observations).
+    """
+
+    as_of: pd.Timestamp
+    thresholds: LiquidityThresholds
+
+    @classmethod
+    def from_controls(cls, as_of: str | None, values: Mapping[str, object], *,
+                      default_as_of: pd.Timestamp | None) -> FundingInputs:
+        """Read the date picker and the threshold boxes.
+
+        Raises
+        ------
+        ValueError
+            On an invalid threshold, or no date when the store has no funding data.
+        """
+        thresholds = read_thresholds(values)
+        if as_of in (None, ""):
+            if default_as_of is None:
+                raise ValueError("as of: no date given and no funding series in the store")
+            when = default_as_of
+        else:
+            try:
+                when = pd.Timestamp(as_of)
+            except (TypeError, ValueError):
+                raise ValueError(f"as of must be a date (YYYY-MM-DD), got {as_of!r}") from None
+        return cls(pd.Timestamp(when).normalize(), thresholds)
+
+
+def default_as_of(series: pd.DataFrame) -> pd.Timestamp | None:
+    """Last date with SOFR or EFFR, else the last date of the frame, else None."""
+    present = [c for c in AS_OF_SERIES if c in series.columns]
+    if present:
+        idx = series[present].dropna(how="all").index
+        if len(idx):
+            return pd.Timestamp(idx[-1])
+    return pd.Timestamp(series.index[-1]) if len(series.index) else None
+
+
+# --- what the page shows ---------------------------------------------------------------------
+
+
+def _fmt(value: float | None, decimals: int) -> str:
+    return "-" if value is None else f"{value:,.{decimals}f}"
+
+
+def _reading_decimals(units: str) -> int:
+    return 2 if units == "USD bn" else 1
+
+
+def _dot(state: str, *, size: int) -> html.Span:
+    colour = ff.light_colour(state)
+    return html.Span(className=f"funding-dot funding-dot-{state}", style={
+        "display": "inline-block", "width": f"{size}px", "height": f"{size}px",
+        "borderRadius": "50%", "background": colour, "flex": "none",
+        "border": "2px solid rgba(0,0,0,0.18)",
+        "boxShadow": f"0 0 10px {colour}" if state == "on" else "none",
+    })
+
+
+def light_box(light: Mapping[str, Any], *, window_obs: int) -> html.Div:
+    """One light: its colour, state, deciding reading vs threshold (with units and date) and
+    every criterion behind it."""
+    state = str(light["state"])
+    units = str(light["units"])
+    dec = _reading_decimals(units)
+    crits = list(light["criteria"])
+    # The light's reading is that of its deciding criterion: the first on, else the first
+    # evaluated (analytics.funding._combine); say which one it is.
+    deciding = next((c for c in crits if c["state"] == "on"),
+                    next((c for c in crits if c["state"] != "unknown"), crits[0] if crits else None))
+    which = ("" if deciding is None
+             else CRITERION_LABELS.get(deciding["name"], deciding["name"]).format(n=window_obs))
+    if light["reading"] is None:
+        headline = html.Div(f"no fresh reading (threshold > {light['threshold']:g} {units})",
+                            className="funding-light-reading", style={"color": MUTED})
+    else:
+        headline = html.Div([
+            html.Strong(f"{_fmt(light['reading'], dec)} {units}", style={"fontSize": "20px"}),
+            html.Span(f"  {'>' if state == 'on' else 'vs'} threshold {light['threshold']:g} {units}"),
+            html.Span(f"  on {light['date']}" if light["date"] else "", style={"color": MUTED}),
+            html.Div(which, style={"color": MUTED, "fontSize": "12px"}),
+        ], className="funding-light-reading")
+    criteria = []
+    for crit in light["criteria"]:
+        label = CRITERION_LABELS.get(crit["name"], crit["name"]).format(n=window_obs)
+        reading = ("-" if crit["reading"] is None
+                   else f"{_fmt(crit['reading'], _reading_decimals(crit['units']))} {crit['units']}")
+        text = f"{label}: {reading} (on if > {crit['threshold']:g} {crit['units']})"
+        if crit["date"] and crit["reading"] is not None:
+            text += f", {crit['date']}"
+        children: list[Any] = [_dot(crit["state"], size=10), html.Span(text)]
+        if crit["note"]:
+            children.append(html.Div(crit["note"], style={"color": MUTED, "marginLeft": "18px"}))
+        criteria.append(html.Li(children, style={"listStyle": "none", "margin": "2px 0"}))
+    border = ff.light_colour(state)
+    return html.Div([
+        html.Div([_dot(state, size=30), html.Div([
+            html.Div(light["label"], style={"fontWeight": 600, "fontSize": "15px"}),
+            html.Div(_STATE_TEXT.get(state, state), className="funding-light-state",
+                     style={"color": border, "fontWeight": 700, "letterSpacing": "0.05em"}),
+        ])], style={"display": "flex", "gap": "10px", "alignItems": "center"}),
+        headline,
+        html.Ul(criteria, style={"padding": 0, "margin": "6px 0 0 0", "fontSize": "12px"}),
+    ], id=f"funding-light-{light['name']}", className=f"funding-light funding-light-{state}",
+        style={"border": f"2px solid {border}", "borderRadius": "6px", "padding": "10px 12px",
+               "flex": "1 1 280px", "minWidth": "260px"})
+
+
+def warning_box(warning: bool | None, lights: Sequence[Mapping[str, Any]], as_of: str) -> html.Div:
+    """The overall warning: on only when all three lights are on."""
+    n_on = sum(1 for light in lights if light["state"] == "on")
+    n_unknown = sum(1 for light in lights if light["state"] == "unknown")
+    if warning is True:
+        text, colour, bg = "LIQUIDITY WARNING ON: all three lights are on", BAD, "#ffebe9"
+    elif warning is False:
+        text, colour, bg = f"No liquidity warning: {n_on} of 3 lights on", GOOD, "#e9f5ec"
+    else:
+        text = (f"Warning unknown: {n_unknown} light{'s' if n_unknown != 1 else ''} without "
+                f"fresh data, {n_on} on")
+        colour, bg = _UNKNOWN_GREY, "#f2f4f6"
+    return html.Div([html.Strong(text), html.Span(f" (as of {as_of}; the warning needs all "
+                                                  "three lights on together)")],
+                    id="funding-warning", role="status",
+                    className=f"funding-warning funding-warning-{warning}",
+                    style={"border": f"2px solid {colour}", "background": bg, "color": INK,
+                           "padding": "8px 12px", "borderRadius": "6px", "fontSize": "15px",
+                           "marginBottom": "10px"})
+
+
+def lights_panel(snap: Mapping[str, Any]) -> html.Div:
+    """Warning box and the three lights, from ``funding_snapshot``."""
+    window = int(snap["thresholds"]["change_window_obs"])
+    return html.Div([
+        warning_box(snap["warning"], snap["lights"], snap["as_of"]),
+        html.Div([light_box(light, window_obs=window) for light in snap["lights"]],
+                 style={"display": "flex", "gap": "12px", "flexWrap": "wrap"}),
+    ])
+
+
+def readings_panel(snap: Mapping[str, Any]) -> html.Div:
+    """Readings as of the date (last observation on or before it) and what is missing."""
+    rows = [(label, _fmt(snap.get(key), dec), units) for key, label, units, dec in READINGS]
+    missing = snap.get("missing", [])
+    return html.Div([
+        simple_table("funding-readings-table", ["reading", "value", "units"], rows),
+        html.Div([html.Strong("Missing or stale on this date:"),
+                  html.Ul([html.Li(m) for m in missing], style={"margin": "2px 0"})],
+                 className="note", style={"color": MUTED}) if missing else None,
+    ])
+
+
+def chart_shapes(funding: pd.DataFrame, facilities: pd.DataFrame, *, as_of: pd.Timestamp,
+                 thresholds: LiquidityThresholds,
+                 spans: Sequence[tuple[pd.Timestamp, pd.Timestamp]]) -> dict[str, list[dict[str, Any]]]:
+    """The shapes of each history chart (see :data:`CHART_IDS`) for these controls."""
+    blue, orange = ff.SERIES_COLOURS
+    return {
+        "funding-spreads": ff.overlay_shapes(
+            first=ff.first_date(funding, ff.SPREAD_COLUMNS), spans=spans, as_of=as_of,
+            zero_line=True,
+            hlines=(ff.HLine(thresholds.sofr_effr_bp, f"light 2: {thresholds.sofr_effr_bp:g} bp",
+                             blue),
+                    ff.HLine(thresholds.sofr_above_floor_bp,
+                             f"light 1: {thresholds.sofr_above_floor_bp:g} bp", orange))),
+        "funding-dispersion": ff.overlay_shapes(
+            first=ff.first_date(funding, ff.DISPERSION_COLUMNS), spans=spans, as_of=as_of),
+        "funding-stress-facilities": ff.overlay_shapes(
+            first=ff.first_date(facilities, ff.STRESS_FACILITY_COLUMNS), spans=spans, as_of=as_of,
+            hlines=(ff.HLine(thresholds.facility_take_up_bn,
+                             f"light 3: {thresholds.facility_take_up_bn:g} bn", blue),)),
+        "funding-balance": ff.overlay_shapes(
+            first=ff.first_date(facilities, ff.BALANCE_COLUMNS), spans=spans, as_of=as_of),
+    }
+
+
+@dataclass(frozen=True)
+class FundingView:
+    """Everything the page draws for one set of controls.
+
+    Attributes
+    ----------
+    snapshot : dict
+        ``analytics.funding.funding_snapshot`` (readings, lights, warning, missing).
+    history : pandas.DataFrame
+        ``liquidity_light_history`` (lights and warning by day, 1/0/NaN).
+    shapes : dict
+        Chart id -> shapes (as-of line, thresholds, warning spans, episodes).
+    """
+
+    snapshot: dict[str, Any]
+    history: pd.DataFrame
+    shapes: dict[str, list[dict[str, Any]]]
+
+
+def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.DataFrame,
+                 inputs: FundingInputs) -> FundingView:
+    """Run the funding analytics for the controls.
+
+    Parameters
+    ----------
+    series : wide series frame (SOFR, EFFR, IORB, ... by id).
+    funding, facilities : ``funding_spreads(series)`` and ``fed_facilities(series)``.
+    inputs : the validated controls.
+    """
+    snap = funding_snapshot(series, as_of=inputs.as_of, thresholds=inputs.thresholds)
+    history = liquidity_light_history(series, thresholds=inputs.thresholds)
+    spans = ff.warning_spans(history["warning"])
+    shapes = chart_shapes(funding, facilities, as_of=inputs.as_of,
+                          thresholds=inputs.thresholds, spans=spans)
+    return FundingView(snap, history, shapes)
+
+
+def sized_graph(id_: str, figure: dict[str, Any], height: int) -> dcc.Graph:
+    """``widgets.graph``'s graph with an explicit height: a responsive graph in a grid cell otherwise
+    takes its parent's (auto) height and can collapse to a sliver."""
+    return dcc.Graph(id=id_, figure=figure, config={"displaylogo": False, "responsive": True},
+                     style={"height": f"{height}px"})
+
+
+def _threshold_input(field: ThresholdField, value: float) -> html.Div:
+    return html.Div([
+        html.Label(_display_label(field),
+                   style={"flex": "1 1 auto", "fontSize": "13px"}),
+        dcc.Input(id={"type": THRESHOLD_TYPE, "name": field.name}, type="number", value=value,
+                  step=field.step, debounce=True, style=_INPUT_STYLE, name=field.name),
+        html.Span(field.units, style={"width": "48px", "color": MUTED, "fontSize": "13px"}),
+    ], className="funding-threshold-row",
+        style={"display": "flex", "gap": "8px", "alignItems": "center", "margin": "3px 0"})
+
+
+def layout(ctx: AppContext) -> html.Div:
+    measures = ctx.measures()
+    series = measures.series
+    when = default_as_of(series)
+    defaults = LiquidityThresholds()
+    threshold_rows = [_threshold_input(f, getattr(defaults, f.name)) for f in THRESHOLD_FIELDS]
+    last = pd.Timestamp(series.index[-1]) if len(series.index) else None
+    if when is None:
+        view = None
+    else:
+        view = compute_view(series, measures.funding, measures.facilities,
+                            FundingInputs(when, defaults))
+    shapes = view.shapes if view is not None else {}
+    no_data = "No funding series in the store: import the FRED/NY Fed files or run `tsm refresh`."
+    return html.Div([
+        card("Is dollar funding getting tight?", html.Div([
+            html.Label("As of", htmlFor="funding-asof"),
+            html.Div(dcc.DatePickerSingle(
+                id="funding-asof", date=when.strftime("%Y-%m-%d") if when is not None else None,
+                display_format="YYYY-MM-DD",
+                max_date_allowed=last.strftime("%Y-%m-%d") if last is not None else None),
+                style={"width": "170px"}),
+            html.Span("default: the last SOFR/EFFR date; readings are the last observation on "
+                      "or before it", style={"color": MUTED, "fontSize": "12px"}),
+        ], className="controls"),
+            html.Div(lights_panel(view.snapshot) if view is not None else error_box(no_data),
+                     id="funding-lights"),
+            note("A light is on when any of its readings exceeds its threshold, off when a "
+                 "reading could be evaluated and none does, grey when no fresh data (daily "
+                 "series older than 10 days, weekly older than 14). RPONTSYD has no row on days "
+                 "without an operation: a gap between two operations reads as zero take-up."),
+        ),
+        html.Div([
+            card("Thresholds", *threshold_rows,
+                 html.Div([html.Button("Reset to defaults", id="funding-reset", n_clicks=0)],
+                          style={"marginTop": "6px"}),
+                 html.Div(id="funding-thresholds-error", style={"marginTop": "6px"})),
+            card("Readings", html.Div(readings_panel(view.snapshot) if view is not None else None,
+                                      id="funding-readings")),
+        ], className="grid-2"),
+        card("Warning history", sized_graph("funding-lights-history", ff.lights_count_figure(
+            view.history, light_names=LIGHT_NAMES, as_of=when) if view is not None
+            else figures.empty(no_data, height=ff.LIGHTS_HEIGHT), ff.LIGHTS_HEIGHT),
+            note("Red: days all three lights were on (with the thresholds above). Amber: stress "
+                 "episodes (repo spike 2019-09, dash for cash 2020-03, ...).")),
+        html.Div([
+            card("Repo spreads", sized_graph("funding-spreads", ff.spreads_figure(
+                measures.funding, shapes=shapes.get("funding-spreads", ())), ff.CHART_HEIGHT)),
+            card("Repo rate dispersion", sized_graph("funding-dispersion", ff.dispersion_figure(
+                measures.funding, shapes=shapes.get("funding-dispersion", ())), ff.CHART_HEIGHT)),
+        ], className="grid-2"),
+        html.Div([
+            card("Fed stress facilities", sized_graph("funding-stress-facilities",
+                 ff.stress_facilities_figure(
+                     measures.facilities, shapes=shapes.get("funding-stress-facilities", ())),
+                 ff.CHART_HEIGHT)),
+            card("Reserves and ON RRP", sized_graph("funding-balance", ff.balance_sheet_figure(
+                measures.facilities, shapes=shapes.get("funding-balance", ())), ff.CHART_HEIGHT)),
+        ], className="grid-2"),
+        note("Units: rates in percent, spreads in basis points, facilities and reserves in USD "
+             "billions (FRED's $mn series divided by 1,000). Dotted lines: light thresholds; "
+             "dashed line: the as-of date."),
+    ])
+
+
+def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
+           ids: Sequence[Mapping[str, str]]) -> tuple[Any, ...]:
+    """The page's callback as a plain function.
+
+    Returns
+    -------
+    tuple
+        (lights children, readings children, threshold error, input styles (list), one Patch
+        per chart of :data:`CHART_IDS`, lights-history figure).
+    """
+    by_name = {i["name"]: v for i, v in zip(ids, values, strict=True)}
+    errors = threshold_errors(by_name)
+    styles = [_INPUT_BAD_STYLE if i["name"] in errors else _INPUT_STYLE for i in ids]
+    measures = ctx.measures()
+    try:
+        if errors:
+            raise ValueError("; ".join(errors.values()))
+        inputs = FundingInputs.from_controls(as_of, by_name,
+                                             default_as_of=default_as_of(measures.series))
+    except ValueError as exc:
+        # Charts and lights stay as they were; the message sits under the boxes.
+        return (no_update, no_update, error_box(str(exc), id_="funding-input-error"), styles,
+                *([no_update] * len(CHART_IDS)), no_update)
+    view = compute_view(measures.series, measures.funding, measures.facilities, inputs)
+    patches = []
+    for chart in CHART_IDS:
+        patch = Patch()
+        patch["layout"]["shapes"] = view.shapes[chart]
+        patches.append(patch)
+    return (lights_panel(view.snapshot), readings_panel(view.snapshot), None, styles, *patches,
+            ff.lights_count_figure(view.history, light_names=LIGHT_NAMES, as_of=inputs.as_of))
+
+
+def reset_values(ids: Sequence[Mapping[str, str]]) -> list[float]:
+    """Default threshold of each box, in the order of ``ids``."""
+    defaults = LiquidityThresholds()
+    return [getattr(defaults, i["name"]) for i in ids]
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    threshold = {"type": THRESHOLD_TYPE, "name": ALL}
+
+    @app.callback(
+        Output("funding-lights", "children"), Output("funding-readings", "children"),
+        Output("funding-thresholds-error", "children"), Output(threshold, "style"),
+        *[Output(chart, "figure") for chart in CHART_IDS],
+        Output("funding-lights-history", "figure"),
+        Input("funding-asof", "date"), Input(threshold, "value"), State(threshold, "id"),
+        prevent_initial_call=True,
+    )
+    def _update(as_of: str | None, values: list[object],
+                ids: list[dict[str, str]]) -> tuple[Any, ...]:
+        return update(ctx, as_of, values, ids)
+
+    @app.callback(Output(threshold, "value"), Input("funding-reset", "n_clicks"),
+                  State(threshold, "id"), prevent_initial_call=True)
+    def _reset(_clicks: int | None, ids: list[dict[str, str]]) -> list[float]:
+        return reset_values(ids)
+
+
+__all__ = [
+    "PATH", "LABEL", "THRESHOLD_FIELDS", "CHART_IDS", "FundingInputs", "FundingView",
+    "threshold_errors", "read_thresholds", "default_as_of", "compute_view", "chart_shapes",
+    "light_box", "warning_box", "lights_panel", "readings_panel", "layout", "update",
+    "reset_values", "register",
+]
