@@ -5,9 +5,9 @@ Every default that more than one module needs lives here, so that a change is ma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from collections.abc import Mapping
 from typing import Final
 
 __all__ = [

@@ -55,7 +55,7 @@ def history(
         starts.append(small.index[0])
         traces.append({
             "type": "scattergl" if len(small) > 1500 else "scatter", "mode": "lines", "name": name,
-            "x": small.index.strftime("%Y-%m-%d").tolist(),
+            "x": pd.DatetimeIndex(small.index).strftime("%Y-%m-%d").tolist(),
             "y": np.round(small.to_numpy(dtype=float), 4).tolist(),
             "line": {"color": SERIES[i % len(SERIES)], "width": 1.5},
         })

@@ -11,12 +11,16 @@ from components.theme import DEMO, MUTED
 from data.market import MarketData
 
 
-def graph(id_: str | dict[str, Any], figure: dict[str, Any]) -> dcc.Graph:
-    return dcc.Graph(id=id_, figure=figure, config={"displaylogo": False, "responsive": True})
+def graph(id_: str | dict[str, Any], figure: dict[str, Any], *, height: int | None = None) -> dcc.Graph:
+    """A chart whose box has an explicit height (the figure's own by default): a responsive
+    graph in a grid cell otherwise collapses to the cell's content height."""
+    px = height or int(figure.get("layout", {}).get("height", 360))
+    return dcc.Graph(id=id_, figure=figure, style={"height": f"{px}px"},
+                     config={"displaylogo": False, "responsive": True})
 
 
 def card(title: str, *children: Any, id_: str | None = None) -> html.Div:
-    kwargs = {"id": id_} if id_ else {}
+    kwargs: dict[str, Any] = {"id": id_} if id_ else {}
     return html.Div([html.H3(title, className="card-title"), *children], className="card", **kwargs)
 
 
@@ -50,10 +54,10 @@ def simple_table(id_: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
 
 
 def note(text: str, *, id_: str | None = None) -> html.P:
-    kwargs = {"id": id_} if id_ else {}
+    kwargs: dict[str, Any] = {"id": id_} if id_ else {}
     return html.P(text, className="note", style={"color": MUTED}, **kwargs)
 
 
 def error_box(message: str, *, id_: str | None = None) -> html.Div:
-    kwargs = {"id": id_} if id_ else {}
+    kwargs: dict[str, Any] = {"id": id_} if id_ else {}
     return html.Div(message, className="error-box", role="alert", **kwargs)

@@ -6,9 +6,10 @@ dashboard panels use it. Sources, the store's metadata, staleness checks and the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, Literal, Mapping
+from typing import Final, Literal
 
 __all__ = ["Frequency", "SeriesSpec", "CATALOGUE", "spec", "FREQUENCY_MAX_AGE_DAYS", "SOURCES"]
 
