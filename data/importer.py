@@ -46,6 +46,7 @@ from data.sources import (
     PayloadError,
     check_unique_dates,
     decode_text,
+    location,
     observations_batch,
     read_csv_table,
     to_dates,
@@ -108,13 +109,8 @@ class ImportFileError(ValueError):
 
     def describe(self) -> str:
         """``FILE line N, column C: problem`` (line and column when known)."""
-        where = []
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        location = f"{self.path} {', '.join(where)}" if where else str(self.path)
-        return f"{location}: {self.problem}"
+        where = location(self.line, self.column)
+        return f"{self.path} {where}: {self.problem}" if where else f"{self.path}: {self.problem}"
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ __all__ = [
     "wide_to_observations",
     "observations_batch",
     "restrict",
+    "location",
 ]
 
 _QUOTED = re.compile(r'"[^"]*"')
@@ -89,12 +90,18 @@ class PayloadError(ValueError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        where = []
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.problem}" if where else self.problem
+        where = location(self.line, self.column)
+        return f"{where}: {self.problem}" if where else self.problem
+
+
+def location(line: int | None, column: str | None) -> str:
+    """``line N, column C`` with whichever parts are known ("" when neither is)."""
+    parts = []
+    if line is not None:
+        parts.append(f"line {line}")
+    if column is not None:
+        parts.append(f"column {column}")
+    return ", ".join(parts)
 
 
 # -- text and CSV helpers -------------------------------------------------------------------
