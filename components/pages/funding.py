@@ -201,12 +201,14 @@ class FundingInputs:
 
 
 def default_as_of(series: pd.DataFrame) -> pd.Timestamp | None:
-    """Last date with SOFR or EFFR, else the last date of the frame, else None."""
-    present = [c for c in AS_OF_SERIES if c in series.columns]
-    if present:
-        idx = series[present].dropna(how="all").index
-        if len(idx):
-            return pd.Timestamp(idx[-1])
+    """Last date with SOFR (the light every reading needs), else with EFFR, else the last date
+    of the frame, else None. Taking the later of the two would open on a date where SOFR is
+    already stale and every light grey."""
+    for name in AS_OF_SERIES:
+        if name in series.columns:
+            idx = series[name].dropna().index
+            if len(idx):
+                return pd.Timestamp(idx[-1])
     return pd.Timestamp(series.index[-1]) if len(series.index) else None
 
 
@@ -424,7 +426,7 @@ def layout(ctx: AppContext) -> html.Div:
                 display_format="YYYY-MM-DD",
                 max_date_allowed=last.strftime("%Y-%m-%d") if last is not None else None),
                 style={"width": "170px"}),
-            html.Span("default: the last SOFR/EFFR date; readings are the last observation on "
+            html.Span("default: the last SOFR date; readings are the last observation on "
                       "or before it", style={"color": MUTED, "fontSize": "12px"}),
         ], className="controls"),
             html.Div(lights_panel(view.snapshot) if view is not None else error_box(no_data),

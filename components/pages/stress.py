@@ -63,17 +63,26 @@ def recompute(base: StressResult, settings: StressSettings) -> StressResult:
     )
 
 
+#: Business days of the moving average drawn over the daily index.
+SMOOTH_DAYS = 21
+
+
 def history_figure(result: StressResult) -> dict[str, Any]:
+    """The index as a 21-day mean (bold) over the daily values (faint); categories on demand."""
     if result.total.dropna().empty:
         return figures.empty("Not enough history to standardise any indicator.", title="Stress index")
-    lines = {"Stress index": result.total}
+    lines = {
+        f"Stress index, {SMOOTH_DAYS}-day mean": result.total.rolling(SMOOTH_DAYS, min_periods=5).mean(),
+        "Stress index, daily": result.total,
+    }
     for cat in result.categories.columns:
         lines[str(cat)] = result.categories[cat]
     fig = figures.history(lines, title="Treasury Market Stress Index and categories (z units)",
                           y_title="z", zero_line=True, height=420)
-    for trace in fig["data"][1:]:
+    fig["data"][0]["line"].update(width=2.5, color="#0b5cad")
+    fig["data"][1]["line"].update(width=1, color="#9db8d9")
+    for trace in fig["data"][2:]:
         trace["visible"] = "legendonly"
-    fig["data"][0]["line"]["width"] = 2.5
     return fig
 
 

@@ -110,6 +110,13 @@ def test_default_as_of_is_the_last_funding_date_not_the_last_row():
     assert funding.default_as_of(frame.iloc[0:0]) is None
 
 
+def test_default_as_of_follows_sofr_when_effr_runs_longer():
+    idx = pd.bdate_range("2024-01-01", periods=10, name="date")
+    frame = pd.DataFrame({"SOFR": [5.3] * 4 + [np.nan] * 6, "EFFR": 5.33}, index=idx)
+    assert funding.default_as_of(frame) == idx[3]
+    assert funding.default_as_of(frame[["EFFR"]]) == idx[-1]
+
+
 # --- figure builders ---------------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ def test_callback_on_demo_data_gives_bounded_figures(ctx):
     history, contrib, value, _cats, _missing, error = stress.update(ctx, "2020-03-18", 3, 5, [1] * 5)
     assert error is None
     assert value.endswith("on 2020-03-18")
-    assert len(history["data"]) == 1 + len(CATEGORIES)
+    assert len(history["data"]) == 2 + len(CATEGORIES)  # 21-day mean, daily, categories
     assert all(len(t["x"]) <= 2002 for t in history["data"])
     assert len(json.dumps(history)) < 400_000
     assert contrib["data"][0]["type"] == "bar"
