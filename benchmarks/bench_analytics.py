@@ -10,7 +10,6 @@ excluded from the total. Nothing is asserted; the target is a total under 1 s.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -180,23 +179,20 @@ def main(argv: list[str] | None = None) -> int:
         rows.append([name, size, f"{med:.1f}", f"{worst:.1f}"])
     rows.append(["TOTAL (excl. fit_nss)", "", f"{total_med:.1f}", f"{total_worst:.1f}"])
 
-    note = ""
-    if importlib.util.find_spec("analytics.fitting") is not None:
-        from analytics.fitting import fit_nss
+    from analytics.fitting import fit_nss
+    from analytics.functioning import fit_noise
+    from analytics.measures import compute_measures, snapshot
 
-        start = time.perf_counter()
-        fit_nss(yields)
-        elapsed = (time.perf_counter() - start) * 1e3
-        rows.append(
-            [
-                "fit_nss (analytics.fitting)",
-                f"{len(yields)} days, 1 run",
-                f"{elapsed:.1f}",
-                f"{elapsed:.1f}",
-            ]
-        )
-    else:
-        note = "fit_nss: skipped, analytics/fitting.py does not exist"
+    med, worst = timed_ms(lambda: fit_nss(yields), 1)
+    rows.append(["fit_nss, all 11 tenors", f"{len(yields)} days, 1 run", f"{med:.1f}", f"{worst:.1f}"])
+    med, worst = timed_ms(lambda: fit_noise(yields), 1)
+    rows.append(["fit_noise (NSS on 1y-30y)", f"{len(yields)} days, 1 run", f"{med:.1f}", f"{worst:.1f}"])
+    measures = compute_measures(yields, series, cftc)
+    med, worst = timed_ms(lambda: compute_measures(yields, series, cftc), max(1, args.repeat // 2))
+    rows.append(["compute_measures: EVERY measure incl. the fit", "full history", f"{med:.1f}", f"{worst:.1f}"])
+    med, worst = timed_ms(lambda: snapshot(measures, as_of=as_of, data="imported"), args.repeat)
+    rows.append(["snapshot (tsm snapshot) from the measures", f"as of {as_of:%Y-%m-%d}", f"{med:.1f}", f"{worst:.1f}"])
+    note = ""
     print(format_rows(["step", "size", "median ms", "worst ms"], rows))
     if note:
         print(note)
