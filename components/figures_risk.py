@@ -72,7 +72,6 @@ def krd_figure(
         return empty("No key-rate durations to show.", title=title, height=KRD_HEIGHT)
     keys = list(krd)
     values = _rounded([krd[k] for k in keys], 4)
-    gap = effective_duration - krd_sum
     bars = {
         "type": "bar", "name": "key-rate duration", "x": keys, "y": values,
         "marker": {"color": [ACCENT if v >= 0 else BAD for v in values]},
@@ -80,14 +79,14 @@ def krd_figure(
         "hovertemplate": "%{x} key rate: %{y:.4f} years<extra></extra>",
     }
     totals = {
-        "type": "bar", "name": "sum vs effective", "x": ["sum of KRDs", "effective dur."],
+        "type": "bar", "name": "sum vs effective", "x": ["KRD sum", "eff. dur."],
         "y": _rounded([krd_sum, effective_duration], 4),
         "marker": {"color": [WARN, MUTED]},
         "text": [f"{krd_sum:.2f}", f"{effective_duration:.2f}"], "textposition": "outside",
         "hovertemplate": "%{x}: %{y:.4f} years<extra></extra>",
     }
-    layout = base_layout(f"{title} (sum {krd_sum:.3f} vs effective {effective_duration:.3f}, "
-                         f"gap {gap:+.3f})", y_title="years", height=KRD_HEIGHT)
+    layout = base_layout(f"{title}: sum {krd_sum:.3f} vs effective {effective_duration:.3f}",
+                         y_title="years", height=KRD_HEIGHT)
     layout["hovermode"] = "closest"
     layout["showlegend"] = False
     layout["xaxis"] = {**layout["xaxis"], "type": "category"}
@@ -107,6 +106,7 @@ def price_shift_figure(
     effective_duration: float,
     threshold_price: float | None = None,
     call_price: float | None = None,
+    crossing_bp: float | None = None,
     title: str = "Price vs parallel shift of the curve",
 ) -> Figure:
     """Clean price per 100 against a parallel shift of the zero curve, with the duration line.
@@ -122,6 +122,8 @@ def price_shift_figure(
         average duration predicts, so the gap to the curve is the convexity / asymmetry.
     threshold_price : de minimis threshold price per 100 (munis): drawn as a dotted line.
     call_price : call price per 100 (callables): drawn as a dotted line.
+    crossing_bp : shift (bp) at which a muni's price falls through the threshold: marked with
+        an arrow, as the jump is small beside the chart's price range.
     title : chart title.
 
     Returns
@@ -161,6 +163,12 @@ def price_shift_figure(
         annotations.append({"text": f"{label} {level:.2f}", "xref": "paper", "x": 1.0,
                             "xanchor": "right", "y": level, "yanchor": "bottom",
                             "showarrow": False, "font": {"size": 11, "color": colour}})
+    if crossing_bp is not None and threshold_price is not None:
+        annotations.append({"text": f"falls through the threshold at {crossing_bp:+.0f} bp: taxed "
+                                    "at the ordinary rate", "x": crossing_bp, "y": threshold_price,
+                            "xref": "x", "yref": "y", "showarrow": True, "arrowhead": 2, "ax": 40,
+                            "ay": -60, "xanchor": "left", "font": {"size": 11, "color": DEMO},
+                            "bgcolor": "rgba(255,255,255,0.85)"})
     layout["shapes"] = shapes
     layout["annotations"] = annotations
     _legend_below(layout, y=-0.3, bottom=84)

@@ -13,6 +13,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "components.pages.funding",
     "components.pages.positioning",
     "components.pages.stress",
+    "components.pages.risk",
     "components.pages.scenarios",
 )
 
