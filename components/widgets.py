@@ -61,3 +61,12 @@ def note(text: str, *, id_: str | None = None) -> html.P:
 def error_box(message: str, *, id_: str | None = None) -> html.Div:
     kwargs: dict[str, Any] = {"id": id_} if id_ else {}
     return html.Div(message, className="error-box", role="alert", **kwargs)
+
+
+def as_of_picker(id_: str, date: str | None, *, latest: str | None = None,
+                 earliest: str | None = None) -> html.Div:
+    """An "as of" date picker (YYYY-MM-DD) in a sized box: unsized, Dash's picker stretches to
+    the width of its row."""
+    picker = dcc.DatePickerSingle(id=id_, date=date, display_format="YYYY-MM-DD",
+                                  max_date_allowed=latest, min_date_allowed=earliest)
+    return html.Div(picker, style={"width": "170px"})

@@ -33,7 +33,7 @@ from components import figures
 from components.context import AppContext
 from components.figures_curve import asof_update, factors_figure, history_with_asof
 from components.theme import ACCENT, BAD, GOOD, MUTED
-from components.widgets import card, graph, note, simple_table
+from components.widgets import as_of_picker, card, graph, note, simple_table
 
 PATH = "/curve"
 LABEL = "Curve"
@@ -377,11 +377,7 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div([
         card("What did the curve do?", html.Div([
             html.Label("As of", htmlFor="curve-asof"),
-            # The picker stretches to the row's width unless its box is sized.
-            html.Div(dcc.DatePickerSingle(
-                id="curve-asof", date=last_day, display_format="YYYY-MM-DD",
-                max_date_allowed=last_day),
-                style={"width": "170px"}),
+            as_of_picker("curve-asof", last_day, latest=last_day),
             html.Label("Parallel band", htmlFor="curve-band"),
             # No min/max on the input: the browser would swallow an out-of-range number
             # instead of letting the page say what the range is.

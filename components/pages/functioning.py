@@ -30,7 +30,7 @@ from components.context import AppContext
 from components.figures_curve import asof_update, history_with_asof
 from components.pages.curve import parse_as_of, sized_graph
 from components.theme import ACCENT, BAD, INK, MUTED, SERIES, base_layout
-from components.widgets import card, note, simple_table
+from components.widgets import as_of_picker, card, note, simple_table
 
 PATH = "/functioning"
 LABEL = "Functioning"
@@ -339,11 +339,7 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div([
         card("Is the Treasury market itself breaking?", html.Div([
             html.Label("As of", htmlFor="func-asof"),
-            # The picker stretches to the row's width unless its box is sized.
-            html.Div(dcc.DatePickerSingle(
-                id="func-asof", date=last_day, display_format="YYYY-MM-DD",
-                max_date_allowed=last_day),
-                style={"width": "170px"}),
+            as_of_picker("func-asof", last_day, latest=last_day),
             html.Div(message, id="func-asof-error", role="alert",
                      style={"color": BAD, "fontWeight": 600}),
         ], className="controls"), html.Div(first_readings, id="func-readings")),

@@ -29,7 +29,7 @@ from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
 from components.theme import BAD, GOOD, INK, MUTED
-from components.widgets import card, error_box, note, simple_table
+from components.widgets import as_of_picker, card, error_box, note, simple_table
 
 PATH = "/funding"
 LABEL = "Funding"
@@ -421,11 +421,8 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div([
         card("Is dollar funding getting tight?", html.Div([
             html.Label("As of", htmlFor="funding-asof"),
-            html.Div(dcc.DatePickerSingle(
-                id="funding-asof", date=when.strftime("%Y-%m-%d") if when is not None else None,
-                display_format="YYYY-MM-DD",
-                max_date_allowed=last.strftime("%Y-%m-%d") if last is not None else None),
-                style={"width": "170px"}),
+            as_of_picker("funding-asof", when.strftime("%Y-%m-%d") if when is not None else None,
+                         latest=last.strftime("%Y-%m-%d") if last is not None else None),
             html.Span("default: the last SOFR date; readings are the last observation on "
                       "or before it", style={"color": MUTED, "fontSize": "12px"}),
         ], className="controls"),

@@ -31,7 +31,7 @@ from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
 from components.theme import BAD, EPISODES, FONT, INK, MUTED, SERIES, base_layout
-from components.widgets import card, error_box, note
+from components.widgets import as_of_picker, card, error_box, note
 
 PATH = "/positioning"
 LABEL = "Positioning"
@@ -514,12 +514,9 @@ def layout(ctx: AppContext) -> html.Div:
         card("Who is positioned to be forced out?", html.Div([
             html.Strong(latest, id="positioning-latest"),
             html.Label("As of", htmlFor="positioning-asof"),
-            html.Div(dcc.DatePickerSingle(
-                id="positioning-asof", date=when.strftime("%Y-%m-%d") if when is not None else None,
-                display_format="YYYY-MM-DD",
-                min_date_allowed=first.strftime("%Y-%m-%d") if first is not None else None,
-                max_date_allowed=last.strftime("%Y-%m-%d") if last is not None else None),
-                style={"width": "170px"}),
+            as_of_picker("positioning-asof", when.strftime("%Y-%m-%d") if when is not None else None,
+                         earliest=first.strftime("%Y-%m-%d") if first is not None else None,
+                         latest=last.strftime("%Y-%m-%d") if last is not None else None),
             html.Span("the latest report on or before this date is shown",
                       style={"color": MUTED, "fontSize": "12px"}),
         ], className="controls"), html.Div(numbers, id="positioning-numbers"),
