@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analytics.tenors import TRADER_GROUPS, TREASURY_FUTURES
+from analytics.tenors import CFTC_COLUMNS, TRADER_GROUPS, TREASURY_FUTURES
 
 __all__ = [
     "DEFAULT_WINDOW_WEEKS",
@@ -57,15 +57,7 @@ STALE_AFTER_DAYS: Final = 14
 #: CFTC code of the 10-year T-note contract, the unit of 10y-equivalents.
 REFERENCE_CODE: Final = "043602"
 #: Columns the CFTC frame must have.
-REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
-    "report_date",
-    "contract_code",
-    "trader_group",
-    "long",
-    "short",
-    "spreading",
-    "open_interest",
-)
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = CFTC_COLUMNS
 #: Spacing of group keys in the rolling window search, days (far more than any window).
 _GROUP_STRIDE_DAYS: Final = 10_000_000
 USD_PER_BN: Final = 1e9

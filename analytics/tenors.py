@@ -18,6 +18,7 @@ __all__ = [
     "KEY_TENOR_YEARS",
     "SPREADS",
     "TRADER_GROUPS",
+    "CFTC_COLUMNS",
     "FuturesContract",
     "TREASURY_FUTURES",
 ]
@@ -72,6 +73,17 @@ SPREADS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "3m10y": ("3m", "10y"),
         "10s30s": ("10y", "30y"),
     }
+)
+
+#: Columns of a CFTC positions frame (long form: one row per report date, contract, group).
+CFTC_COLUMNS: Final[tuple[str, ...]] = (
+    "report_date",
+    "contract_code",
+    "trader_group",
+    "long",
+    "short",
+    "spreading",
+    "open_interest",
 )
 
 #: CFTC Traders in Financial Futures groups, as stored.

@@ -6,21 +6,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analytics.tenors import CFTC_COLUMNS
+
 __all__ = ["OBS_COLUMNS", "CFTC_COLUMNS", "Batch", "empty_observations", "empty_cftc"]
 
 #: Columns of a batch's observations frame: series id, date (datetime64[ns]), value (float).
 OBS_COLUMNS: tuple[str, ...] = ("series_id", "date", "value")
 
-#: Columns of a batch's CFTC frame (one row per report date, contract and trader group).
-CFTC_COLUMNS: tuple[str, ...] = (
-    "report_date",
-    "contract_code",
-    "trader_group",
-    "long",
-    "short",
-    "spreading",
-    "open_interest",
-)
+# CFTC_COLUMNS (the CFTC frame's columns) is the analytics vocabulary's, re-exported here.
 
 
 def empty_observations() -> pd.DataFrame:
