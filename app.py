@@ -28,6 +28,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
         suppress_callback_exceptions=True,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
         update_title=None,
+        compress=True,  # gzip/brotli: chart payloads of 100-300 kB shrink several-fold
     )
     pages = load_pages()
     app.layout = lambda: shell.layout(ctx, pages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pandas as pd
@@ -59,3 +60,19 @@ def test_unreadable_store_shows_an_error_not_a_crash(tmp_path):
 def test_unknown_path_says_page_not_found(tmp_path):
     out = route(create_app(tmp_path / "absent.sqlite").server.test_client(), "/nope")
     assert "Page not found" in json.dumps(out["page"])
+
+
+def test_callback_responses_are_compressed_for_browsers_that_accept_gzip(tmp_path):
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    body = {
+        "output": "..page.children...banner-slot.children..",
+        "outputs": [{"id": "page", "property": "children"},
+                    {"id": "banner-slot", "property": "children"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+        "changedPropIds": ["url.pathname"],
+    }
+    resp = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"})
+    assert resp.status_code == 200
+    assert resp.headers.get("Content-Encoding") == "gzip"
+    plain = gzip.decompress(resp.data)
+    assert len(resp.data) * 3 < len(plain)
