@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 from analytics.tenors import CMT_SERIES, TENOR_YEARS, TRADER_GROUPS, TREASURY_FUTURES
 
@@ -79,6 +78,8 @@ def _policy_path(dates: pd.DatetimeIndex) -> np.ndarray:
 
 def _ou(rng: np.random.Generator, n: int, *, kappa: float, sigma: np.ndarray) -> np.ndarray:
     """Ornstein-Uhlenbeck path with daily mean reversion `kappa` and per-day shock size."""
+    from scipy.signal import lfilter  # half a second to import: only when the demo is built
+
     shocks = rng.standard_normal(n) * sigma
     # x[i] = (1 - kappa) x[i-1] + shock[i], as a linear filter (C speed, no Python loop).
     return np.asarray(lfilter([1.0], [1.0, -(1.0 - kappa)], shocks))
