@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         (
             r.series_id, r.source or "-", r.first_date, r.last_date, r.rows,
             (r.last_success or "never")[:16] if r.source != "DEMO" else "DEMO",
-            "stale" if r.stale else "ok",
+            r.freshness,
             r.last_error or "",
         )
         for r in rows

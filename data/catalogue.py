@@ -7,11 +7,12 @@ dashboard panels use it. Sources, the store's metadata, staleness checks and the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from types import MappingProxyType
 from typing import Final, Literal
 
-__all__ = ["Frequency", "SeriesSpec", "CATALOGUE", "spec", "FREQUENCY_MAX_AGE_DAYS", "SOURCES"]
+__all__ = ["Frequency", "SeriesSpec", "CATALOGUE", "spec", "freshness", "FREQUENCY_MAX_AGE_DAYS", "SOURCES"]
 
 Frequency = Literal["daily", "weekly", "monthly", "irregular"]
 
@@ -38,6 +39,8 @@ class SeriesSpec:
     sources : sources that publish it, primary first (names from :data:`SOURCES`); empty
         for series that only come from user files (MOVE, SOFR swap rates...).
     panels : dashboard panels that use it.
+    discontinued : optional; last publication date (YYYY-MM-DD) of a series that has ended:
+        its history is complete, not stale.
     """
 
     id: str
@@ -46,6 +49,7 @@ class SeriesSpec:
     frequency: Frequency
     sources: tuple[str, ...]
     panels: tuple[str, ...]
+    discontinued: str | None = None
 
 
 def _s(id_: str, title: str, units: str, freq: Frequency, sources: str, *panels: str) -> SeriesSpec:
@@ -73,7 +77,8 @@ _ENTRIES: list[SeriesSpec] = [
     _s("TGCR", "Tri-party General Collateral Rate", "%", "daily", "nyfed", "funding"),
     _s("BGCR", "Broad General Collateral Rate", "%", "daily", "nyfed", "funding"),
     _s("IORB", "Interest rate on reserve balances", "%", "daily", "fred", "funding"),
-    _s("IOER", "Interest rate on excess reserves (to 2021-07-28)", "%", "daily", "fred", "funding"),
+    replace(_s("IOER", "Interest rate on excess reserves (to 2021-07-28)", "%", "daily", "fred", "funding"),
+            discontinued="2021-07-28"),
     _s("NYFED_RRP", "ON RRP take-up (day's reverse repo operations, total accepted)", "$bn", "daily", "nyfed", "funding"),
     _s("NYFED_SRF", "Fed repo take-up (Standing Repo Facility from 2021-07-28; all collateral)", "$bn", "daily", "nyfed", "funding"),
     _s("RRPONTSYD", "Overnight reverse repo take-up (Treasuries sold)", "$bn", "daily", "fred", "funding"),
@@ -82,7 +87,8 @@ _ENTRIES: list[SeriesSpec] = [
     _s("WRESBAL", "Reserve balances with Federal Reserve Banks", "$mn", "weekly", "fred", "funding"),
     _s("DTWEXBGS", "Nominal broad U.S. dollar index", "index", "daily", "fred", "cross-asset"),
     _s("SP500", "S&P 500 index", "index", "daily", "fred", "cross-asset"),
-    *(_s(f"DSWP{n}", f"{n}-Year ICE swap rate (discontinued 2016)", "%", "daily", "fred", "swaps")
+    *(replace(_s(f"DSWP{n}", f"{n}-Year ICE swap rate (discontinued 2016)", "%", "daily", "fred", "swaps"),
+              discontinued="2016-10-28")
       for n in _SWAPS),
     _s("MORTGAGE30US", "30-year fixed mortgage rate (Freddie Mac)", "%", "weekly", "fred", "scenarios"),
     _s("VIXCLS", "CBOE VIX", "index", "daily", "fred", "stress"),
@@ -103,6 +109,23 @@ _ENTRIES: list[SeriesSpec] = [
 
 #: Every catalogued series by id.
 CATALOGUE: Final[Mapping[str, SeriesSpec]] = MappingProxyType({e.id: e for e in _ENTRIES})
+
+
+def freshness(series_id: str, frequency: str, last_date: str | None, today: date) -> tuple[bool, str]:
+    """(stale, label) of a series whose latest observation is `last_date` (ISO) on `today`.
+
+    The label is "ok", "stale" (older than the frequency allows, see
+    :data:`FREQUENCY_MAX_AGE_DAYS`), "empty" or "discontinued" (history complete up to the
+    catalogue's end date: never stale).
+    """
+    if last_date is None:
+        return True, "empty"
+    ended = spec(series_id).discontinued
+    if ended is not None and last_date >= ended:
+        return False, "discontinued"
+    age = (today - date.fromisoformat(last_date)).days
+    stale = age > FREQUENCY_MAX_AGE_DAYS.get(frequency, 45)
+    return stale, "stale" if stale else "ok"
 
 
 def spec(series_id: str) -> SeriesSpec:

@@ -19,11 +19,11 @@ import pandas as pd
 
 import config
 from analytics.tenors import CMT_SERIES, TENORS
-from data.catalogue import CATALOGUE, FREQUENCY_MAX_AGE_DAYS, spec
+from data.catalogue import freshness, spec
 from data.demo import generate_demo
 from data.store import CFTC_STATUS_ID, SeriesStatus, Store, StoreError
 
-__all__ = ["Mode", "MarketData", "load_market_data", "demo_market_data", "clear_cache"]
+__all__ = ["Mode", "MarketData", "load_market_data", "demo_market_data", "clear_cache", "StoreError"]
 
 Mode = Literal["live", "imported", "demo"]
 
@@ -142,15 +142,7 @@ def _status_row(sid: str, first: pd.Timestamp, last: pd.Timestamp, rows: int, to
     entry = spec(sid) if sid != CFTC_STATUS_ID else None
     freq = entry.frequency if entry else "weekly"
     title = entry.title if entry else "CFTC Traders in Financial Futures (6 Treasury futures)"
-    age = (today - last.date()).days
-    return SeriesStatus(sid, title, "DEMO", "demo", first.date().isoformat(), last.date().isoformat(),
-                        rows, None, None, None, age > FREQUENCY_MAX_AGE_DAYS.get(freq, 45), age, freq)
-
-
-def catalogue_gaps(data: MarketData) -> list[str]:
-    """Catalogued series with no observation at all (for the status table's 'missing' list)."""
-    present = {c for c in data.series.columns if data.series[c].notna().any()}
-    return [sid for sid in CATALOGUE if sid not in present]
-
-
-__all__ += ["catalogue_gaps", "StoreError"]
+    last_iso = last.date().isoformat()
+    stale, label = freshness(sid, freq, last_iso, today)
+    return SeriesStatus(sid, title, "DEMO", "demo", first.date().isoformat(), last_iso,
+                        rows, None, None, None, stale, (today - last.date()).days, freq, label)

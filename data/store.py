@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data.catalogue import FREQUENCY_MAX_AGE_DAYS, spec
+from data.catalogue import freshness, spec
 from data.model import CFTC_COLUMNS, Batch
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "WriteResult", "SeriesStatus", "utc_now"]
@@ -145,6 +145,7 @@ class SeriesStatus:
     stale: bool
     age_days: int | None
     frequency: str
+    freshness: str = "ok"
 
 
 class Store:
@@ -496,9 +497,9 @@ class Store:
                 sid, (spec(sid).title, "", "", None, None, None, spec(sid).frequency)
             )
             age = (today - date.fromisoformat(last)).days if last else None
-            stale = age is None or age > FREQUENCY_MAX_AGE_DAYS.get(freq, 45)
+            stale, label = freshness(sid, freq, last, today)
             out.append(
                 SeriesStatus(sid, title, source, origin or "", first, last, int(rows), refresh,
-                             success, error, stale, age, freq)
+                             success, error, stale, age, freq, label)
             )
         return out

@@ -56,7 +56,7 @@ def status_table(data: MarketData) -> html.Table:
     rows = [
         (r.series_id, r.title, r.source or "-", r.first_date, r.last_date, f"{r.rows:,}",
          "DEMO" if data.is_demo else (r.last_success or "never")[:16],
-         "stale" if r.stale else "ok", r.last_error or "")
+         r.freshness, r.last_error or "")
         for r in data.status_rows
     ]
     classes = ["row-error" if r.last_error else ("row-stale" if r.stale else "") for r in data.status_rows]

@@ -135,3 +135,12 @@ def test_columnar_cache_agrees_with_the_rows_after_revisions(store):
     assert store.series_ids() == ["DGS10"]
     row = next(s for s in store.status() if s.series_id == "DGS10")
     assert (row.first_date, row.last_date, row.rows) == ("2024-01-02", "2024-01-04", 3)
+
+
+def test_discontinued_series_is_complete_not_stale(store):
+    store.write([Batch("fred", "imported", obs("DSWP10", ["2016-10-27", "2016-10-28"], [1.5, 1.6])),
+                 Batch("fred", "imported", obs("DSWP30", ["2011-08-12"], [3.5]))])
+    rows = {s.series_id: s for s in store.status(today=date(2026, 11, 20))}
+    assert (rows["DSWP10"].stale, rows["DSWP10"].freshness) == (False, "discontinued")
+    # A discontinued series that stops before its end date is still missing data.
+    assert (rows["DSWP30"].stale, rows["DSWP30"].freshness) == (True, "stale")
