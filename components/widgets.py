@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from components.theme import DEMO, MUTED
+from components.theme import DEMO, GRID, INK, MUTED
 from data.market import MarketData
 
 
@@ -70,3 +70,24 @@ def as_of_picker(id_: str, date: str | None, *, latest: str | None = None,
     picker = dcc.DatePickerSingle(id=id_, date=date, display_format="YYYY-MM-DD",
                                   max_date_allowed=latest, min_date_allowed=earliest)
     return html.Div(picker, style={"width": "170px"})
+
+
+def tile(label: str, value: str, detail: str = "", *, id_: str, colour: str = GRID) -> html.Div:
+    """A headline number: small label, large value (with its id), small detail line."""
+    return html.Div(
+        [
+            html.Div(label, style={"fontSize": "12px", "color": MUTED}),
+            html.Div(value, id=id_, style={"fontSize": "19px", "fontWeight": 600, "color": INK,
+                                           "whiteSpace": "nowrap"}),
+            html.Div(detail, style={"fontSize": "12px", "color": MUTED}) if detail else None,
+        ],
+        style={"borderLeft": f"4px solid {colour}", "padding": "4px 10px",
+               "background": "#f6f8fa", "borderRadius": "3px"},
+    )
+
+
+def tiles(items: Sequence[html.Div], *, min_width_px: int = 170) -> html.Div:
+    """Headline tiles in a wrapping grid."""
+    return html.Div(list(items), style={
+        "display": "grid", "gap": "8px", "marginBottom": "8px",
+        "gridTemplateColumns": f"repeat(auto-fill, minmax({min_width_px}px, 1fr))"})

@@ -106,8 +106,8 @@ from components.figures_risk import (
     price_shift_figure,
     shock_profile_figure,
 )
-from components.theme import BAD, DEMO, GOOD, GRID, INK, MUTED
-from components.widgets import card, error_box, graph, note, simple_table
+from components.theme import BAD, DEMO, GOOD, GRID, MUTED
+from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
 from data.market import MarketData
 from data.portfolio import PortfolioFile, parse_portfolio
 from data.store import StoreError
@@ -737,25 +737,6 @@ class StressView(NamedTuple):
     profile: Any
 
 
-def _tile(label: str, value: str, detail: str = "", *, id_: str, colour: str = GRID) -> html.Div:
-    return html.Div(
-        [
-            html.Div(label, style={"fontSize": "12px", "color": MUTED}),
-            html.Div(value, id=id_, style={"fontSize": "19px", "fontWeight": 600, "color": INK,
-                                           "whiteSpace": "nowrap"}),
-            html.Div(detail, style={"fontSize": "12px", "color": MUTED}) if detail else None,
-        ],
-        style={"borderLeft": f"4px solid {colour}", "padding": "4px 10px",
-               "background": "#f6f8fa", "borderRadius": "3px"},
-    )
-
-
-def _tiles(tiles: Sequence[html.Div]) -> html.Div:
-    return html.Div(list(tiles), style={"display": "grid", "gap": "8px",
-                                        "gridTemplateColumns": "repeat(auto-fill, minmax(190px, 1fr))",
-                                        "marginBottom": "8px"})
-
-
 def _usd(value: float, *, sign: bool = True, decimals: int = 0) -> str:
     value = round(value, decimals) + 0.0  # no "-0"
     return f"USD {value:{'+' if sign else ''},.{decimals}f}"
@@ -797,17 +778,17 @@ def stress_view(stored: Mapping[str, Any] | None, shock: StressShock | Exception
     shifts = shock.key_shifts_bp()
     first_order = -dirty * sum(float(krd.get(k, 0.0)) * shifts[k] * 1e-4 for k in KEY_TENORS)
     colour = BAD if change < 0 else GOOD if change > 0 else GRID
-    tiles = _tiles([
-        _tile("Price change (clean, per 100)", f"{change:+.4f}",
+    pnl_tiles = tiles(min_width_px=190, items=[
+        tile("Price change (clean, per 100)", f"{change:+.4f}",
               f"{base:.4f} -> {new:.4f} ({change / dirty:+.2%} of the dirty price)",
               id_="risk-stress-dprice", colour=colour),
-        _tile("P&L per USD 1mm face", _usd(change / 100.0 * FACE_PER_MM_USD),
+        tile("P&L per USD 1mm face", _usd(change / 100.0 * FACE_PER_MM_USD),
               f"long {spec.describe()}", id_="risk-stress-pnl", colour=colour),
-        _tile("First-order estimate from the KRDs", _usd(first_order / 100.0 * FACE_PER_MM_USD),
+        tile("First-order estimate from the KRDs", _usd(first_order / 100.0 * FACE_PER_MM_USD),
               "- dirty x sum(KRD x shift); the gap is convexity / options / tax",
               id_="risk-stress-estimate"),
     ])
-    return StressView("", tiles, profile)
+    return StressView("", pnl_tiles, profile)
 
 
 # -- portfolio ---------------------------------------------------------------------------------
@@ -1007,12 +988,12 @@ def book_view(priced: PricedBook, data: MarketData,
                        _whole(risk.market_value_usd), _whole(risk.dv01_usd),
                        *[_whole(risk.krd_dv01_usd[k]) for k in KEY_TENORS]]))
     table = html.Div(simple_table("risk-pf-table", headers, rows), style={"overflowX": "auto"})
-    totals = _tiles([
-        _tile("Market value (dirty)", _usd(risk.market_value_usd, sign=False), id_="risk-pf-mv"),
-        _tile("DV01", f"{_usd(risk.dv01_usd, sign=False)}/bp", "gain for a 1 bp parallel fall",
+    totals = tiles(min_width_px=190, items=[
+        tile("Market value (dirty)", _usd(risk.market_value_usd, sign=False), id_="risk-pf-mv"),
+        tile("DV01", f"{_usd(risk.dv01_usd, sign=False)}/bp", "gain for a 1 bp parallel fall",
               id_="risk-pf-dv01"),
-        _tile("Effective duration", f"{risk.effective_duration:.2f} years", id_="risk-pf-duration"),
-        _tile("Curve", f"{priced.day:%Y-%m-%d}",
+        tile("Effective duration", f"{risk.effective_duration:.2f} years", id_="risk-pf-duration"),
+        tile("Curve", f"{priced.day:%Y-%m-%d}",
               ("DEMO (synthetic) " if data.is_demo else "") + "store CMT curve; settlement of "
               "dated maturities", id_="risk-pf-curve-date",
               colour=DEMO if data.is_demo else GRID),

@@ -38,8 +38,8 @@ from components.figures_scenarios import (
     rounds_figure,
     sweep_figure,
 )
-from components.theme import BAD, DEMO, GOOD, GRID, INK, MUTED, WARN
-from components.widgets import card, error_box, graph, note, simple_table
+from components.theme import BAD, DEMO, GOOD, GRID, MUTED, WARN
+from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
 from data.market import MarketData
 from data.store import StoreError
 
@@ -330,43 +330,23 @@ def _usd_bn(value: float, decimals: int = 2, *, sign: bool = False) -> str:
     return f"USD {value:{'+' if sign else ''},.{decimals}f}bn"
 
 
-def _tile(label: str, value: str, detail: str = "", *, id_: str,
-          colour: str = GRID) -> html.Div:
-    return html.Div(
-        [
-            html.Div(label, style={"fontSize": "12px", "color": MUTED}),
-            html.Div(value, id=id_, style={"fontSize": "19px", "fontWeight": 600, "color": INK,
-                                           "whiteSpace": "nowrap"}),
-            html.Div(detail, style={"fontSize": "12px", "color": MUTED}) if detail else None,
-        ],
-        style={"borderLeft": f"4px solid {colour}", "padding": "4px 10px",
-               "background": "#f6f8fa", "borderRadius": "3px"},
-    )
-
-
-def _tiles(tiles: Sequence[html.Div]) -> html.Div:
-    return html.Div(list(tiles), style={"display": "grid", "gap": "8px",
-                                        "gridTemplateColumns": "repeat(auto-fill, minmax(170px, 1fr))",
-                                        "marginBottom": "8px"})
-
-
 def _loop_headline(panel: Panel, result: fs.DeleveragingResult) -> html.Div:
     text, colour = _STATUS_TEXT[result.status]
     spread_label = "Basis widening" if result.trade == "basis" else "Swap-spread change"
-    return _tiles([
-        _tile("Outcome", text, _STATUS_DETAIL[result.status].format(
+    return tiles([
+        tile("Outcome", text, _STATUS_DETAIL[result.status].format(
             rounds=result.rounds, before=result.requirement_before_pct,
             after=result.requirement_after_pct), id_=f"scen-{panel}-status", colour=colour),
-        _tile("Rounds of forced sales", f"{result.rounds}", id_=f"scen-{panel}-rounds"),
-        _tile("Amount sold", _usd_bn(result.total_sold_bn, 1),
+        tile("Rounds of forced sales", f"{result.rounds}", id_=f"scen-{panel}-rounds"),
+        tile("Amount sold", _usd_bn(result.total_sold_bn, 1),
               f"{result.sold_share:.1%} of USD {result.position_before_bn:,.0f}bn",
               id_=f"scen-{panel}-sold", colour=colour),
-        _tile("Yield impact of the sales", f"{result.yield_impact_bp:+.2f} bp",
+        tile("Yield impact of the sales", f"{result.yield_impact_bp:+.2f} bp",
               f"{spread_label.lower()} {result.spread_change_bp:+.2f} bp in all",
               id_=f"scen-{panel}-impact"),
-        _tile("First margin call", _usd_bn(result.initial_margin_call_bn),
+        tile("First margin call", _usd_bn(result.initial_margin_call_bn),
               f"loss at the shock {_usd_bn(result.shock_loss_bn)}", id_=f"scen-{panel}-call"),
-        _tile("Total loss", _usd_bn(result.total_loss_bn),
+        tile("Total loss", _usd_bn(result.total_loss_bn),
               f"capital USD {result.capital_before_bn:,.2f}bn -> {result.capital_after_bn:,.2f}bn",
               id_=f"scen-{panel}-loss"),
     ])
@@ -505,21 +485,21 @@ def mortgage_view(data: MarketData, *, values: Mapping[str, object]) -> Mortgage
     flow = result.hedge_flow_10y_bn
     direction = ("hedgers sell duration" if flow > 0 else "hedgers buy duration" if flow < 0
                  else "no re-hedging")
-    headline = _tiles([
-        _tile("Mortgage rate", f"{result.mortgage_rate_before_pct:.2f}% -> "
+    headline = tiles([
+        tile("Mortgage rate", f"{result.mortgage_rate_before_pct:.2f}% -> "
               f"{result.mortgage_rate_after_pct:.2f}%", id_="scen-mtg-rate"),
-        _tile("CPR (prepayment speed)", f"{result.cpr_before_pct:.1f}% -> "
+        tile("CPR (prepayment speed)", f"{result.cpr_before_pct:.1f}% -> "
               f"{result.cpr_after_pct:.1f}% a year", id_="scen-mtg-cpr"),
-        _tile("MBS duration", f"{result.duration_before_yrs:.2f} -> "
+        tile("MBS duration", f"{result.duration_before_yrs:.2f} -> "
               f"{result.duration_after_yrs:.2f} years",
               f"extension {result.duration_extension_yrs:+.2f} years, from prepayments "
               f"{result.prepay_extension_yrs:+.2f}", id_="scen-mtg-duration"),
-        _tile("Hedge flow, 10y-equivalent", _usd_bn(flow, 1, sign=True), f"+ = sell: {direction}",
+        tile("Hedge flow, 10y-equivalent", _usd_bn(flow, 1, sign=True), f"+ = sell: {direction}",
               id_="scen-mtg-flow", colour=BAD if flow > 0 else GOOD if flow < 0 else GRID),
-        _tile("Hedged DV01 change", f"USD {result.dv01_change_usd_mn:+,.1f}mn/bp",
+        tile("Hedged DV01 change", f"USD {result.dv01_change_usd_mn:+,.1f}mn/bp",
               f"hedged market value USD {result.hedged_market_value_bn:,.0f}bn",
               id_="scen-mtg-dv01"),
-        _tile("Hedge: 10y par note duration", f"{result.hedge_duration_yrs:.2f} years",
+        tile("Hedge: 10y par note duration", f"{result.hedge_duration_yrs:.2f} years",
               f"10y yield {ten_year:.2f}%", id_="scen-mtg-hedge"),
     ])
     figure = sweep_figure(sweep, current_shock_bp=shock, current_flow_bn=flow,

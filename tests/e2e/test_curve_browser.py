@@ -7,7 +7,6 @@ from dash.testing.wait import until
 
 pytestmark = pytest.mark.e2e
 
-PAGE = "components.pages.curve"
 
 
 def regimes(dash_duo) -> list[str]:
@@ -22,11 +21,8 @@ def text_of(dash_duo, selector: str) -> str:
 
 
 def test_band_reclassifies_moves_and_absurd_band_shows_message(dash_duo, tmp_path, monkeypatch):
-    import components.pages as pages
     from app import create_app
 
-    if PAGE not in pages.PAGE_MODULES:  # until the lead lists the page
-        monkeypatch.setattr(pages, "PAGE_MODULES", (*pages.PAGE_MODULES, PAGE))
     dash_duo.driver.set_window_size(1500, 2300)
     dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
     dash_duo.wait_for_element("#nav-curve", timeout=20).click()

@@ -9,7 +9,6 @@ from selenium.webdriver.common.keys import Keys
 
 pytestmark = pytest.mark.e2e
 
-PAGE = "components.pages.functioning"
 
 
 def text_of(dash_duo, selector: str) -> str:
@@ -30,11 +29,8 @@ def type_date(dash_duo, text: str) -> None:
 
 def test_tenor_and_date_update_charts_and_early_date_shows_message(dash_duo, tmp_path,
                                                                    monkeypatch):
-    import components.pages as pages
     from app import create_app
 
-    if PAGE not in pages.PAGE_MODULES:  # until the lead lists the page
-        monkeypatch.setattr(pages, "PAGE_MODULES", (*pages.PAGE_MODULES, PAGE))
     dash_duo.driver.set_window_size(1500, 2300)
     dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
     dash_duo.wait_for_element("#nav-functioning", timeout=20).click()

@@ -5,20 +5,13 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-import components.pages
-
 pytestmark = pytest.mark.e2e
 
-PAGE = "components.pages.funding"
 
 
 def _start(dash_duo, tmp_path, monkeypatch):
     from app import create_app
 
-    # The lead adds the page to PAGE_MODULES; until then (and harmlessly after) add it here.
-    if PAGE not in components.pages.PAGE_MODULES:
-        monkeypatch.setattr(components.pages, "PAGE_MODULES",
-                            (*components.pages.PAGE_MODULES, PAGE))
     dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
     dash_duo.driver.set_window_size(1400, 2200)
     dash_duo.driver.get(dash_duo.server_url + "/funding")

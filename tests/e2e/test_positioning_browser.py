@@ -9,21 +9,14 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-import components.pages
-
 pytestmark = pytest.mark.e2e
 
-PAGE = "components.pages.positioning"
 DV01_CELL = '#positioning-dv01-table td[data-dash-column="dv01_usd"]'
 
 
 def _start(dash_duo, tmp_path, monkeypatch):
     from app import create_app
 
-    # The lead adds the page to PAGE_MODULES; until then (and harmlessly after) add it here.
-    if PAGE not in components.pages.PAGE_MODULES:
-        monkeypatch.setattr(components.pages, "PAGE_MODULES",
-                            (*components.pages.PAGE_MODULES, PAGE))
     dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
     dash_duo.driver.set_window_size(1400, 2000)
     dash_duo.driver.get(dash_duo.server_url + "/positioning")

@@ -12,17 +12,12 @@ from selenium.webdriver.common.keys import Keys
 
 pytestmark = pytest.mark.e2e
 
-PAGE = "components.pages.risk"
 
 
 @pytest.fixture()
 def risk_app(monkeypatch, tmp_path):
-    import components.pages as pages
     from app import create_app
 
-    # Until the page is listed in PAGE_MODULES, add it for this test only.
-    if PAGE not in pages.PAGE_MODULES:
-        monkeypatch.setattr(pages, "PAGE_MODULES", (*pages.PAGE_MODULES, PAGE))
     return create_app(tmp_path / "absent.sqlite")
 
 

@@ -24,7 +24,6 @@ from components.figures_risk import krd_figure, pnl_figure, price_shift_figure, 
 from components.pages import risk as rk
 from data.market import MarketData, demo_market_data
 
-PAGE = "components.pages.risk"
 KR_IDS = [{"type": "risk-kr", "tenor": k} for k in KEY_TENORS]
 
 
@@ -471,11 +470,8 @@ def test_replay_of_the_april_2025_selloff_costs_a_10y_note_the_47bp_rise(real_yi
 
 # -- through Flask -----------------------------------------------------------------------------
 def _client(monkeypatch, store: Path):
-    import components.pages as pages
     from app import create_app
 
-    if PAGE not in pages.PAGE_MODULES:
-        monkeypatch.setattr(pages, "PAGE_MODULES", (*pages.PAGE_MODULES, PAGE))
     return create_app(store).server.test_client()
 
 

@@ -24,8 +24,6 @@ from data.market import MarketData, demo_market_data, load_market_data
 from data.model import Batch
 from data.store import Store
 
-PAGE = "components.pages.scenarios"
-
 
 # -- helpers -----------------------------------------------------------------------------------
 def _text(component: Any, id_: str) -> str:
@@ -383,11 +381,8 @@ def test_layout_on_demo_data_is_labelled_and_small(tmp_path):
 
 
 def _client(monkeypatch: pytest.MonkeyPatch, store: Path) -> Any:
-    import components.pages as pages
     from app import create_app
 
-    if PAGE not in pages.PAGE_MODULES:
-        monkeypatch.setattr(pages, "PAGE_MODULES", (*pages.PAGE_MODULES, PAGE))
     return create_app(store).server.test_client()
 
 
