@@ -20,7 +20,7 @@ def text_of(dash_duo, selector: str) -> str:
         "const e = document.querySelector(arguments[0]); return e ? e.innerText : ''", selector)
 
 
-def test_band_reclassifies_moves_and_absurd_band_shows_message(dash_duo, tmp_path, monkeypatch):
+def test_band_reclassifies_moves_and_absurd_band_shows_message(dash_duo, tmp_path):
     from app import create_app
 
     dash_duo.driver.set_window_size(1500, 2300)

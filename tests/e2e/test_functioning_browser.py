@@ -27,8 +27,7 @@ def type_date(dash_duo, text: str) -> None:
     box.send_keys(text, Keys.ENTER)
 
 
-def test_tenor_and_date_update_charts_and_early_date_shows_message(dash_duo, tmp_path,
-                                                                   monkeypatch):
+def test_tenor_and_date_update_charts_and_early_date_shows_message(dash_duo, tmp_path):
     from app import create_app
 
     dash_duo.driver.set_window_size(1500, 2300)

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.e2e
 
 
 
-def _start(dash_duo, tmp_path, monkeypatch):
+def _start(dash_duo, tmp_path):
     from app import create_app
 
     dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
@@ -34,8 +34,8 @@ def _spread_threshold_labels(dash_duo) -> list[str]:
     )
 
 
-def test_funding_page_draws_three_lights_and_the_charts(dash_duo, tmp_path, monkeypatch):
-    _start(dash_duo, tmp_path, monkeypatch)
+def test_funding_page_draws_three_lights_and_the_charts(dash_duo, tmp_path):
+    _start(dash_duo, tmp_path)
     lights = dash_duo.find_elements(".funding-light")
     assert len(lights) == 3
     for chart in ("funding-spreads", "funding-dispersion", "funding-stress-facilities",
@@ -48,8 +48,8 @@ def test_funding_page_draws_three_lights_and_the_charts(dash_duo, tmp_path, monk
     assert all(e["level"] != "SEVERE" for e in dash_duo.get_logs() or [])
 
 
-def test_editing_a_threshold_moves_the_light_and_the_chart_line(dash_duo, tmp_path, monkeypatch):
-    _start(dash_duo, tmp_path, monkeypatch)
+def test_editing_a_threshold_moves_the_light_and_the_chart_line(dash_duo, tmp_path):
+    _start(dash_duo, tmp_path)
     assert "light 2: 10 bp" in _spread_threshold_labels(dash_duo)
     _type(dash_duo, "sofr_effr_bp", "35")
     dash_duo.wait_for_contains_text("#funding-light-sofr_effr_widening", "threshold 35 bp",
@@ -57,9 +57,8 @@ def test_editing_a_threshold_moves_the_light_and_the_chart_line(dash_duo, tmp_pa
     assert "light 2: 35 bp" in _spread_threshold_labels(dash_duo)
 
 
-def test_a_negative_threshold_shows_the_message_and_keeps_the_lights(dash_duo, tmp_path,
-                                                                      monkeypatch):
-    _start(dash_duo, tmp_path, monkeypatch)
+def test_a_negative_threshold_shows_the_message_and_keeps_the_lights(dash_duo, tmp_path):
+    _start(dash_duo, tmp_path)
     before = dash_duo.find_element("#funding-lights").text
     _type(dash_duo, "facility_take_up_bn", "-5")
     dash_duo.wait_for_contains_text("#funding-input-error", "must be a finite number >= 0",
@@ -69,8 +68,8 @@ def test_a_negative_threshold_shows_the_message_and_keeps_the_lights(dash_duo, t
     dash_duo.driver.save_screenshot("/tmp/funding_error.png")
 
 
-def test_picking_the_repo_spike_date_turns_the_warning_on(dash_duo, tmp_path, monkeypatch):
-    _start(dash_duo, tmp_path, monkeypatch)
+def test_picking_the_repo_spike_date_turns_the_warning_on(dash_duo, tmp_path):
+    _start(dash_duo, tmp_path)
     assert "LIQUIDITY WARNING ON" not in dash_duo.find_element("#funding-warning").text
     picker = dash_duo.find_element("input#funding-asof")
     picker.send_keys(Keys.CONTROL, "a")

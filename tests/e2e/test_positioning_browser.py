@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 DV01_CELL = '#positioning-dv01-table td[data-dash-column="dv01_usd"]'
 
 
-def _start(dash_duo, tmp_path, monkeypatch):
+def _start(dash_duo, tmp_path):
     from app import create_app
 
     dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
@@ -35,9 +35,8 @@ def _bar_values(dash_duo) -> list[float]:
         "return document.querySelector('#positioning-contracts .js-plotly-plot').data[0].y")
 
 
-def test_positioning_page_shows_report_numbers_charts_and_dv01_table(dash_duo, tmp_path,
-                                                                      monkeypatch):
-    _start(dash_duo, tmp_path, monkeypatch)
+def test_positioning_page_shows_report_numbers_charts_and_dv01_table(dash_duo, tmp_path):
+    _start(dash_duo, tmp_path)
     assert dash_duo.find_element("#positioning-latest").text.startswith("Latest CFTC report: ")
     assert len(_bar_values(dash_duo)) == 6  # the six Treasury contracts
     for chart in ("positioning-aggregate", "positioning-zscores"):
@@ -49,8 +48,8 @@ def test_positioning_page_shows_report_numbers_charts_and_dv01_table(dash_duo, t
     assert all(e["level"] != "SEVERE" for e in dash_duo.get_logs() or [])
 
 
-def test_editing_a_dv01_recomputes_the_10y_equivalents(dash_duo, tmp_path, monkeypatch):
-    _start(dash_duo, tmp_path, monkeypatch)
+def test_editing_a_dv01_recomputes_the_10y_equivalents(dash_duo, tmp_path):
+    _start(dash_duo, tmp_path)
     before_bars = _bar_values(dash_duo)
     before = dash_duo.find_element("#positioning-lev-net").text
     _edit_dv01(dash_duo, 0, "76")  # 2y: 38 -> 76 USD/bp doubles its 10y-equivalents
@@ -61,9 +60,8 @@ def test_editing_a_dv01_recomputes_the_10y_equivalents(dash_duo, tmp_path, monke
     assert dash_duo.find_element("#positioning-lev-net").text != before
 
 
-def test_negative_and_non_numeric_dv01_show_a_message_not_a_crash(dash_duo, tmp_path,
-                                                                   monkeypatch):
-    _start(dash_duo, tmp_path, monkeypatch)
+def test_negative_and_non_numeric_dv01_show_a_message_not_a_crash(dash_duo, tmp_path):
+    _start(dash_duo, tmp_path)
     before = _bar_values(dash_duo)
     _edit_dv01(dash_duo, 2, "-5")
     dash_duo.wait_for_contains_text("#positioning-input-error", "must be a finite number > 0",

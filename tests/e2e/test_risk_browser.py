@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()
-def risk_app(monkeypatch, tmp_path):
+def risk_app(tmp_path):
     from app import create_app
 
     return create_app(tmp_path / "absent.sqlite")

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture()
-def scenarios_app(monkeypatch, tmp_path):
+def scenarios_app(tmp_path):
     from app import create_app
 
     return create_app(tmp_path / "absent.sqlite")
