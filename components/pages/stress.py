@@ -20,7 +20,7 @@ from analytics.stress import (
 from components import figures
 from components.context import AppContext
 from components.theme import SERIES
-from components.widgets import card, error_box, graph, note, simple_table
+from components.widgets import as_of_picker, card, error_box, graph, note, simple_table
 
 PATH = "/stress"
 LABEL = "Stress index"
@@ -121,8 +121,7 @@ def layout(ctx: AppContext) -> html.Div:
     return html.Div([
         card("Composite Treasury Market Stress Index", html.Div([
             html.Label("As of", htmlFor="stress-asof"),
-            dcc.DatePickerSingle(id="stress-asof", date=last.date() if last is not None else None,
-                                 display_format="YYYY-MM-DD"),
+            as_of_picker("stress-asof", last.strftime("%Y-%m-%d") if last is not None else None),
             html.Label("Window (years)", htmlFor="stress-window"),
             dcc.Input(id="stress-window", type="number", value=DEFAULT_WINDOW_DAYS / DAYS_PER_YEAR,
                       min=1, max=20, step=0.5, debounce=True, style={"width": "80px"}),
