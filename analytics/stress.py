@@ -77,7 +77,7 @@ DEFAULT_CLIP_Z: Final = 5.0
 DEFAULT_FFILL_DAYS: Final = 3
 #: Forward-fill limit of weekly indicators, business days (one week plus a holiday).
 WEEKLY_FFILL_DAYS: Final = 7
-#: Window of the realised volatility used when MOVE is absent, business days.
+#: Window of the 10y realised volatility indicator, business days.
 REALISED_VOL_DAYS: Final = 21
 #: Business days per year, to annualise realised volatility.
 TRADING_DAYS_PER_YEAR: Final = 252
@@ -392,9 +392,9 @@ def build_indicators(
         Indicator frame on the business days spanned by ``yields`` and ``series``, and its
         specs. Only indicators with at least one observation are returned:
 
-        * curve and rates volatility: ``move_bp`` (MOVE, bp) when MOVE is present, else
+        * curve and rates volatility: ``move_bp`` (MOVE, bp) when MOVE is present, and
           ``realised_vol_10y_bp`` (21-day realised volatility of daily 10y changes,
-          annualised, bp); ``curve_2s10s_abs_chg_1w_bp`` (|5-day change of 10y - 2y|, bp);
+          annualised, bp) whenever the 10y is; ``curve_2s10s_abs_chg_1w_bp`` (|5-day change of 10y - 2y|, bp);
         * market functioning: ``fit_noise_bp``, ``otr_premium_bp`` (sign -1),
           ``swap_spread_10y_bp`` (sign -1);
         * funding: ``sofr_effr_bp``, ``sofr_iorb_bp``, ``sofr_p99_p1_bp``;
@@ -432,7 +432,9 @@ def build_indicators(
     move = series["MOVE"].astype(float) if "MOVE" in series.columns else pd.Series(dtype=float)
     if move.notna().any():
         add("move_bp", _on(idx, move), CURVE, 1, "MOVE index (1m Treasury implied vol)", "bp")
-    elif not ten.empty:
+    # Realised vol always: implied vol (MOVE) is a proprietary index a store may hold only in
+    # part (the shared history stops in 2023), and rates volatility must not drop out then.
+    if not ten.empty:
         vol = (
             ten.diff().rolling(REALISED_VOL_DAYS).std(ddof=1)
             * BP_PER_PCT

@@ -314,7 +314,7 @@ def test_builder_uses_realised_vol_without_move_and_hand_calculated_curve_change
     assert all(s.category in CATEGORIES for s in specs)
 
 
-def test_builder_prefers_move_and_derives_the_swap_spread_with_negative_sign() -> None:
+def test_builder_keeps_move_and_realised_vol_and_derives_the_swap_spread_with_negative_sign() -> None:
     idx = _idx(30)
     ten = np.full(30, 2.0)
     series = pd.DataFrame(
@@ -322,7 +322,8 @@ def test_builder_prefers_move_and_derives_the_swap_spread_with_negative_sign() -
     )
     frame, specs = build_indicators(_yields_frame(idx, np.full(30, 1.5), ten), series, None)
     by_name = {s.name: s for s in specs}
-    assert "move_bp" in by_name and "realised_vol_10y_bp" not in by_name
+    # Both: rates volatility stays in the index where the MOVE history stops.
+    assert "move_bp" in by_name and "realised_vol_10y_bp" in by_name
     assert (
         by_name["swap_spread_10y_bp"].sign == -1
         and by_name["swap_spread_10y_bp"].category == FUNCTIONING
