@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
+from analytics.tenors import CMT_SERIES, TENORS
+
 # No per-example deadline (a loaded 2-core CI box is slow, not wrong); in CI the examples are
 # derived from the test itself, so a red run can be replayed exactly.
 settings.register_profile("tsm", deadline=None, print_blob=True)
 settings.register_profile("tsm-ci", parent=settings.get_profile("tsm"), derandomize=True)
 settings.load_profile("tsm-ci" if os.environ.get("CI") else "tsm")
-
-from analytics.tenors import CMT_SERIES, TENORS
 
 #: ../shared beside the repository (CI clones main with shared/ next to it).
 SHARED_DIR = Path(os.environ.get("TSM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
