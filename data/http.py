@@ -61,6 +61,27 @@ _RETRY_STATUSES: Final[frozenset[int]] = frozenset({429, 500, 502, 503, 504})
 _SECRET_QUERY = re.compile(r"(?i)(api_key|\$\$app_token|app_token|token)=([^&\s'\"<>]+)")
 
 
+def _host(url: str) -> str:
+    match = re.match(r"^[a-z]+://([^/?#]+)", url)
+    return match.group(1) if match else url
+
+
+def _connection_cause(exc: BaseException) -> str:
+    """The root cause of a connection error in a few words (requests nests urllib3's)."""
+    text = str(exc)
+    for pattern, words in (
+        (r"Name or service not known|nodename nor servname|Temporary failure in name resolution|getaddrinfo failed",
+         "the host name does not resolve (no network or DNS?)"),
+        (r"Connection refused", "connection refused"),
+        (r"Network is unreachable|No route to host", "network unreachable"),
+        (r"CERTIFICATE_VERIFY_FAILED|SSLError|SSL:", "TLS handshake failed"),
+        (r"Connection reset|RemoteDisconnected|Connection aborted", "connection dropped by the server"),
+    ):
+        if re.search(pattern, text):
+            return words
+    return _short(exc)
+
+
 def redact(text: str) -> str:
     """`text` with secrets removed: every ``api_key=VALUE`` (and app tokens) becomes
     ``api_key=***``, and the configured FRED key is masked wherever it appears."""
@@ -290,7 +311,7 @@ class HttpClient:
         except requests.Timeout as exc:
             raise _Retryable(f"timed out after {settings.timeout_s:g} s") from exc
         except requests.ConnectionError as exc:
-            raise _Retryable(f"connection failed: {_short(exc)}") from exc
+            raise _Retryable(f"cannot connect to {_host(shown_url)}: {_connection_cause(exc)}") from exc
         except requests.RequestException as exc:
             raise SourceError(source=source, series=series, cause=f"request failed: {_short(exc)}",
                               url=shown_url) from exc

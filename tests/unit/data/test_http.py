@@ -187,7 +187,7 @@ def test_api_key_never_appears_in_errors_or_logs(
         HttpClient(settings=settings(retries=0)).get(
             f"http://127.0.0.1:{closed_port}/fred/series/observations?series_id=X&api_key={KEY}",
             source="fred", series="X")
-    assert "connection failed" in str(refused.value)
+    assert f"cannot connect to 127.0.0.1:{closed_port}: connection refused" in str(refused.value)
     assert KEY not in str(refused.value)
 
 
