@@ -173,13 +173,23 @@ def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: 
 
         progress = Progress(sum(len(units) for _, units in plans), stream=sys.stderr)
         for provider, units in plans:
+            unreachable: str | None = None
             for unit in units:
                 progress.step(f"{provider.name} {unit.label}")
+                if unreachable is not None:
+                    # The host did not answer at all: retrying it for every series only makes
+                    # an offline refresh take minutes.
+                    for series_id in unit.series_ids:
+                        outcomes[series_id].errors.append(
+                            f"{provider.name} {unit.label}: skipped, {unreachable} earlier in this run")
+                    continue
                 try:
                     batch = provider.fetch(unit)
                 except SourceError as exc:
                     for series_id in unit.series_ids:
                         outcomes[series_id].errors.append(str(exc))
+                    if exc.status is None and exc.cause.startswith("cannot connect to "):
+                        unreachable = exc.cause.split(" (gave up")[0]
                     continue
                 except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop the rest
                     for series_id in unit.series_ids:

@@ -244,3 +244,22 @@ def test_progress_bar_draws_on_a_terminal_and_stays_silent_otherwise() -> None:
     quiet = io.StringIO()
     Progress(4, stream=quiet).step("fred DGS10")
     assert quiet.getvalue() == ""
+
+
+def test_an_unreachable_source_is_tried_once_then_skipped_for_its_other_series(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("TSM_FRED_URL", f"http://127.0.0.1:{closed}")
+    code, out, _ = refresh(capsys, tmp_path / "s.sqlite", "--source", "fred")
+    assert code == 1
+    failed = [line for line in out.splitlines() if "FAILED" in line]
+    assert len(failed) == len(fred_series()) > 1
+    assert sum("connection refused (gave up" in line for line in failed) == 1
+    assert all("skipped, cannot connect to 127.0.0.1" in line
+               for line in failed if "gave up" not in line)
