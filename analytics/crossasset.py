@@ -28,7 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics.tenors import TENORS
+from analytics.tenors import BP_PER_PCT, TENORS
 
 __all__ = [
     "DOLLAR_ID",
@@ -59,7 +59,6 @@ DOLLAR_SCALE_PCT: Final = 1.0
 EQUITY_SCALE_PCT: Final = 2.0
 #: Longest run of holidays a series is carried over, business days.
 MAX_FFILL_DAYS: Final = 3
-BP_PER_PCT: Final = 100.0
 PCT: Final = 100.0
 
 

@@ -36,6 +36,7 @@ from typing import Final, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
+from analytics.checks import check_range
 from analytics.tenors import TRADER_GROUPS, TREASURY_FUTURES, FuturesContract
 
 __all__ = [
@@ -137,18 +138,6 @@ _CFTC_COLUMNS: Final[tuple[str, ...]] = (
 Status = Literal["no_call", "converged", "liquidated", "max_rounds"]
 
 
-def _check_range(
-    name: str, value: float, low: float, high: float, *, low_open: bool = False
-) -> None:
-    """Raise a readable ValueError unless low <= value <= high (low < value if low_open)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    below = value <= low if low_open else value < low
-    if below or value > high:
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}], got {value:g}")
-
-
 _S = TypeVar("_S", bound="_LeveragedTradeScenario")
 
 
@@ -170,17 +159,17 @@ class _LeveragedTradeScenario:
     tolerance_bn: float = DEFAULT_TOLERANCE_BN
 
     def __post_init__(self) -> None:
-        _check_range("capital_bn", self.capital_bn, 0.0, _MAX_CAPITAL_BN, low_open=True)
-        _check_range("leverage", self.leverage, 0.0, _MAX_LEVERAGE, low_open=True)
-        _check_range("haircut_pct", self.haircut_pct, 0.0, 100.0)
-        _check_range("margin_pct", self.margin_pct, 0.0, 100.0)
+        check_range("capital_bn", self.capital_bn, 0.0, _MAX_CAPITAL_BN, low_open=True)
+        check_range("leverage", self.leverage, 0.0, _MAX_LEVERAGE, low_open=True)
+        check_range("haircut_pct", self.haircut_pct, 0.0, 100.0)
+        check_range("margin_pct", self.margin_pct, 0.0, 100.0)
         for name, after, multiplier in (
             ("haircut", self.haircut_after_pct, self.haircut_multiplier),
             ("margin", self.margin_after_pct, self.margin_multiplier),
         ):
-            _check_range(f"{name}_multiplier", multiplier, 0.0, _MAX_MULTIPLIER)
+            check_range(f"{name}_multiplier", multiplier, 0.0, _MAX_MULTIPLIER)
             if after is not None:
-                _check_range(f"{name}_after_pct", after, 0.0, 100.0)
+                check_range(f"{name}_after_pct", after, 0.0, 100.0)
                 if multiplier != 1.0:
                     raise ValueError(f"give either {name}_after_pct or {name}_multiplier, not both")
         if self.haircut_shocked_pct > 100.0 or self.margin_shocked_pct > 100.0:
@@ -193,8 +182,8 @@ class _LeveragedTradeScenario:
             raise ValueError(
                 "haircut and margin after the shock must not both be 0 (nothing to post)"
             )
-        _check_range("impact_bp_per_100bn", self.impact_bp_per_100bn, 0.0, _MAX_IMPACT_BP_PER_100BN)
-        _check_range("duration_yrs", self.duration_yrs, 0.0, _MAX_DURATION_YRS, low_open=True)
+        check_range("impact_bp_per_100bn", self.impact_bp_per_100bn, 0.0, _MAX_IMPACT_BP_PER_100BN)
+        check_range("duration_yrs", self.duration_yrs, 0.0, _MAX_DURATION_YRS, low_open=True)
         rounds = self.max_rounds
         if (
             isinstance(rounds, bool)
@@ -204,7 +193,7 @@ class _LeveragedTradeScenario:
             raise ValueError(
                 f"max_rounds must be an integer in [1, {_MAX_ROUNDS_LIMIT}], got {rounds!r}"
             )
-        _check_range("tolerance_bn", self.tolerance_bn, 0.0, 1.0, low_open=True)
+        check_range("tolerance_bn", self.tolerance_bn, 0.0, 1.0, low_open=True)
         before_pct = self.requirement_before_pct
         used_pct = self.leverage * before_pct
         if used_pct > 100.0 * (1.0 + 1e-12):
@@ -247,7 +236,7 @@ class _LeveragedTradeScenario:
 
     def with_position(self: _S, position_bn: float) -> _S:
         """The same scenario sized to a position (USD bn): capital = position / leverage."""
-        _check_range(
+        check_range(
             "position_bn", position_bn, 0.0, _MAX_CAPITAL_BN * _MAX_LEVERAGE, low_open=True
         )
         return replace(self, capital_bn=position_bn / self.leverage)
@@ -296,7 +285,7 @@ class BasisTradeScenario(_LeveragedTradeScenario):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_range("basis_move_bp", self.basis_move_bp, -_MAX_MOVE_BP, _MAX_MOVE_BP)
+        check_range("basis_move_bp", self.basis_move_bp, -_MAX_MOVE_BP, _MAX_MOVE_BP)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -324,7 +313,7 @@ class SwapSpreadScenario(_LeveragedTradeScenario):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_range("spread_move_bp", self.spread_move_bp, -_MAX_MOVE_BP, _MAX_MOVE_BP)
+        check_range("spread_move_bp", self.spread_move_bp, -_MAX_MOVE_BP, _MAX_MOVE_BP)
 
 
 @dataclass(frozen=True, eq=False)
@@ -570,7 +559,7 @@ def leveraged_fund_net_short(
     if unknown:
         raise ValueError(f"dv01_usd names unknown contracts {unknown}; known: {sorted(keys)}")
     for key, value in overrides.items():
-        _check_range(f"dv01_usd[{key!r}]", value, 0.0, 10_000.0, low_open=True)
+        check_range(f"dv01_usd[{key!r}]", value, 0.0, 10_000.0, low_open=True)
 
     rows = cftc[cftc["trader_group"] == LEVERAGED_GROUP]
     if rows.empty:

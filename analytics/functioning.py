@@ -37,6 +37,7 @@ from analytics.fitting import NSSFit, fit_nss
 from analytics.tenors import TENOR_YEARS, TENORS
 
 __all__ = [
+    "gsw_frame",
     "NOISE_TENORS",
     "OTR_TENORS",
     "STALE_AFTER_DAYS",
@@ -66,6 +67,15 @@ def gsw_zero_columns(frame: pd.DataFrame) -> dict[str, float]:
     """GSW zero-yield columns of a frame (``SVENY01`` ... ``SVENY30``) and their years."""
     cols = {str(c): float(m.group(1)) for c in frame.columns if (m := _GSW_ZERO.match(str(c)))}
     return dict(sorted(cols.items(), key=lambda kv: kv[1]))
+
+
+def gsw_frame(series: pd.DataFrame) -> pd.DataFrame | None:
+    """The GSW zero-yield columns of a wide series frame, or None when none holds data."""
+    cols = list(gsw_zero_columns(series))
+    if not cols:
+        return None
+    frame = series[cols].dropna(how="all")
+    return frame if not frame.empty else None
 
 
 def _check_dated(frame: pd.DataFrame, name: str) -> None:

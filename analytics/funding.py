@@ -31,6 +31,8 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from analytics.tenors import BP_PER_PCT
+
 __all__ = [
     "SOFR_ID",
     "EFFR_ID",
@@ -75,7 +77,6 @@ RESERVES_ID: Final = "WRESBAL"
 #: First day of IORB; IOER (its predecessor) is used before this date.
 IORB_START: Final = pd.Timestamp("2021-07-29")
 #: Basis points per percentage point.
-BP_PER_PCT: Final = 100.0
 #: USD millions per USD billion (FRED publishes WLCFLPCL and WRESBAL in $mn).
 MN_PER_BN: Final = 1_000.0
 #: A daily series whose last observation is older than this (calendar days) counts as missing.

@@ -15,7 +15,7 @@ import pandas as pd
 from analytics.crossasset import sell_america_history
 from analytics.curve import curve_snapshot, curve_spreads_bp
 from analytics.fitting import NSSFit
-from analytics.functioning import fit_noise, functioning_snapshot, gsw_zero_columns, otr_premium_bp
+from analytics.functioning import fit_noise, functioning_snapshot, gsw_frame, otr_premium_bp
 from analytics.funding import fed_facilities, funding_snapshot, funding_spreads
 from analytics.positioning import positioning_snapshot, positions_table
 from analytics.stress import StressResult, build_indicators, compute_stress_index, stress_snapshot
@@ -59,14 +59,6 @@ class Measures:
     stress: StressResult
 
 
-def _gsw_frame(series: pd.DataFrame) -> pd.DataFrame | None:
-    cols = list(gsw_zero_columns(series))
-    if not cols:
-        return None
-    frame = series[cols].dropna(how="all")
-    return frame if not frame.empty else None
-
-
 def compute_measures(yields: pd.DataFrame, series: pd.DataFrame, cftc: pd.DataFrame) -> Measures:
     """Run every analytics module over the full history.
 
@@ -77,7 +69,7 @@ def compute_measures(yields: pd.DataFrame, series: pd.DataFrame, cftc: pd.DataFr
     cftc : CFTC positions, long form (may be empty).
     """
     fit = fit_noise(yields) if len(yields) else None
-    gsw = _gsw_frame(series)
+    gsw = gsw_frame(series)
     premium = otr_premium_bp(yields, gsw) if gsw is not None else None
     swaps = swap_spreads_bp(yields, series)
     positions = positions_table(cftc) if len(cftc) else None
@@ -117,7 +109,7 @@ def snapshot(measures: Measures, *, as_of: str | pd.Timestamp, data: str) -> dic
     missing: list[str] = []
     curve = curve_snapshot(m.yields, as_of=when)
     missing += curve.pop("missing", [])
-    functioning = functioning_snapshot(m.yields, _gsw_frame(m.series), as_of=when, fit=m.fit)
+    functioning = functioning_snapshot(m.yields, gsw_frame(m.series), as_of=when, fit=m.fit)
     missing += functioning.pop("missing", [])
     swaps = swaps_snapshot(m.yields, m.series, as_of=when)
     missing += swaps.pop("missing", [])

@@ -34,7 +34,6 @@ CPR is constant over the pool's life.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -43,6 +42,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from analytics.checks import check_range
 
 __all__ = [
     "DEFAULT_BASE_CPR_PCT",
@@ -118,18 +119,6 @@ _MONTHS_A_YEAR: Final[int] = 12
 FloatArray = npt.NDArray[np.float64]
 
 
-def _check_range(
-    name: str, value: float, low: float, high: float, *, low_open: bool = False
-) -> None:
-    """Raise a readable ValueError unless low <= value <= high (low < value if low_open)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    below = value <= low if low_open else value < low
-    if below or value > high:
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be in {bracket}{low:g}, {high:g}], got {value:g}")
-
-
 @dataclass(frozen=True, kw_only=True)
 class PrepaymentCurve:
     """Prepayment S-curve: annualised CPR as a logistic function of the refinancing incentive.
@@ -155,15 +144,15 @@ class PrepaymentCurve:
     slope_per_pct: float = DEFAULT_SLOPE_PER_PCT
 
     def __post_init__(self) -> None:
-        _check_range("base_cpr_pct", self.base_cpr_pct, 0.0, 100.0)
-        _check_range("max_cpr_pct", self.max_cpr_pct, 0.0, 100.0)
+        check_range("base_cpr_pct", self.base_cpr_pct, 0.0, 100.0)
+        check_range("max_cpr_pct", self.max_cpr_pct, 0.0, 100.0)
         if not self.max_cpr_pct > self.base_cpr_pct:
             raise ValueError(
                 f"max_cpr_pct must be above base_cpr_pct ({self.base_cpr_pct:g}), "
                 f"got {self.max_cpr_pct:g}"
             )
-        _check_range("midpoint_pct", self.midpoint_pct, -5.0, 5.0)
-        _check_range("slope_per_pct", self.slope_per_pct, 0.0, 20.0, low_open=True)
+        check_range("midpoint_pct", self.midpoint_pct, -5.0, 5.0)
+        check_range("slope_per_pct", self.slope_per_pct, 0.0, 20.0, low_open=True)
 
 
 def cpr_pct(incentive_pct: npt.ArrayLike, *, curve: PrepaymentCurve | None = None) -> FloatArray:
@@ -305,8 +294,8 @@ def par_bond_modified_duration(
     frequency : int, optional
         Coupons a year (2 for Treasuries), in [1, 12].
     """
-    _check_range("yield_pct", yield_pct, 0.0, _MAX_RATE_PCT, low_open=True)
-    _check_range("maturity_years", maturity_years, 0.0, 100.0, low_open=True)
+    check_range("yield_pct", yield_pct, 0.0, _MAX_RATE_PCT, low_open=True)
+    check_range("maturity_years", maturity_years, 0.0, 100.0, low_open=True)
     if isinstance(frequency, bool) or not isinstance(frequency, int) or not 1 <= frequency <= 12:
         raise ValueError(f"frequency must be an integer in [1, 12], got {frequency!r}")
     y = yield_pct / 100.0
@@ -319,8 +308,8 @@ def _normalise_shares(coupon_shares: Mapping[float, float]) -> tuple[tuple[float
         raise ValueError("coupon_shares must name at least one coupon")
     pairs: list[tuple[float, float]] = []
     for coupon, share in sorted(coupon_shares.items()):
-        _check_range("coupon_shares coupon (%)", float(coupon), 0.0, _MAX_RATE_PCT, low_open=True)
-        _check_range(f"coupon_shares share of {coupon:g}%", float(share), 0.0, 100.0)
+        check_range("coupon_shares coupon (%)", float(coupon), 0.0, _MAX_RATE_PCT, low_open=True)
+        check_range(f"coupon_shares share of {coupon:g}%", float(share), 0.0, 100.0)
         pairs.append((float(coupon), float(share)))
     total = sum(s for _, s in pairs)
     if total <= 0.0:
@@ -360,9 +349,9 @@ class MortgageUniverse:
     prepayment: PrepaymentCurve = field(default_factory=PrepaymentCurve)
 
     def __post_init__(self) -> None:
-        _check_range("outstanding_bn", self.outstanding_bn, 0.0, 50_000.0, low_open=True)
-        _check_range("hedged_share", self.hedged_share, 0.0, 1.0)
-        _check_range("mortgage_rate_pct", self.mortgage_rate_pct, 0.0, _MAX_RATE_PCT, low_open=True)
+        check_range("outstanding_bn", self.outstanding_bn, 0.0, 50_000.0, low_open=True)
+        check_range("hedged_share", self.hedged_share, 0.0, 1.0)
+        check_range("mortgage_rate_pct", self.mortgage_rate_pct, 0.0, _MAX_RATE_PCT, low_open=True)
         term = self.remaining_term_months
         if isinstance(term, bool) or not isinstance(term, int) or not 1 <= term <= _MAX_TERM_MONTHS:
             raise ValueError(
@@ -449,7 +438,7 @@ class ConvexityHedgeResult:
 
 def _hedge_duration(hedge_duration_yrs: float | None, ten_year_yield_pct: float) -> float:
     if hedge_duration_yrs is not None:
-        _check_range("hedge_duration_yrs", hedge_duration_yrs, 0.0, 40.0, low_open=True)
+        check_range("hedge_duration_yrs", hedge_duration_yrs, 0.0, 40.0, low_open=True)
         return float(hedge_duration_yrs)
     return par_bond_modified_duration(ten_year_yield_pct)
 
@@ -545,7 +534,7 @@ def convexity_hedge_flow(
     ConvexityHedgeResult
         ``hedge_flow_10y_bn > 0`` means hedgers sell duration (rates up), < 0 buy.
     """
-    _check_range("shock_bp", shock_bp, -MAX_SHOCK_BP, MAX_SHOCK_BP)
+    check_range("shock_bp", shock_bp, -MAX_SHOCK_BP, MAX_SHOCK_BP)
     hedge_d = _hedge_duration(hedge_duration_yrs, ten_year_yield_pct)
     ev = _evaluate(universe, np.array([float(shock_bp)]), hedge_d)
     buckets = pd.DataFrame(

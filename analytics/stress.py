@@ -37,6 +37,7 @@ from analytics.crossasset import DEFAULT_WINDOW_DAYS as SELL_AMERICA_WINDOW_DAYS
 from analytics.crossasset import sell_america_history
 from analytics.funding import funding_spreads
 from analytics.positioning import leveraged_funds_net, positions_table
+from analytics.tenors import BP_PER_PCT
 
 __all__ = [
     "CATEGORIES",
@@ -86,7 +87,6 @@ CURVE_CHANGE_DAYS: Final = 5
 #: The CFTC report (as of Tuesday) is published on Friday: the step series starts then, so the
 #: index never uses a report before it was public.
 CFTC_RELEASE_LAG_DAYS: Final = 3
-BP_PER_PCT: Final = 100.0
 
 
 @dataclass(frozen=True)

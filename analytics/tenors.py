@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Final
 
 __all__ = [
+    "BP_PER_PCT",
     "TENORS",
     "TENOR_YEARS",
     "CMT_SERIES",
@@ -22,6 +23,9 @@ __all__ = [
     "FuturesContract",
     "TREASURY_FUTURES",
 ]
+
+#: Basis points in one percentage point (yields are stored in %, spreads shown in bp).
+BP_PER_PCT: Final[float] = 100.0
 
 #: Constant-maturity tenors, shortest first; the column names of every yields frame.
 TENORS: Final[tuple[str, ...]] = ("1m", "3m", "6m", "1y", "2y", "3y", "5y", "7y", "10y", "20y", "30y")

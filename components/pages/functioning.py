@@ -21,7 +21,7 @@ from analytics.functioning import (
     OTR_TENORS,
     STALE_AFTER_DAYS,
     functioning_snapshot,
-    gsw_zero_columns,
+    gsw_frame,
 )
 from analytics.swaps import IMPORT_HINT, swap_coverage, swaps_snapshot
 from analytics.tenors import TENOR_YEARS, TENORS
@@ -52,14 +52,6 @@ SWAP_HINT = (f"{IMPORT_HINT} with `tsm import` (a CSV with a date column and col
 #: Series-id prefixes of the (LIBOR-based, discontinued) ICE swap rates on FRED.
 ICE_SWAP_PREFIXES: tuple[str, ...] = ("DSWP", "WSWP")
 COVERAGE_HEADERS = ("tenor", "source", "first", "last", "observations", "status")
-
-
-def _gsw_frame(series: pd.DataFrame) -> pd.DataFrame | None:
-    cols = list(gsw_zero_columns(series))
-    if not cols:
-        return None
-    frame = series[cols].dropna(how="all")
-    return frame if not frame.empty else None
 
 
 def _day(value: Any) -> str:
@@ -252,7 +244,7 @@ def _reading(label: str, value: float | None, unit: str, id_: str, *,
 def readings(yields: pd.DataFrame, series: pd.DataFrame, fit: NSSFit | None, *,
              as_of: pd.Timestamp) -> html.Div:
     """As-of numbers (fit noise, 10y on-the-run premium, swap spreads) and what is missing."""
-    func = functioning_snapshot(yields, _gsw_frame(series), as_of=as_of, fit=fit)
+    func = functioning_snapshot(yields, gsw_frame(series), as_of=as_of, fit=fit)
     swaps = swaps_snapshot(yields, series, as_of=as_of)
     spreads = swaps["swap_spreads_bp"]
     missing = [*func["missing"], *swaps["missing"]]

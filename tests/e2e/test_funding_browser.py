@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.keys import Keys
 
+from tests.e2e.helpers import retype
+
 pytestmark = pytest.mark.e2e
 
 
@@ -19,10 +21,7 @@ def _start(dash_duo, tmp_path):
 
 
 def _type(dash_duo, name: str, text: str) -> None:
-    box = dash_duo.find_element(f'input[name="{name}"]')
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys(text, Keys.ENTER)
+    retype(dash_duo.find_element(f'input[name="{name}"]'), text, then=Keys.ENTER)
 
 
 def _spread_threshold_labels(dash_duo) -> list[str]:

@@ -10,23 +10,14 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from tests.e2e.helpers import retype
+
 pytestmark = pytest.mark.e2e
 
 
 
-@pytest.fixture()
-def risk_app(tmp_path):
-    from app import create_app
-
-    return create_app(tmp_path / "absent.sqlite")
-
-
 def _type(dash_duo, selector: str, text: str) -> None:
-    box = dash_duo.find_element(selector)
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys(text)
-    box.send_keys(Keys.TAB)  # commits the debounced box
+    retype(dash_duo.find_element(selector), text)
 
 
 def _usd(text: str) -> float:
@@ -48,8 +39,8 @@ def _trace_y(dash_duo, graph_id: str, trace: int) -> list[float]:
     )
 
 
-def test_parallel_slider_moves_the_pnl_and_a_negative_maturity_shows_the_message(dash_duo, risk_app):
-    dash_duo.start_server(risk_app)
+def test_parallel_slider_moves_the_pnl_and_a_negative_maturity_shows_the_message(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 1600)
     dash_duo.wait_for_element("#nav-risk", timeout=20).click()
     dash_duo.wait_for_element("#risk-sweep-chart .main-svg", timeout=20)
@@ -86,7 +77,7 @@ def test_parallel_slider_moves_the_pnl_and_a_negative_maturity_shows_the_message
     assert dash_duo.get_logs() == [] or all(e["level"] != "SEVERE" for e in dash_duo.get_logs())
 
 
-def test_portfolio_upload_lists_bad_rows_and_prices_the_good_ones(dash_duo, risk_app, tmp_path):
+def test_portfolio_upload_lists_bad_rows_and_prices_the_good_ones(dash_duo, demo_app, tmp_path):
     book = tmp_path / "book.csv"
     book.write_text(
         "id,type,coupon_pct,maturity,face_usd,price\n"
@@ -94,7 +85,7 @@ def test_portfolio_upload_lists_bad_rows_and_prices_the_good_ones(dash_duo, risk
         "UST-2,bullet,3.875,2,-20000000,99.8\n"
         "BAD,bond,4,10,1000000,99\n"
     )
-    dash_duo.start_server(risk_app)
+    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 2400)
     dash_duo.driver.get(dash_duo.server_url + "/risk")
     dash_duo.wait_for_element("#risk-pf-upload", timeout=20)

@@ -9,23 +9,14 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from tests.e2e.helpers import retype
+
 pytestmark = pytest.mark.e2e
 
 
 
-@pytest.fixture()
-def scenarios_app(tmp_path):
-    from app import create_app
-
-    return create_app(tmp_path / "absent.sqlite")
-
-
 def _type(dash_duo, selector: str, text: str) -> None:
-    box = dash_duo.find_element(selector)
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(Keys.BACKSPACE)
-    box.send_keys(text)
-    box.send_keys(Keys.TAB)  # commits debounced boxes and the sliders' own input boxes
+    retype(dash_duo.find_element(selector), text)
 
 
 def _usd_bn(text: str) -> float:
@@ -52,9 +43,9 @@ def _trace_y(dash_duo, graph_id: str, trace: int) -> list[float]:
 
 
 def test_basis_leverage_changes_the_sale_and_an_absurd_leverage_shows_the_message(
-    dash_duo, scenarios_app
+    dash_duo, demo_app
 ):
-    dash_duo.start_server(scenarios_app)
+    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.wait_for_element("#nav-scenarios", timeout=20).click()
     dash_duo.wait_for_element("#scen-basis-chart .main-svg", timeout=20)
@@ -86,9 +77,9 @@ def test_basis_leverage_changes_the_sale_and_an_absurd_leverage_shows_the_messag
 
 
 def test_mortgage_shock_slider_moves_the_marked_point_and_a_bad_rate_is_refused(
-    dash_duo, scenarios_app
+    dash_duo, demo_app
 ):
-    dash_duo.start_server(scenarios_app)
+    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 2900)
     dash_duo.driver.get(dash_duo.server_url + "/scenarios")
     dash_duo.wait_for_element("#scen-mtg-chart .main-svg", timeout=20)
