@@ -77,6 +77,18 @@ def _check_rate(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a decimal tax rate in [0, 1), got {value}")
 
 
+def _check_rates(ordinary_rate: float, capital_gains_rate: float) -> None:
+    _check_rate("ordinary_rate", ordinary_rate)
+    _check_rate("capital_gains_rate", capital_gains_rate)
+    # The de minimis rule taxes a deep discount MORE (as ordinary income). With the rates the
+    # other way round no price is self-consistent just around the threshold.
+    if ordinary_rate < capital_gains_rate:
+        raise ValueError(
+            f"ordinary_rate ({ordinary_rate:g}) must be at least capital_gains_rate "
+            f"({capital_gains_rate:g}): the de minimis rule taxes the larger discount as income"
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class MuniBond:
     """A tax-exempt municipal bond whose market discount is taxed at redemption.
@@ -86,7 +98,8 @@ class MuniBond:
     bond : the bond (a :class:`~analytics.bonds.Bullet` or a callable
         :class:`~analytics.hullwhite.CallableBond`).
     ordinary_rate : ordinary-income tax rate, decimal in [0, 1) (default 0.40).
-    capital_gains_rate : capital-gains tax rate, decimal in [0, 1) (default 0.20).
+    capital_gains_rate : capital-gains tax rate, decimal in [0, 1), at most the ordinary rate
+        (default 0.20).
     """
 
     bond: Bullet | CallableBond
@@ -94,8 +107,7 @@ class MuniBond:
     capital_gains_rate: float = DEFAULT_CAPITAL_GAINS_RATE
 
     def __post_init__(self) -> None:
-        _check_rate("ordinary_rate", self.ordinary_rate)
-        _check_rate("capital_gains_rate", self.capital_gains_rate)
+        _check_rates(self.ordinary_rate, self.capital_gains_rate)
 
     @property
     def bullet(self) -> Bullet:
@@ -177,7 +189,7 @@ def solve_tax_aware_price(
     redemption_pv : ``U``, present value of 1 paid at redemption, in (0, 1].
     accrued : ``AI``, accrued interest per 100.
     maturity_years : years to final maturity (for the de minimis threshold).
-    ordinary_rate, capital_gains_rate : tax rates, decimals in [0, 1).
+    ordinary_rate, capital_gains_rate : tax rates, decimals in [0, 1), ordinary >= capital gains.
     prefer : regime to take when both sides of the threshold are self-consistent (default:
         the higher, capital-gains price).
 
@@ -186,8 +198,7 @@ def solve_tax_aware_price(
     TaxAwarePrice
         See the module docstring for the regions and the tie rule.
     """
-    _check_rate("ordinary_rate", ordinary_rate)
-    _check_rate("capital_gains_rate", capital_gains_rate)
+    _check_rates(ordinary_rate, capital_gains_rate)
     if not math.isfinite(redemption_pv) or not 0.0 < redemption_pv <= 1.0 + 1e-12:
         raise ValueError(f"redemption_pv must be in (0, 1], got {redemption_pv}")
     threshold = de_minimis_threshold_price(maturity_years)

@@ -141,9 +141,10 @@ def test_callable_muni_without_tax_is_the_callable_price():
     maturity=st.floats(0.5, 30.0),
     level=st.floats(0.0, 9.0),
     ordinary=st.floats(0.0, 0.6),
-    gains=st.floats(0.0, 0.4),
+    gains_share=st.floats(0.0, 1.0),
 )
-def test_munis_at_or_above_par_carry_no_tax_and_tax_never_adds_value(coupon, maturity, level, ordinary, gains):
+def test_munis_at_or_above_par_carry_no_tax_and_tax_never_adds_value(coupon, maturity, level, ordinary, gains_share):
+    gains = ordinary * gains_share  # the rule's premise: capital gains taxed at most as income
     bullet = Bullet(coupon_pct=coupon, maturity_years=maturity)
     curve = flat_curve(level)
     got = MuniPricer(MuniBond(bond=bullet, ordinary_rate=ordinary, capital_gains_rate=gains)).price(curve)
@@ -152,6 +153,13 @@ def test_munis_at_or_above_par_carry_no_tax_and_tax_never_adds_value(coupon, mat
         assert got.price_clean == pytest.approx(pretax, abs=1e-9)
         assert got.tax_rate == 0.0
     assert got.price_clean <= pretax + 1e-9
+
+
+def test_capital_gains_rate_above_the_ordinary_rate_is_rejected():
+    # Found by hypothesis: ordinary 0 and gains 0.25 left no self-consistent price near 98.75.
+    with pytest.raises(ValueError, match="must be at least capital_gains_rate"):
+        MuniBond(bond=Bullet(coupon_pct=7.0, maturity_years=1.75), ordinary_rate=0.0,
+                 capital_gains_rate=0.25)
 
 
 def test_bad_tax_rates_are_rejected():
