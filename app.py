@@ -19,7 +19,8 @@ from components.pages import load_pages
 def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -> Dash:
     """Build the dashboard on the store at `store_path` (default from config / TSM_STORE).
 
-    With `warm_up`, the full-history measures are computed in a background thread at once.
+    With `warm_up`, the market state is loaded (or built, if no process has persisted it
+    yet) in a background thread at once.
     """
     ctx = AppContext(store_path=config.store_path(store_path))
     app = Dash(
@@ -29,6 +30,8 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
         update_title=None,
         compress=True,  # gzip/brotli: chart payloads of 100-300 kB shrink several-fold
+        # Plotly's bundle comes with the page, not after the router's first response.
+        eager_loading=True,
     )
     pages = load_pages()
     app.layout = lambda: shell.layout(ctx, pages)

@@ -18,10 +18,14 @@ Conventions
   DOMAIN.md rules hold at once; the leg that moved more decides (the sign of the average leg
   change), ties count as "bear". Changes are rounded to 1e-6 bp first, so a 2.00 bp move is
   not parallel with a 2 bp band whatever the floating-point noise.
-* Percentile: the percentage of all same-window *signed* spread changes of the history given
-  (including the day itself) that are less than or equal to the day's change, in (0, 100].
-  A large steepening has a percentile near 100, a large flattening near 0. As-of functions
-  truncate the history at ``as_of`` first, so they never look ahead.
+* Percentile: the percentage of the same-window *signed* spread changes up to and including
+  the day (never later ones) that are less than or equal to the day's change, in (0, 100].
+  A large steepening has a percentile near 100, a large flattening near 0. The column is
+  look-ahead-free, so the percentile of a day is the same whatever history follows it: an
+  as-of view is a row of the full-history table (:func:`expanding_percentile`).
+* Every move carries its from-date (``start_date``): the observation the window starts on.
+  The curve comparison of :func:`curve_as_of` uses the same windows (5 and 21 observations
+  back), so a "1 week" move and the "1 week ago" curve always start on the same day.
 * Factors (:func:`curve_factors`) use the empirical Diebold-Li (2006) definitions:
   level = (3m + 2y + 10y) / 3 in percent, slope = 10y - 3m in bp, curvature =
   2 * 2y - 3m - 10y in bp. :func:`curve_pca` gives the principal-component view.
@@ -52,6 +56,7 @@ __all__ = [
     "SpreadMove",
     "CurvePCA",
     "curve_spreads_bp",
+    "expanding_percentile",
     "classify_moves",
     "spread_moves",
     "move_as_of",
@@ -78,10 +83,8 @@ EPISODE_REGIMES: Final[tuple[str, ...]] = REGIMES[:4]
 DEFAULT_PARALLEL_BAND_BP: Final[float] = 2.0
 #: Episodes listed per regime.
 DEFAULT_TOP_N: Final[int] = 5
-#: Calendar look-backs of :func:`curve_as_of` (last observation on or before the date).
-LOOKBACKS: Final[Mapping[str, pd.DateOffset]] = MappingProxyType(
-    {"1w": pd.DateOffset(weeks=1), "1m": pd.DateOffset(months=1)}
-)
+#: Look-backs of :func:`curve_as_of`: the same windows as the moves (observations back).
+LOOKBACKS: Final[Mapping[str, int]] = MappingProxyType({"1w": WINDOWS["1w"], "1m": WINDOWS["1m"]})
 #: Tenors of :func:`curve_pca` (all published together since 1981-09).
 PCA_TENORS: Final[tuple[str, ...]] = ("3m", "1y", "2y", "3y", "5y", "7y", "10y", "30y")
 #: A snapshot whose last observation is older than this many calendar days is "missing".
@@ -196,6 +199,50 @@ def curve_spreads_bp(yields: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=yields.index)
 
 
+#: Block size of the exact pairwise count in :func:`expanding_percentile` (a 64 x 64 boolean
+#: comparison per block is cheaper than the sort-and-search of the merge levels above it).
+_PAIRWISE_BLOCK: Final[int] = 64
+
+
+def expanding_percentile(values: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Look-ahead-free percentile of each value among the values up to and including it.
+
+    ``out[i] = 100 * #{j <= i : x[j] <= x[i]} / (i + 1)``: the same number as ranking the
+    history truncated at day ``i`` (``rank(method="max", pct=True)`` of its last value), for
+    every day at once, in O(n log n): exact pairwise counts inside blocks of 64, then one
+    sorted search per pair of sibling blocks at each doubling of the block size.
+
+    Parameters
+    ----------
+    values : 1-d array of finite numbers, in time order (drop NaNs first).
+
+    Returns
+    -------
+    float array of percentiles in (0, 100], same length.
+    """
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("values must be finite (drop NaNs before ranking)")
+    n = len(x)
+    if n == 0:
+        return np.empty(0, dtype=np.float64)
+    base = _PAIRWISE_BLOCK
+    padded = np.full(-(-n // base) * base, np.inf)
+    padded[:n] = x
+    blocks = padded.reshape(-1, base)
+    not_after = np.tril(np.ones((base, base), dtype=bool))
+    counts = ((blocks[:, None, :] <= blocks[:, :, None]) & not_after).sum(axis=2).reshape(-1)[:n]
+    size = base
+    while size < n:
+        for start in range(0, n - size, 2 * size):
+            mid, end = start + size, min(start + 2 * size, n)
+            counts[mid:end] += np.searchsorted(np.sort(x[start:mid]), x[mid:end], side="right")
+        size *= 2
+    return np.asarray(counts * 100.0 / np.arange(1, n + 1), dtype=np.float64)
+
+
 def classify_moves(
     short_bp: npt.ArrayLike,
     long_bp: npt.ArrayLike,
@@ -251,7 +298,8 @@ def spread_moves(
     -------
     DataFrame indexed by the end date of each move (days with both legs observed and at
     least ``window`` earlier such days), columns ``start_date``, ``short_bp``, ``long_bp``,
-    ``spread_bp`` (bp), ``regime`` and ``percentile`` (0-100, of ``spread_bp``).
+    ``spread_bp`` (bp), ``regime`` and ``percentile`` (0-100, of ``spread_bp`` among the
+    same-window changes up to that day: look-ahead-free, see :func:`expanding_percentile`).
     """
     short, long = _check_spread(spread)
     n = _check_window(window)
@@ -268,7 +316,7 @@ def spread_moves(
     moves["regime"] = classify_moves(
         moves["short_bp"].to_numpy(), moves["long_bp"].to_numpy(), parallel_band_bp=parallel_band_bp
     )
-    moves["percentile"] = moves["spread_bp"].rank(method="max", pct=True) * 100.0
+    moves["percentile"] = expanding_percentile(moves["spread_bp"].to_numpy())
     moves.index.name = "date"
     return moves[list(_MOVE_COLUMNS)]
 
@@ -466,10 +514,11 @@ def curve_as_of(
     as_of: str | pd.Timestamp,
     lookbacks: tuple[str, ...] = tuple(LOOKBACKS),
 ) -> pd.DataFrame:
-    """The curve on a date and at calendar look-backs before it.
+    """The curve on a date and the curves the move windows start from.
 
-    Each row is the last day on or before the target date with at least one yield
-    observed (1 week before 2025-04-11 is the last observation on or before 2025-04-04).
+    The "as_of" row is the last day on or before the date with at least one yield observed;
+    the "1w" ("1m") row is the day 5 (21) such observations before it, the from-date of the
+    1-week (1-month) moves of :func:`spread_moves`.
 
     Parameters
     ----------
@@ -488,10 +537,13 @@ def curve_as_of(
         raise ValueError(f"lookbacks must be keys of {tuple(LOOKBACKS)}, got {unknown}")
     when = pd.Timestamp(as_of)
     tenors = [t for t in TENORS if t in yields.columns]
-    targets = {"as_of": when} | {k: when - LOOKBACKS[k] for k in lookbacks}
+    observed = yields.index[yields.notna().any(axis=1).to_numpy()]
+    last = int(observed.searchsorted(when, side="right")) - 1
+    targets = {"as_of": 0} | {k: LOOKBACKS[k] for k in lookbacks}
     rows = []
-    for label, target in targets.items():
-        date = _last_observed_date(yields, target)
+    for label, back in targets.items():
+        pos = last - back
+        date = pd.Timestamp(observed[pos]) if last >= 0 and pos >= 0 else None
         values = yields.loc[date, tenors] if date is not None else pd.Series(np.nan, index=tenors)
         rows.append(pd.Series({"date": date if date is not None else pd.NaT, **values}, name=label))
     return pd.DataFrame(rows)

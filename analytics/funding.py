@@ -695,6 +695,8 @@ def funding_snapshot(
     *,
     as_of: object,
     thresholds: LiquidityThresholds | None = None,
+    spreads: pd.DataFrame | None = None,
+    facilities: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Funding readings and the liquidity lights as of a date, JSON-ready.
 
@@ -707,6 +709,9 @@ def funding_snapshot(
         (weekly series: 14) counts as missing.
     thresholds : LiquidityThresholds, optional
         Light thresholds; defaults to ``LiquidityThresholds()``.
+    spreads, facilities : pandas.DataFrame, optional
+        The full-history :func:`funding_spreads` and :func:`fed_facilities` of ``series``,
+        computed once per data revision (computed here when absent).
 
     Returns
     -------
@@ -722,8 +727,8 @@ def funding_snapshot(
     _validate_frame(series)
     th = LiquidityThresholds() if thresholds is None else thresholds
     ts = _as_timestamp(as_of)
-    spreads = funding_spreads(series)
-    facilities = fed_facilities(series)
+    spreads = funding_spreads(series) if spreads is None else spreads
+    facilities = fed_facilities(series) if facilities is None else facilities
     out: dict[str, Any] = {"as_of": ts.strftime("%Y-%m-%d")}
     missing: list[str] = []
     daily = [

@@ -1,27 +1,26 @@
-"""Every measure of the dashboard over the whole history, computed once, and the snapshot.
+"""Every measure of the dashboard over the whole history, computed once per data revision.
 
 :func:`compute_measures` runs each analytics module on the full history (the NSS fit dominates
-the cost); :func:`snapshot` reads everything as of one date into the JSON of
-`tsm snapshot --json`. Pure: frames in, frames and dicts out.
+the cost). :mod:`analytics.state` adds the moves, nets, lights and chart traces and reads any
+date's view by row selection. Pure: frames in, frames out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from analytics.crossasset import sell_america_history
-from analytics.curve import curve_snapshot, curve_spreads_bp
+from analytics.curve import curve_spreads_bp
 from analytics.fitting import NSSFit
-from analytics.functioning import fit_noise, functioning_snapshot, gsw_frame, otr_premium_bp
-from analytics.funding import fed_facilities, funding_snapshot, funding_spreads
-from analytics.positioning import positioning_snapshot, positions_table
-from analytics.stress import StressResult, build_indicators, compute_stress_index, stress_snapshot
-from analytics.swaps import swap_spreads_bp, swaps_snapshot
+from analytics.functioning import fit_noise, gsw_frame, otr_premium_bp
+from analytics.funding import fed_facilities, funding_spreads
+from analytics.positioning import positions_table
+from analytics.stress import StressResult, build_indicators, compute_stress_index
+from analytics.swaps import swap_spreads_bp
 
-__all__ = ["Measures", "compute_measures", "snapshot"]
+__all__ = ["Measures", "compute_measures"]
 
 #: Tenor of the swap spread that enters the stress index.
 STRESS_SWAP_TENOR = "10y"
@@ -93,46 +92,19 @@ def compute_measures(yields: pd.DataFrame, series: pd.DataFrame, cftc: pd.DataFr
         facilities=fed_facilities(series),
         positions=positions,
         sell_america=sell_america_history(yields, series),
-        stress=compute_stress_index(indicators, specs),
+        stress=compute_stress_index(indicators, specs) if specs else _no_stress(yields.index),
     )
 
 
-def snapshot(measures: Measures, *, as_of: str | pd.Timestamp, data: str) -> dict[str, Any]:
-    """Every measure as of `as_of` (last observation on or before it, per series).
-
-    Returns the `tsm snapshot --json` document: ``as_of``, ``data``, ``yields_pct``,
-    ``spreads_bp``, ``moves``, ``market_functioning``, ``swap_spreads_bp``, ``funding``,
-    ``positioning``, ``stress_index`` and ``missing`` (what is absent, in words).
-    """
-    when = pd.Timestamp(as_of)
-    m = measures
-    missing: list[str] = []
-    curve = curve_snapshot(m.yields, as_of=when)
-    missing += curve.pop("missing", [])
-    functioning = functioning_snapshot(m.yields, gsw_frame(m.series), as_of=when, fit=m.fit)
-    missing += functioning.pop("missing", [])
-    swaps = swaps_snapshot(m.yields, m.series, as_of=when)
-    missing += swaps.pop("missing", [])
-    funding = funding_snapshot(m.series, as_of=when)
-    missing += funding.pop("missing", [])
-    if len(m.cftc):
-        positioning = positioning_snapshot(m.cftc, as_of=when)
-        missing += positioning.pop("missing", [])
-    else:
-        positioning = {"report_date": None, "lev_funds_net_contracts": {},
-                       "lev_funds_net_notional_bn": None, "lev_funds_net_10y_eq_contracts": None,
-                       "weekly_change_10y_eq_contracts": None, "zscore": None}
-        missing.append("positioning: no CFTC positions stored (import or refresh CFTC TFF)")
-    stress = stress_snapshot(m.stress, as_of=when)
-    missing += [f"stress index: {item}" for item in stress.pop("missing", [])]
-    return {
-        "as_of": when.date().isoformat(),
-        "data": data,
-        **curve,
-        "market_functioning": functioning,
-        "swap_spreads_bp": swaps["swap_spreads_bp"],
-        "funding": funding,
-        "positioning": positioning,
-        "stress_index": stress,
-        "missing": missing,
-    }
+def _no_stress(index: pd.Index) -> StressResult:
+    """The stress index of a store without any indicator: NaN every day, no contributions
+    (each page then says which indicators are missing)."""
+    empty = pd.DataFrame(index=pd.DatetimeIndex(index, name="date"))
+    return StressResult(
+        total=pd.Series(float("nan"), index=empty.index, name="stress_index"),
+        categories=empty.copy(),
+        zscores=empty.copy(),
+        contributions=empty.copy(),
+        values=empty.copy(),
+        specs=(),
+    )

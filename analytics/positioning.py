@@ -304,6 +304,11 @@ def aggregate_net(
         proxy, ``"asset_mgr"`` for its mirror).
     window, min_periods : int, optional
         Z-score window in weeks and fewest reports (defaults 156 and 52).
+    table, lev_net, am_net : pandas.DataFrame, optional
+        The full-history :func:`positions_table`, :func:`leveraged_funds_net` and
+        :func:`asset_managers_net` for these ``dv01``/``window``/``min_periods``, computed
+        once per data revision; every row of them depends only on reports up to its date, so
+        the as-of view is a row selection (computed here when absent).
 
     Returns
     -------
@@ -385,6 +390,9 @@ def positioning_snapshot(
     dv01: Mapping[str, float] | None = None,
     window: int = DEFAULT_WINDOW_WEEKS,
     min_periods: int = DEFAULT_MIN_PERIODS,
+    table: pd.DataFrame | None = None,
+    lev_net: pd.DataFrame | None = None,
+    am_net: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Leveraged-fund (basis-trade) positioning as of a date, JSON-ready.
 
@@ -432,9 +440,13 @@ def positioning_snapshot(
         "missing": [],
     }
     missing: list[str] = out["missing"]
-    table = positions_table(cftc, dv01=dv01, window=window, min_periods=min_periods)
+    if table is None:
+        table = positions_table(cftc, dv01=dv01, window=window, min_periods=min_periods)
     table = table[table["report_date"] <= ts]
-    lev = leveraged_funds_net(table, window=window, min_periods=min_periods)
+    if lev_net is None:
+        lev = leveraged_funds_net(table, window=window, min_periods=min_periods)
+    else:
+        lev = lev_net.loc[:ts]
     if lev.empty:
         missing.append(f"CFTC: no leveraged-funds report on or before {ts:%Y-%m-%d}")
         return out
@@ -467,7 +479,8 @@ def positioning_snapshot(
     if out["zscore"] is None:
         missing.append(f"zscore: fewer than {min_periods} reports in the {window}-week window")
     out["zscore_weekly_change"] = _none_if_nan(row["zscore_weekly_change"])
-    am = asset_managers_net(table, window=window, min_periods=min_periods)
+    am = (asset_managers_net(table, window=window, min_periods=min_periods) if am_net is None
+          else am_net.loc[:ts])
     if not am.empty and pd.Timestamp(am.index[-1]) == last_date:
         out["asset_mgr_net_10y_eq_contracts"] = _none_if_nan(am["net_10y_eq_contracts"].iloc[-1])
     return out

@@ -211,7 +211,11 @@ def swap_coverage(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def swaps_snapshot(
-    yields: pd.DataFrame, series: pd.DataFrame, *, as_of: str | pd.Timestamp
+    yields: pd.DataFrame,
+    series: pd.DataFrame,
+    *,
+    as_of: str | pd.Timestamp,
+    spreads: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Swap spreads as of a date, as plain JSON-ready values.
 
@@ -219,6 +223,9 @@ def swaps_snapshot(
     rate and a Treasury yield, if the swap rate is at most :data:`STALE_AFTER_DAYS` calendar
     days old; else None, and ``missing`` says so (e.g. "5y, 10y, 30y swap rates after
     2016-10-28: none stored (import SOFR swap rates)").
+
+    ``spreads`` is optional: the full-history :func:`swap_spreads_bp` of these frames,
+    computed once per data revision (each row depends only on its own day).
 
     Returns
     -------
@@ -228,7 +235,8 @@ def swaps_snapshot(
     _check_frames(yields, series)
     when = pd.Timestamp(as_of)
     rates = swap_rates_by_tenor(series.loc[:when])
-    spreads = swap_spreads_bp(yields.loc[:when], series.loc[:when])
+    spreads = (swap_spreads_bp(yields.loc[:when], series.loc[:when]) if spreads is None
+               else spreads.loc[:when])
     labels = [
         _label(y) for y in sorted(set(STANDARD_SWAP_TENORS_Y) | set(swap_columns(series).values()))
     ]

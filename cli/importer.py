@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.state_step import build_state_step
 from cli.table import format_table
 from data.importer import ImportFileError, ImportReport, import_paths
 from data.store import Store, StoreError
@@ -66,4 +67,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"import failed: {exc}", file=sys.stderr)
             return 1
     print(format_report(report))
+    build_state_step(args.store)
     return 0

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, TextIO
 
+from cli.state_step import build_state_step
 from cli.table import format_table
 from data.http import SourceError, redact
 from data.model import Batch
@@ -135,7 +136,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 1
     with store:
-        return _refresh(store, args, since, today)
+        code = _refresh(store, args, since, today)
+    if code in (0, 1):  # something may have been stored (1: some sources failed)
+        build_state_step(args.store)
+    return code
 
 
 def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: date) -> int:

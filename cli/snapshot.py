@@ -9,10 +9,11 @@ import sys
 from datetime import date
 from typing import Any
 
-from analytics.measures import compute_measures, snapshot
+from analytics.state import snapshot
 from cli.table import format_table
 from data.market import load_market_data
 from data.store import StoreError
+from market_state import demo_state, ensure_persisted
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,8 +51,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"snapshot: --as-of {as_of} is before the first stored yield ({first.date()})",
               file=sys.stderr)
         return 2
-    measures = compute_measures(data.yields, data.series, data.cftc)
-    doc = _clean(snapshot(measures, as_of=as_of.isoformat(), data=data.mode))
+    try:
+        state = demo_state() if data.is_demo else ensure_persisted(data.store_path)
+    except StoreError as exc:
+        print(f"snapshot failed: {exc}", file=sys.stderr)
+        return 1
+    doc = _clean(snapshot(state, as_of=as_of.isoformat()).to_dict())
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
@@ -80,10 +85,13 @@ def render(doc: dict[str, Any]) -> str:
     rows = []
     for window, spreads in doc["moves"].items():
         for name, mv in spreads.items():
-            rows.append([window, name, _fmt(mv["short_bp"]), _fmt(mv["long_bp"]),
-                         _fmt(mv["spread_bp"]), mv["regime"] or "-", _fmt(mv["percentile"])])
-    out.append("\nMoves\n" + format_table(["window", "spread", "short leg bp", "long leg bp",
-                                           "spread bp", "regime", "percentile"], rows))
+            rows.append([window, name, mv.get("from_date") or "-", _fmt(mv["short_bp"]),
+                         _fmt(mv["long_bp"]), _fmt(mv["spread_bp"]), mv["regime"] or "-",
+                         _fmt(mv["percentile"])])
+    out.append("\nMoves (windows in observations: 1d = 1, 1w = 5, 1m = 21; from = the start "
+               "observation)\n" + format_table(["window", "spread", "from", "short leg bp",
+                                                "long leg bp", "spread bp", "regime",
+                                                "percentile"], rows))
     mf = doc["market_functioning"]
     out.append(f"\nMarket functioning: fit noise {_fmt(mf['fit_noise_bp'])} bp (coarse CMT proxy), "
                f"on-the-run premium 10y {_fmt(mf['otr_premium_10y_bp'])} bp")

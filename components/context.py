@@ -1,21 +1,34 @@
-"""What every page gets from the app shell: the current market data and its measures."""
+"""What every page gets from the app shell: the market state of the store's newest revision."""
 
 from __future__ import annotations
 
-import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics.measures import Measures, compute_measures
+import pandas as pd
+
+from analytics.measures import Measures
+from analytics.state import MarketState, Snapshot, snapshot
 from data.market import MarketData, load_market_data
+from market_state import StateKeeper, StateView
 
-log = logging.getLogger(__name__)
+# One keeper per store file and process: every page and user shares the state it holds.
+_keepers: dict[Path, StateKeeper] = {}
+_keepers_lock = threading.Lock()
+# Snapshots by (state identity, date): a date seen once is a dictionary hit afterwards.
+_SNAPSHOTS_KEPT = 512
+_snapshots: OrderedDict[tuple[int, int, pd.Timestamp], Snapshot] = OrderedDict()
+_snapshots_lock = threading.Lock()
 
-# Full-history measures per (store path, revision): computed once per process and data
-# revision (about 3 s, the NSS fit of every day dominates), shared by every page and user.
-_measures: dict[tuple[Path, int], Measures] = {}
-_measures_lock = threading.Lock()
+
+def _keeper(path: Path) -> StateKeeper:
+    with _keepers_lock:
+        found = _keepers.get(path)
+        if found is None:
+            found = _keepers[path] = StateKeeper(path)
+        return found
 
 
 @dataclass(frozen=True)
@@ -28,26 +41,46 @@ class AppContext:
         """The store's data (cached per store revision), or the DEMO set."""
         return load_market_data(self.store_path)
 
-    def measures(self) -> Measures:
-        """Every analytics measure over the full history of :meth:`data`, cached per revision."""
-        data = self.data()
-        key = (self.store_path, data.revision)
-        with _measures_lock:  # one computation at a time; later callers get the cached one
-            found = _measures.get(key)
-            if found is None:
-                found = compute_measures(data.yields, data.series, data.cftc)
-                for old in [k for k in _measures if k[0] == self.store_path]:
-                    del _measures[old]
-                _measures[key] = found
+    def view(self) -> StateView:
+        """The state to serve now, and the revision being prepared if it is older (see
+        :class:`market_state.StateKeeper`). Raises StoreError when the store is unreadable."""
+        return _keeper(self.store_path).view()
+
+    def state(self) -> MarketState:
+        """Every full-history table of the newest available revision (a lookup per request)."""
+        return self.view().state
+
+    def snapshot(self, as_of: str | pd.Timestamp | None = None) -> Snapshot:
+        """Every measure as of ``as_of`` (default: the latest yield date), memoised per state.
+
+        Raises ValueError for a value that is not a date, StoreError for an unreadable store.
+        """
+        state = self.state()
+        when = state.last_date if as_of in (None, "") else as_of
+        if when is None:
+            when = pd.Timestamp.today()
+        key_date = pd.Timestamp(when).normalize()
+        key = (id(state), state.revision, key_date)
+        with _snapshots_lock:
+            found = _snapshots.get(key)
+            if found is not None:
+                _snapshots.move_to_end(key)
+                return found
+        found = snapshot(state, as_of=key_date)
+        with _snapshots_lock:
+            _snapshots[key] = found
+            while len(_snapshots) > _SNAPSHOTS_KEPT:
+                _snapshots.popitem(last=False)
         return found
 
+    def measures(self) -> Measures:
+        """The full-history measures of :meth:`state`."""
+        return self.state().measures
+
+    def state_ready(self) -> bool:
+        """True when the state of the store's current revision is loaded (for /readyz)."""
+        return _keeper(self.store_path).ready()
+
     def warm_up(self) -> None:
-        """Compute the measures in a background thread so the first page view is quick."""
-
-        def run() -> None:
-            try:
-                self.measures()
-            except Exception:  # the pages show the error when they need the measures
-                log.exception("warming up the measures failed")
-
-        threading.Thread(target=run, name="tsm-warm-up", daemon=True).start()
+        """Load or build the state in a background thread so the first page view is quick."""
+        _keeper(self.store_path).warm_up()

@@ -7,7 +7,7 @@ from types import ModuleType
 from dash import Dash, Input, Output, dcc, html
 
 from components.context import AppContext
-from components.widgets import data_banner, error_box
+from components.widgets import data_banner, error_box, note
 from data.store import StoreError
 
 
@@ -24,6 +24,11 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
     ], className="shell")
 
 
+def state_notes(pending: str | None) -> list[html.P]:
+    """Say so when the pages show an older revision while the newest is being prepared."""
+    return [note(pending, id_="state-pending")] if pending else []
+
+
 def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
     by_path = {p.PATH: p for p in pages}
 
@@ -33,9 +38,11 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
         page = by_path.get(pathname or "/")
         try:
             data = ctx.data()
+            view = ctx.view()
         except StoreError as exc:
             return error_box(f"The store cannot be read: {exc}", id_="store-error"), None
+        banner = html.Div([data_banner(data), *state_notes(view.note)])
         if page is None:
             return html.Div([html.H2("Page not found"), dcc.Link("Back to the overview", href="/")]), \
-                data_banner(data)
-        return page.layout(ctx), data_banner(data)
+                banner
+        return page.layout(ctx), banner

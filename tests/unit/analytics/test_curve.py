@@ -18,6 +18,7 @@ from analytics.curve import (
     curve_pca,
     curve_snapshot,
     curve_spreads_bp,
+    expanding_percentile,
     largest_episodes,
     move_as_of,
     spread_moves,
@@ -104,13 +105,42 @@ def test_percentile_is_share_of_signed_changes_at_or_below() -> None:
     # 2y flat, 10y moves +10, +30, -20, +10 bp: 1d spread changes 10, 30, -20, 10.
     frame = _frame(dates, **{"2y": [3.0] * 5, "10y": [4.0, 4.1, 4.4, 4.2, 4.3]})
     moves = spread_moves(frame, "2s10s", window="1d")
-    assert list(moves["percentile"]) == pytest.approx([75.0, 100.0, 25.0, 75.0])
+    # Look-ahead-free: each day ranks among the changes up to it. Day 1: {10} -> 1/1; day 2:
+    # 30 in {10, 30} -> 2/2; day 3: -20 in {10, 30, -20} -> 1/3; day 4: 10 in
+    # {10, 30, -20, 10} -> 3/4.
+    assert list(moves["percentile"]) == pytest.approx([100.0, 100.0, 100.0 / 3, 75.0])
     assert list(moves["regime"]) == [
         "bear steepener",
         "bear steepener",
         "bull flattener",
         "bear steepener",
     ]
+
+
+@pytest.mark.parametrize("n", [1, 2, 63, 64, 65, 127, 128, 129, 500, 3000])
+def test_expanding_percentile_matches_a_brute_force_count_with_ties(n: int) -> None:
+    rng = np.random.default_rng(n)
+    x = rng.integers(-5, 6, n).astype(float)  # many ties
+    expected = [100.0 * np.sum(x[: i + 1] <= x[i]) / (i + 1) for i in range(n)]
+    assert expanding_percentile(x) == pytest.approx(expected)
+
+
+def test_expanding_percentile_rejects_nan() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        expanding_percentile([1.0, float("nan")])
+
+
+def test_a_move_row_equals_the_move_of_the_truncated_history() -> None:
+    rng = np.random.default_rng(7)
+    dates = pd.bdate_range("2020-01-01", periods=300)
+    frame = _frame(dates, **{"2y": 2 + rng.normal(0, 0.05, 300).cumsum(),
+                             "10y": 3 + rng.normal(0, 0.05, 300).cumsum()})
+    full = spread_moves(frame, "2s10s", window="1w")
+    for day in (dates[40], dates[150], dates[-1]):
+        truncated = spread_moves(frame.loc[:day], "2s10s", window="1w")
+        # the truncated history's own ranking, computed the pre-state way
+        ranked = truncated["spread_bp"].rank(method="max", pct=True).iloc[-1] * 100.0
+        assert full.loc[day, "percentile"] == pytest.approx(ranked)
 
 
 def test_move_as_of_does_not_look_ahead() -> None:
@@ -175,14 +205,23 @@ def test_curve_pca_recovers_known_level_and_slope_shapes() -> None:
     assert pca.explained_ratio["pc1"] == pytest.approx(100.0 / 109.0, abs=0.02)
 
 
-def test_curve_as_of_takes_last_observation_on_or_before() -> None:
-    dates = pd.DatetimeIndex(["2025-03-10", "2025-03-11", "2025-04-03", "2025-04-04", "2025-04-11"])
-    frame = _frame(dates, **{"10y": [4.1, 4.2, 4.05, 4.01, 4.48]})
-    table = curve_as_of(frame, as_of="2025-04-12")  # a Saturday
+def test_curve_as_of_looks_back_the_move_windows_in_observations() -> None:
+    dates = pd.bdate_range("2025-03-03", "2025-04-11")  # 30 business days
+    frame = _frame(dates, **{"10y": list(4.0 + np.arange(len(dates)) * 0.01)})
+    table = curve_as_of(frame, as_of="2025-04-12")  # a Saturday -> Friday 04-11
     assert table.loc["as_of", "date"] == pd.Timestamp("2025-04-11")
-    assert table.loc["1w", "date"] == pd.Timestamp("2025-04-04")  # 2025-04-05 -> Friday 04-04
-    assert table.loc["1m", "date"] == pd.Timestamp("2025-03-11")  # 2025-03-12 -> 03-11
-    assert table.loc["1w", "10y"] == pytest.approx(4.01)
+    # 5 and 21 observations back: the from-dates of the 1w and 1m moves
+    assert table.loc["1w", "date"] == pd.Timestamp("2025-04-04")
+    assert table.loc["1m", "date"] == pd.Timestamp("2025-03-13")
+    assert table.loc["1w", "10y"] == pytest.approx(4.0 + 24 * 0.01)
+    moves = spread_moves(frame.assign(**{"2y": 3.0}), "2s10s", window="1m")
+    assert moves["start_date"].iloc[-1] == table.loc["1m", "date"]
+
+
+def test_curve_as_of_is_nat_when_the_history_is_too_short() -> None:
+    dates = pd.bdate_range("2025-04-07", periods=3)
+    table = curve_as_of(_frame(dates, **{"10y": [4.0, 4.1, 4.2]}), as_of=dates[-1])
+    assert pd.isna(table.loc["1w", "date"]) and np.isnan(table.loc["1w", "10y"])
 
 
 def test_curve_snapshot_is_plain_json_with_the_documented_keys() -> None:

@@ -1,0 +1,462 @@
+"""The market state: every date-independent table over the full history, once per data revision.
+
+Opening a page or changing the as-of date must be a lookup, not a recomputation. A
+:class:`MarketState` holds, for one store revision, everything the pages and ``tsm snapshot``
+read: the measures of :mod:`analytics.measures` (spreads, NSS fit noise, on-the-run premium,
+swap spreads, funding, facilities, positions, sell-America, the stress index and its
+contributions), the moves of every spread over every window with a look-ahead-free percentile
+column, the leveraged-fund and asset-manager nets, the lights' history, and the downsampled
+chart traces. Every row of every table depends only on data up to its own date, so the view
+as of any date is a row selection (:func:`snapshot`).
+
+Pure: frames in, frozen results out. Persisting the state beside the store and building it
+under a lock is :mod:`market_state`'s job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from analytics.curve import (
+    DEFAULT_PARALLEL_BAND_BP,
+    STALE_AFTER_DAYS,
+    WINDOWS,
+    curve_as_of,
+    spread_moves,
+)
+from analytics.downsample import DEFAULT_MAX_POINTS, downsample
+from analytics.functioning import functioning_snapshot, gsw_frame
+from analytics.funding import funding_snapshot, liquidity_light_history
+from analytics.measures import Measures, compute_measures
+from analytics.positioning import asset_managers_net, leveraged_funds_net, positioning_snapshot
+from analytics.stress import stress_snapshot
+from analytics.swaps import swaps_snapshot
+from analytics.tenors import SPREADS, TENORS
+
+__all__ = [
+    "STATE_FORMAT",
+    "MarketState",
+    "MoveReading",
+    "CurveReading",
+    "FunctioningReading",
+    "FundingReading",
+    "PositioningReading",
+    "StressReading",
+    "Snapshot",
+    "build_state",
+    "snapshot",
+    "window_start",
+]
+
+#: Version of the state's layout: a persisted state of another format is rebuilt, not read.
+STATE_FORMAT: Final[int] = 1
+_BP_DECIMALS: Final[int] = 1
+_YIELD_DECIMALS: Final[int] = 3
+_PERCENTILE_DECIMALS: Final[int] = 1
+
+
+@dataclass(frozen=True)
+class MarketState:
+    """Everything the dashboard reads, for one data revision.
+
+    Attributes
+    ----------
+    revision : store revision the state was built from (-1 for the DEMO set).
+    mode : "live", "imported" or "demo".
+    measures : the full-history measures (inputs included: ``measures.yields`` etc.).
+    moves : ``{(spread, window): frame}``, the output of :func:`analytics.curve.spread_moves`
+        for every spread of SPREADS and window of WINDOWS at the default parallel band.
+    lev_net, am_net : leveraged-fund and asset-manager aggregate nets by report date (None
+        without CFTC data).
+    lights : the liquidity lights' daily history at the default thresholds.
+    traces : downsampled chart traces by name (``spread:2s10s``, ``fit_noise``, ...).
+    built_seconds : how long the build took.
+    format : :data:`STATE_FORMAT` at build time.
+    """
+
+    revision: int
+    mode: str
+    measures: Measures
+    moves: Mapping[tuple[str, str], pd.DataFrame]
+    lev_net: pd.DataFrame | None
+    am_net: pd.DataFrame | None
+    lights: pd.DataFrame
+    traces: Mapping[str, pd.Series]
+    built_seconds: float
+    format: int = STATE_FORMAT
+
+    @property
+    def yields(self) -> pd.DataFrame:
+        return self.measures.yields
+
+    @property
+    def last_date(self) -> pd.Timestamp | None:
+        """The latest day with any Treasury yield (the app's default as-of date)."""
+        ylds = self.measures.yields
+        return None if ylds.empty else pd.Timestamp(ylds.index[-1])
+
+    def trace(self, name: str) -> pd.Series:
+        """A downsampled chart trace (an empty series when the state has none of that name)."""
+        return self.traces.get(name, pd.Series(dtype=float, name=name))
+
+
+def _traces(m: Measures) -> dict[str, pd.Series]:
+    out: dict[str, pd.Series] = {}
+
+    def add(name: str, values: pd.Series | None) -> None:
+        if values is not None and values.notna().any():
+            out[name] = downsample(values, DEFAULT_MAX_POINTS)
+
+    for name in SPREADS:
+        add(f"spread:{name}", m.spreads_bp[name])
+    if m.fit is not None:
+        add("fit_noise", m.fit.rmse_bp)
+    if m.otr_premium_bp is not None:
+        for col in m.otr_premium_bp.columns:
+            add(f"otr:{col}", m.otr_premium_bp[col])
+    for col in m.swap_spreads_bp.columns:
+        add(f"swap:{col}", m.swap_spreads_bp[col])
+    for col in m.funding.columns:
+        add(f"funding:{col}", m.funding[col])
+    for col in m.facilities.columns:
+        add(f"facilities:{col}", m.facilities[col])
+    add("stress:total", m.stress.total)
+    for col in m.stress.categories.columns:
+        add(f"stress:{col}", m.stress.categories[col])
+    return out
+
+
+def build_state(
+    yields: pd.DataFrame,
+    series: pd.DataFrame,
+    cftc: pd.DataFrame,
+    *,
+    revision: int,
+    mode: str,
+    measures: Measures | None = None,
+) -> MarketState:
+    """Compute every full-history table once (a few seconds; the NSS fit dominates).
+
+    Parameters
+    ----------
+    yields, series, cftc : the inputs, shapes as in :mod:`data.model`.
+    revision, mode : what the state is labelled with.
+    measures : optional; already computed measures of the same inputs.
+    """
+    started = time.perf_counter()
+    m = compute_measures(yields, series, cftc) if measures is None else measures
+    moves: dict[tuple[str, str], pd.DataFrame] = {}
+    if not yields.empty:
+        for name, (short, long) in SPREADS.items():
+            if short in yields.columns and long in yields.columns:
+                for window in WINDOWS:
+                    moves[(name, window)] = spread_moves(
+                        yields, name, window=window, parallel_band_bp=DEFAULT_PARALLEL_BAND_BP
+                    )
+    lev = leveraged_funds_net(m.positions) if m.positions is not None else None
+    am = asset_managers_net(m.positions) if m.positions is not None else None
+    lights = liquidity_light_history(series) if not series.empty else pd.DataFrame()
+    return MarketState(
+        revision=revision,
+        mode=mode,
+        measures=m,
+        moves=moves,
+        lev_net=lev,
+        am_net=am,
+        lights=lights,
+        traces=_traces(m),
+        built_seconds=time.perf_counter() - started,
+    )
+
+
+# --------------------------------------------------------------------------- typed readings
+
+
+def _none(value: object, decimals: int | None = None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    if not np.isfinite(number):
+        return None
+    return number if decimals is None else round(number, decimals)
+
+
+def _iso(value: pd.Timestamp | None) -> str | None:
+    return None if value is None or pd.isna(value) else value.strftime("%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class MoveReading:
+    """One spread move over a window, as of a date.
+
+    ``from_date`` is the observation the window starts on and ``to_date`` the one it ends on
+    (the last observation of both legs on or before the as-of date); bp rounded to 0.1.
+    """
+
+    spread: str
+    window: str
+    from_date: pd.Timestamp
+    to_date: pd.Timestamp
+    short_bp: float | None
+    long_bp: float | None
+    spread_bp: float | None
+    regime: str | None
+    percentile: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "short_bp": self.short_bp,
+            "long_bp": self.long_bp,
+            "spread_bp": self.spread_bp,
+            "regime": self.regime,
+            "percentile": self.percentile,
+            "from_date": _iso(self.from_date),
+            "to_date": _iso(self.to_date),
+        }
+
+
+_EMPTY_MOVE: Final[Mapping[str, Any]] = MappingProxyType(
+    dict.fromkeys(("short_bp", "long_bp", "spread_bp", "regime", "percentile", "from_date", "to_date"))
+)
+
+
+@dataclass(frozen=True)
+class CurveReading:
+    """Yields, spreads and moves as of a date (``date``: the curve observation used)."""
+
+    date: pd.Timestamp | None
+    yields_pct: Mapping[str, float | None]
+    spreads_bp: Mapping[str, float | None]
+    moves: Mapping[str, Mapping[str, MoveReading | None]]
+
+    def move(self, spread: str, window: str) -> MoveReading | None:
+        return self.moves.get(window, {}).get(spread)
+
+
+@dataclass(frozen=True)
+class _FromDict:
+    """A reading built from a module's JSON-ready dict: known keys become typed fields, any
+    other key is kept read-only in ``extra`` so that ``to_dict`` gives back every key."""
+
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Any:
+        names = {f.name for f in fields(cls)} - {"extra"}
+        known = {k: doc.get(k) for k in names}
+        extra = MappingProxyType({k: v for k, v in doc.items() if k not in names and k != "missing"})
+        return cls(extra=extra, **known)
+
+    def to_dict(self) -> dict[str, Any]:
+        names = [f.name for f in fields(self) if f.name != "extra"]
+        return {**{n: getattr(self, n) for n in names}, **self.extra}
+
+
+@dataclass(frozen=True)
+class FunctioningReading(_FromDict):
+    fit_noise_bp: float | None = None
+    otr_premium_10y_bp: float | None = None
+
+
+@dataclass(frozen=True)
+class FundingReading(_FromDict):
+    as_of: str | None = None
+    sofr_pct: float | None = None
+    effr_pct: float | None = None
+    floor_pct: float | None = None
+    sofr_effr_bp: float | None = None
+    sofr_iorb_bp: float | None = None
+    sofr_p99_p1_bp: float | None = None
+    rrp_bn: float | None = None
+    srf_bn: float | None = None
+    discount_window_bn: float | None = None
+    reserves_bn: float | None = None
+    reserves_chg_1w_bn: float | None = None
+    reserves_chg_1m_bn: float | None = None
+    lights: list[dict[str, Any]] | None = None
+    warning: bool | None = None
+    thresholds: dict[str, Any] | None = None
+
+    @property
+    def lights_on(self) -> int:
+        return sum(1 for light in self.lights or [] if light.get("state") == "on")
+
+    @property
+    def lights_known(self) -> int:
+        return sum(1 for light in self.lights or [] if light.get("state") in ("on", "off"))
+
+
+@dataclass(frozen=True)
+class PositioningReading(_FromDict):
+    report_date: str | None = None
+    lev_funds_net_contracts: dict[str, int] | None = None
+    lev_funds_net_notional_bn: float | None = None
+    lev_funds_net_10y_eq_contracts: float | None = None
+    weekly_change_10y_eq_contracts: float | None = None
+    zscore: float | None = None
+
+
+@dataclass(frozen=True)
+class StressReading(_FromDict):
+    date: str | None = None
+    value: float | None = None
+    contributions: dict[str, float] | None = None
+    categories: dict[str, float | None] | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every measure as of one date: what ``tsm snapshot`` prints and the pages' tiles show.
+
+    ``missing`` says in words what is absent and why; :meth:`to_dict` is the
+    ``tsm snapshot --json`` document.
+    """
+
+    as_of: pd.Timestamp
+    data: str
+    revision: int
+    curve: CurveReading
+    functioning: FunctioningReading
+    swap_spreads_bp: Mapping[str, float | None]
+    funding: FundingReading
+    positioning: PositioningReading
+    stress: StressReading
+    missing: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        moves = {
+            w: {s: (m.to_dict() if m is not None else dict(_EMPTY_MOVE)) for s, m in by.items()}
+            for w, by in self.curve.moves.items()
+        }
+        return {
+            "as_of": self.as_of.strftime("%Y-%m-%d"),
+            "data": self.data,
+            "yields_pct": dict(self.curve.yields_pct),
+            "spreads_bp": dict(self.curve.spreads_bp),
+            "moves": moves,
+            "market_functioning": self.functioning.to_dict(),
+            "swap_spreads_bp": dict(self.swap_spreads_bp),
+            "funding": self.funding.to_dict(),
+            "positioning": self.positioning.to_dict(),
+            "stress_index": self.stress.to_dict(),
+            "missing": list(self.missing),
+        }
+
+
+def window_start(state: MarketState, spread: str, window: str, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    """The from-date of the ``window`` move of ``spread`` ending on or before ``as_of``."""
+    moves = state.moves.get((spread, window))
+    if moves is None or moves.empty:
+        return None
+    pos = int(moves.index.searchsorted(as_of, side="right")) - 1
+    return None if pos < 0 else pd.Timestamp(moves["start_date"].iloc[pos])
+
+
+def _curve_reading(state: MarketState, when: pd.Timestamp, missing: list[str]) -> CurveReading:
+    yields = state.measures.yields
+    yields_pct: dict[str, float | None] = dict.fromkeys(TENORS)
+    spreads: dict[str, float | None] = dict.fromkeys(SPREADS)
+    moves: dict[str, dict[str, MoveReading | None]] = {w: dict.fromkeys(SPREADS) for w in WINDOWS}
+    table = curve_as_of(yields, as_of=when, lookbacks=())
+    date = table.loc["as_of", "date"] if not yields.empty else pd.NaT
+    if pd.isna(date) or (when - date).days > STALE_AFTER_DAYS:
+        last = "" if pd.isna(date) else f" (last {date.date()})"
+        missing.append(
+            f"Treasury yields: no observation within {STALE_AFTER_DAYS} days before {when.date()}{last}"
+        )
+        return CurveReading(None, yields_pct, spreads, moves)
+    date = pd.Timestamp(date)
+    for tenor in TENORS:
+        value = _none(table.loc["as_of", tenor], _YIELD_DECIMALS) if tenor in table else None
+        yields_pct[tenor] = value
+        if value is None:
+            missing.append(f"{tenor} yield: not published on {date.date()}")
+    spread_row = state.measures.spreads_bp.loc[date]
+    for name, (short, long) in SPREADS.items():
+        value = _none(spread_row[name], _BP_DECIMALS)
+        spreads[name] = value
+        if value is None:
+            continue  # the absent leg is already listed
+        for window in WINDOWS:
+            frame = state.moves.get((name, window))
+            if frame is None or date not in frame.index:
+                missing.append(
+                    f"{window} move of {name}: fewer than {WINDOWS[window] + 1} observations "
+                    f"of {short} and {long} up to {date.date()}"
+                )
+                continue
+            row = frame.loc[date]
+            moves[window][name] = MoveReading(
+                spread=name,
+                window=window,
+                from_date=pd.Timestamp(row["start_date"]),
+                to_date=date,
+                short_bp=_none(row["short_bp"], _BP_DECIMALS),
+                long_bp=_none(row["long_bp"], _BP_DECIMALS),
+                spread_bp=_none(row["spread_bp"], _BP_DECIMALS),
+                regime=str(row["regime"]),
+                percentile=_none(row["percentile"], _PERCENTILE_DECIMALS),
+            )
+    return CurveReading(date, yields_pct, spreads, moves)
+
+
+_EMPTY_POSITIONING: Final[Mapping[str, Any]] = MappingProxyType({
+    "report_date": None, "lev_funds_net_contracts": {}, "lev_funds_net_notional_bn": None,
+    "lev_funds_net_10y_eq_contracts": None, "weekly_change_10y_eq_contracts": None,
+    "zscore": None,
+})
+
+
+def snapshot(state: MarketState, *, as_of: str | pd.Timestamp) -> Snapshot:
+    """Every measure as of ``as_of`` (last observation on or before it, per series), by row
+    selection in the state's full-history tables.
+
+    Raises
+    ------
+    ValueError
+        When ``as_of`` is not a date.
+    """
+    try:
+        when = pd.Timestamp(as_of).normalize()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"as_of must be a date (YYYY-MM-DD), got {as_of!r}") from exc
+    if pd.isna(when):
+        raise ValueError(f"as_of must be a date (YYYY-MM-DD), got {as_of!r}")
+    m = state.measures
+    missing: list[str] = []
+    curve = _curve_reading(state, when, missing)
+    func = functioning_snapshot(m.yields, gsw_frame(m.series), as_of=when, fit=m.fit)
+    missing += func.pop("missing", [])
+    swaps = swaps_snapshot(m.yields, m.series, as_of=when, spreads=m.swap_spreads_bp)
+    missing += swaps.pop("missing", [])
+    funding = funding_snapshot(m.series, as_of=when, spreads=m.funding, facilities=m.facilities)
+    missing += funding.pop("missing", [])
+    if len(m.cftc) and m.positions is not None:
+        positioning = positioning_snapshot(
+            m.cftc, as_of=when, table=m.positions, lev_net=state.lev_net, am_net=state.am_net
+        )
+        missing += positioning.pop("missing", [])
+    else:
+        positioning = dict(_EMPTY_POSITIONING)
+        missing.append("positioning: no CFTC positions stored (import or refresh CFTC TFF)")
+    stress = stress_snapshot(m.stress, as_of=when)
+    missing += [f"stress index: {item}" for item in stress.pop("missing", [])]
+    return Snapshot(
+        as_of=when,
+        data=state.mode,
+        revision=state.revision,
+        curve=curve,
+        functioning=FunctioningReading.from_dict(func),
+        swap_spreads_bp=MappingProxyType(dict(swaps["swap_spreads_bp"])),
+        funding=FundingReading.from_dict(funding),
+        positioning=PositioningReading.from_dict(positioning),
+        stress=StressReading.from_dict(stress),
+        missing=tuple(missing),
+    )
