@@ -61,6 +61,7 @@ __all__ = [
     "spread_moves",
     "move_as_of",
     "largest_episodes",
+    "episodes_from_moves",
     "curve_factors",
     "curve_pca",
     "curve_as_of",
@@ -389,6 +390,16 @@ def largest_episodes(
     if not isinstance(separation, (int, np.integer)) or separation < 1:
         raise ValueError(f"min_separation_obs must be an integer >= 1, got {min_separation_obs!r}")
     moves = spread_moves(yields, spread, window=window, parallel_band_bp=parallel_band_bp)
+    return episodes_from_moves(moves, top_n=top_n, min_separation_obs=separation)
+
+
+def episodes_from_moves(
+    moves: pd.DataFrame, *, top_n: int = DEFAULT_TOP_N, min_separation_obs: int = 5
+) -> pd.DataFrame:
+    """:func:`largest_episodes` from an already computed :func:`spread_moves` frame (for
+    instance the state's full-history table cut at the as-of date, re-classified with
+    another band). Same columns as :func:`largest_episodes`."""
+    separation = min_separation_obs
     position = np.arange(len(moves))
     rows: list[dict[str, Any]] = []
     for regime in EPISODE_REGIMES:

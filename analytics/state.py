@@ -29,6 +29,7 @@ from analytics.curve import (
     STALE_AFTER_DAYS,
     WINDOWS,
     curve_as_of,
+    curve_factors,
     spread_moves,
 )
 from analytics.downsample import DEFAULT_MAX_POINTS, downsample
@@ -127,6 +128,10 @@ def _traces(m: Measures) -> dict[str, pd.Series]:
         add(f"funding:{col}", m.funding[col])
     for col in m.facilities.columns:
         add(f"facilities:{col}", m.facilities[col])
+    if {"3m", "2y", "10y"} <= set(m.yields.columns):
+        factors = curve_factors(m.yields)
+        for col in factors.columns:
+            add(f"factor:{col}", factors[col])
     add("stress:total", m.stress.total)
     for col in m.stress.categories.columns:
         add(f"stress:{col}", m.stress.categories[col])

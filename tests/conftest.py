@@ -49,3 +49,19 @@ def read_shared_series(shared_data: Path, relpath: str) -> pd.Series:
     series = frame.set_index("date")["value"].astype(float).sort_index()
     series.name = Path(relpath).stem
     return series
+
+
+def state_of_yields(yields: pd.DataFrame):
+    """The market state of a store holding only these CMT yields (no other series, no CFTC)."""
+    from analytics.state import build_state
+    from analytics.tenors import CFTC_COLUMNS
+
+    series = pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+    cftc = pd.DataFrame(columns=list(CFTC_COLUMNS))
+    return build_state(yields, series, cftc, revision=0, mode="imported")
+
+
+@pytest.fixture(scope="session")
+def real_yields_state(real_yields: pd.DataFrame):
+    """The market state of the real CMT history 1962-2026 (built once per test session)."""
+    return state_of_yields(real_yields)

@@ -22,12 +22,11 @@ from analytics.curve import (
     EPISODE_REGIMES,
     REGIMES,
     WINDOWS,
+    classify_moves,
     curve_as_of,
-    curve_factors,
-    curve_spreads_bp,
-    largest_episodes,
-    move_as_of,
+    episodes_from_moves,
 )
+from analytics.state import MarketState
 from analytics.tenors import SPREADS
 from components import figures
 from components.context import AppContext
@@ -119,9 +118,10 @@ def resolve_as_of(yields: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Timest
 # --- moves -------------------------------------------------------------------------------
 
 
-def moves_frame(yields: pd.DataFrame, *, as_of: pd.Timestamp,
+def moves_frame(state: MarketState, *, as_of: pd.Timestamp,
                 parallel_band_bp: float = DEFAULT_PARALLEL_BAND_BP) -> pd.DataFrame:
-    """The last move of every spread over every window, ending on or before ``as_of``.
+    """The last move of every spread over every window, ending on or before ``as_of``: a row
+    of each of the state's full-history move tables, re-classified with the band given.
 
     Returns
     -------
@@ -130,24 +130,27 @@ def moves_frame(yields: pd.DataFrame, *, as_of: pd.Timestamp,
     ``short_bp``, ``long_bp``, ``spread_bp`` (changes, bp), ``level_bp`` (the spread on
     ``end_date``, bp), ``regime`` and ``percentile`` (0-100); NaN/None where there is no move.
     """
-    history = yields.loc[:as_of]
-    levels = curve_spreads_bp(history)
+    levels = state.measures.spreads_bp
     rows = []
     for window in WINDOWS:
         for spread, (short, long) in SPREADS.items():
-            move = move_as_of(history, spread, as_of=as_of, window=window,
-                              parallel_band_bp=parallel_band_bp)
             row: dict[str, Any] = {"window": window, "spread": spread, "short": short,
-                                   "long": long}
-            if move is None:
-                row.update(start_date=pd.NaT, end_date=pd.NaT, short_bp=math.nan,
-                           long_bp=math.nan, spread_bp=math.nan, level_bp=math.nan, regime=None,
-                           percentile=math.nan)
-            else:
-                row.update(start_date=move.start_date, end_date=move.end_date,
-                           short_bp=move.short_bp, long_bp=move.long_bp, spread_bp=move.spread_bp,
-                           level_bp=float(cast(float, levels.at[move.end_date, spread])),
-                           regime=move.regime, percentile=move.percentile)
+                                   "long": long, "start_date": pd.NaT, "end_date": pd.NaT,
+                                   "short_bp": math.nan, "long_bp": math.nan,
+                                   "spread_bp": math.nan, "level_bp": math.nan, "regime": None,
+                                   "percentile": math.nan}
+            table = state.moves.get((spread, window))
+            pos = -1 if table is None else int(table.index.searchsorted(as_of, side="right")) - 1
+            if table is not None and pos >= 0:
+                move = table.iloc[pos]
+                end = pd.Timestamp(table.index[pos])
+                regime = classify_moves([move["short_bp"]], [move["long_bp"]],
+                                        parallel_band_bp=parallel_band_bp)[0]
+                row.update(start_date=move["start_date"], end_date=end,
+                           short_bp=float(move["short_bp"]), long_bp=float(move["long_bp"]),
+                           spread_bp=float(move["spread_bp"]),
+                           level_bp=float(cast(float, levels.at[end, spread])),
+                           regime=regime, percentile=float(move["percentile"]))
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -212,11 +215,12 @@ def check_spread(spread: str | None) -> str:
     return str(spread)
 
 
-def spread_history_figure(yields: pd.DataFrame, spread: str, *,
+def spread_history_figure(state: MarketState, spread: str, *,
                           as_of: pd.Timestamp | None) -> dict[str, Any]:
-    """History of one spread (bp), downsampled, episodes shaded, as-of marked."""
+    """History of one spread (bp): the state's downsampled trace, episodes shaded, as-of
+    marked."""
     short, long = SPREADS[spread]
-    values = curve_spreads_bp(yields)[spread].dropna() if not yields.empty else pd.Series()
+    values = state.trace(f"spread:{spread}")
     if values.empty:
         return figures.empty(f"{spread} needs the {short} and {long} yields; none are stored.",
                              title=f"{spread} history")
@@ -224,20 +228,24 @@ def spread_history_figure(yields: pd.DataFrame, spread: str, *,
                              y_title="bp", as_of=as_of, zero_line=True)
 
 
-def episodes_frame(yields: pd.DataFrame, *, spread: str, regime: str, window: str,
+def episodes_frame(state: MarketState, *, spread: str, regime: str, window: str,
                    as_of: pd.Timestamp, parallel_band_bp: float) -> pd.DataFrame:
-    """Largest episodes of one regime for a spread, history up to ``as_of``."""
+    """Largest episodes of one regime for a spread, history up to ``as_of`` (the state's
+    move table cut there and re-classified with the band)."""
     if regime not in EPISODE_REGIMES:
         raise ValueError(f"Regime must be one of {', '.join(EPISODE_REGIMES)}, got {regime!r}.")
     if window not in WINDOWS:
         raise ValueError(f"Window must be one of {', '.join(WINDOWS)}, got {window!r}.")
-    history = yields.loc[:as_of]
-    short, long = SPREADS[spread]
-    if history[[short, long]].dropna().shape[0] <= WINDOWS[window]:
+    table = state.moves.get((spread, window))
+    moves = table.loc[:as_of] if table is not None else pd.DataFrame()
+    if moves.empty:
         return pd.DataFrame(columns=["regime", "rank", "start_date", "end_date", "short_bp",
                                      "long_bp", "spread_bp", "percentile"])
-    episodes = largest_episodes(history, spread, window=window, top_n=DEFAULT_TOP_N,
-                                parallel_band_bp=parallel_band_bp)
+    if parallel_band_bp != DEFAULT_PARALLEL_BAND_BP:
+        moves = moves.assign(regime=classify_moves(moves["short_bp"].to_numpy(),
+                                                   moves["long_bp"].to_numpy(),
+                                                   parallel_band_bp=parallel_band_bp))
+    episodes = episodes_from_moves(moves, top_n=DEFAULT_TOP_N, min_separation_obs=WINDOWS[window])
     return episodes[episodes["regime"] == regime].reset_index(drop=True)
 
 
@@ -257,15 +265,16 @@ def episodes_table(episodes: pd.DataFrame) -> html.Table | html.P:
 
 
 def comparison_figure(yields: pd.DataFrame, *, as_of: pd.Timestamp | None) -> dict[str, Any]:
-    """The curve on the as-of date vs 1 week and 1 month before."""
-    title = "Curve: as of vs 1 week and 1 month ago"
+    """The curve on the as-of date vs where the 1w and 1m moves start (5 and 21 observations
+    back)."""
+    title = "Curve: as of vs the start of the 1w and 1m moves"
     if yields.empty or as_of is None:
         return figures.empty("No Treasury yields stored: import DGS* files or run `tsm refresh`.",
                              title=title)
     table = curve_as_of(yields, as_of=as_of).dropna(subset=["date"])
     if table.empty:
         return figures.empty(f"No yields on or before {as_of:%Y-%m-%d}.", title=title)
-    names = {"as_of": "as of", "1w": "1 week before", "1m": "1 month before"}
+    names = {"as_of": "as of", "1w": "1w from", "1m": "1m from"}
     curves = {f"{names.get(str(label), label)} ({row['date']:%Y-%m-%d})": row.drop("date")
               .astype(float) for label, row in table.iterrows()}
     fig = figures.curve_comparison(curves, title=title)
@@ -273,11 +282,13 @@ def comparison_figure(yields: pd.DataFrame, *, as_of: pd.Timestamp | None) -> di
     return fig
 
 
-def factors_chart(yields: pd.DataFrame, *, as_of: pd.Timestamp | None) -> dict[str, Any]:
-    if yields.empty:
+def factors_chart(state: MarketState, *, as_of: pd.Timestamp | None) -> dict[str, Any]:
+    if state.yields.empty:
         return figures.empty("No Treasury yields stored: import DGS* files or run `tsm refresh`.",
                              title="Level, slope and curvature")
-    return factors_figure(curve_factors(yields), as_of=as_of)
+    factors = pd.DataFrame({col: state.trace(f"factor:{col}")
+                            for col in ("level_pct", "slope_bp", "curvature_bp")})
+    return factors_figure(factors, as_of=as_of)
 
 
 # --- callbacks as plain functions (tested without a browser) --------------------------------
@@ -292,12 +303,13 @@ def update_moves(ctx: AppContext, as_of: str | None, band: Any) -> tuple[Any, An
         query = CurveQuery.from_inputs(as_of, band)
     except ValueError as exc:
         return no_update, str(exc), no_update
-    yields = ctx.data().yields
+    state = ctx.state()
+    yields = state.yields
     when = resolve_as_of(yields, query.as_of)
     if when is None:
         return note("No Treasury yields stored: import DGS* files or run `tsm refresh`."), "", \
             comparison_figure(yields, as_of=None)
-    moves = moves_frame(yields, as_of=when, parallel_band_bp=query.parallel_band_bp)
+    moves = moves_frame(state, as_of=when, parallel_band_bp=query.parallel_band_bp)
     table: Any = moves_table(moves)
     if moves["end_date"].isna().all():
         table = note(f"No moves on or before {when:%Y-%m-%d}: the yields start "
@@ -314,8 +326,8 @@ def update_history(ctx: AppContext, spread: str | None, as_of: str | None,
         name = check_spread(spread)
     except ValueError as exc:
         return figures.empty(str(exc), title="Spread history")
-    yields = ctx.data().yields
-    fig = spread_history_figure(yields, name, as_of=resolve_as_of(yields, when))
+    state = ctx.state()
+    fig = spread_history_figure(state, name, as_of=resolve_as_of(state.yields, when))
     return asof_update(fig) if triggered == "curve-asof" else fig
 
 
@@ -329,11 +341,11 @@ def update_episodes(ctx: AppContext, spread: str | None, regime: str | None,
         return no_update
     try:
         name = check_spread(spread)
-        yields = ctx.data().yields
-        when = resolve_as_of(yields, query.as_of)
+        state = ctx.state()
+        when = resolve_as_of(state.yields, query.as_of)
         if when is None:
             return note("No Treasury yields stored.", id_="curve-episodes-table")
-        episodes = episodes_frame(yields, spread=name, regime=str(regime), window=str(window),
+        episodes = episodes_frame(state, spread=name, regime=str(regime), window=str(window),
                                   as_of=when, parallel_band_bp=query.parallel_band_bp)
     except ValueError as exc:
         return html.Div(str(exc), className="error-box", id="curve-episodes-table")
@@ -346,8 +358,8 @@ def update_factors(ctx: AppContext, as_of: str | None) -> Any:
         when = parse_as_of(as_of)
     except ValueError:
         return no_update
-    yields = ctx.data().yields
-    return asof_update(factors_chart(yields, as_of=resolve_as_of(yields, when)))
+    state = ctx.state()
+    return asof_update(factors_chart(state, as_of=resolve_as_of(state.yields, when)))
 
 
 # --- layout and registration ----------------------------------------------------------------
@@ -367,9 +379,8 @@ def _radio(id_: str, options: tuple[str, ...], value: str) -> dcc.RadioItems:
 
 
 def layout(ctx: AppContext) -> html.Div:
-    data = ctx.data()
-    yields = data.yields
-    last = data.last_date()
+    state = ctx.state()
+    last = state.last_date
     last_day = None if last is None else last.strftime("%Y-%m-%d")
     moves, _, compare = update_moves(ctx, None, DEFAULT_PARALLEL_BAND_BP)
     episodes = update_episodes(ctx, DEFAULT_SPREAD, DEFAULT_EPISODE_REGIME,
@@ -400,7 +411,7 @@ def layout(ctx: AppContext) -> html.Div:
                 dcc.Dropdown(id="curve-spread", options=list(SPREADS), value=DEFAULT_SPREAD,
                              clearable=False, style={"width": "140px"}),
             ], className="controls"),
-                sized_graph("curve-history", spread_history_figure(yields, DEFAULT_SPREAD, as_of=last)),
+                sized_graph("curve-history", spread_history_figure(state, DEFAULT_SPREAD, as_of=last)),
                 html.Div([
                     html.Strong("Largest episodes"),
                     _radio("curve-episode-regime", EPISODE_REGIMES, DEFAULT_EPISODE_REGIME),
@@ -411,9 +422,9 @@ def layout(ctx: AppContext) -> html.Div:
                 note(f"The {DEFAULT_TOP_N} largest non-overlapping moves of the regime, by "
                      "|spread change|, in the history up to the as-of date, classified with the "
                      "parallel band above.")),
-            card("Curve vs 1 week and 1 month ago", sized_graph("curve-compare", compare)),
+            card("Curve vs the start of the 1w and 1m moves", sized_graph("curve-compare", compare)),
         ], className="grid-2"),
-        card("Level, slope, curvature", sized_graph("curve-factors", factors_chart(yields, as_of=last)),
+        card("Level, slope, curvature", sized_graph("curve-factors", factors_chart(state, as_of=last)),
              note("Empirical Diebold-Li factors from the 3m, 2y and 10y CMT yields (the 3m starts "
                   "in 1981). Shaded: stress episodes.")),
     ])

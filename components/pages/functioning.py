@@ -242,10 +242,12 @@ def _reading(label: str, value: float | None, unit: str, id_: str, *,
 
 
 def readings(yields: pd.DataFrame, series: pd.DataFrame, fit: NSSFit | None, *,
-             as_of: pd.Timestamp) -> html.Div:
-    """As-of numbers (fit noise, 10y on-the-run premium, swap spreads) and what is missing."""
+             as_of: pd.Timestamp, swap_spreads: pd.DataFrame | None = None) -> html.Div:
+    """As-of numbers (fit noise, 10y on-the-run premium, swap spreads) and what is missing.
+
+    ``swap_spreads`` is the full-history swap-spread table when already computed."""
     func = functioning_snapshot(yields, gsw_frame(series), as_of=as_of, fit=fit)
-    swaps = swaps_snapshot(yields, series, as_of=as_of)
+    swaps = swaps_snapshot(yields, series, as_of=as_of, spreads=swap_spreads)
     spreads = swaps["swap_spreads_bp"]
     missing = [*func["missing"], *swaps["missing"]]
     cells = [
@@ -272,26 +274,26 @@ def update_asof(ctx: AppContext, as_of: str | None) -> tuple[Any, Any, Any, Any,
         when = parse_as_of(as_of)
     except ValueError as exc:
         return no_update, str(exc), no_update, no_update, no_update
-    data = ctx.data()
-    yields = data.yields
+    measures = ctx.measures()
+    yields, series = measures.yields, measures.series
     if yields.empty:
         msg = "No Treasury yields stored: import DGS* files or run `tsm refresh`."
         return html.Div(), msg, figures.empty(msg, title="Fitted NSS curve"), no_update, no_update
     when = when if when is not None else pd.Timestamp(yields.index[-1])
-    measures = ctx.measures()
     message = ""
     if when < yields.index[0]:
         message = (f"No data on or before {when:%Y-%m-%d}: the Treasury yields start "
                    f"{yields.index[0]:%Y-%m-%d}.")
-    return (readings(yields, data.series, measures.fit, as_of=when), message,
+    return (readings(yields, series, measures.fit, as_of=when,
+                     swap_spreads=measures.swap_spreads_bp), message,
             fitted_curve_figure(measures.fit, yields, as_of=when),
-            coverage_table(coverage_frame(data.series, as_of=when)),
+            coverage_table(coverage_frame(series, as_of=when)),
             asof_update(noise_figure(measures.fit, as_of=when)))
 
 
 def _as_of_or_last(ctx: AppContext, as_of: str | None) -> pd.Timestamp | None:
     when = parse_as_of(as_of)
-    return when if when is not None else ctx.data().last_date()
+    return when if when is not None else ctx.state().last_date
 
 
 def update_otr(ctx: AppContext, tenor: str | None, as_of: str | None,
@@ -320,8 +322,7 @@ def update_swaps(ctx: AppContext, tenors: list[str] | None, as_of: str | None,
 
 
 def layout(ctx: AppContext) -> html.Div:
-    data = ctx.data()
-    last = data.last_date()
+    last = ctx.state().last_date
     last_day = None if last is None else last.strftime("%Y-%m-%d")
     measures = ctx.measures()
     stored_swaps = [c for c in measures.swap_spreads_bp.columns

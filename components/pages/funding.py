@@ -369,7 +369,7 @@ class FundingView:
 
 
 def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.DataFrame,
-                 inputs: FundingInputs) -> FundingView:
+                 inputs: FundingInputs, *, default_history: pd.DataFrame | None = None) -> FundingView:
     """Run the funding analytics for the controls.
 
     Parameters
@@ -377,9 +377,16 @@ def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.Dat
     series : wide series frame (SOFR, EFFR, IORB, ... by id).
     funding, facilities : ``funding_spreads(series)`` and ``fed_facilities(series)``.
     inputs : the validated controls.
+    default_history : optional; ``liquidity_light_history(series)`` at the default thresholds
+        (the market state's), used when the controls hold the defaults: a date change is then
+        a lookup, only edited thresholds recompute the history.
     """
-    snap = funding_snapshot(series, as_of=inputs.as_of, thresholds=inputs.thresholds)
-    history = liquidity_light_history(series, thresholds=inputs.thresholds)
+    snap = funding_snapshot(series, as_of=inputs.as_of, thresholds=inputs.thresholds,
+                            spreads=funding, facilities=facilities)
+    if default_history is not None and inputs.thresholds == LiquidityThresholds():
+        history = default_history
+    else:
+        history = liquidity_light_history(series, thresholds=inputs.thresholds)
     spans = ff.warning_spans(history["warning"])
     shapes = chart_shapes(funding, facilities, as_of=inputs.as_of,
                           thresholds=inputs.thresholds, spans=spans)
@@ -405,7 +412,8 @@ def _threshold_input(field: ThresholdField, value: float) -> html.Div:
 
 
 def layout(ctx: AppContext) -> html.Div:
-    measures = ctx.measures()
+    state = ctx.state()
+    measures = state.measures
     series = measures.series
     when = default_as_of(series)
     defaults = LiquidityThresholds()
@@ -415,7 +423,7 @@ def layout(ctx: AppContext) -> html.Div:
         view = None
     else:
         view = compute_view(series, measures.funding, measures.facilities,
-                            FundingInputs(when, defaults))
+                            FundingInputs(when, defaults), default_history=state.lights)
     shapes = view.shapes if view is not None else {}
     no_data = "No funding series in the store: import the FRED/NY Fed files or run `tsm refresh`."
     return html.Div([
@@ -479,7 +487,8 @@ def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
     by_name = {i["name"]: v for i, v in zip(ids, values, strict=True)}
     errors = threshold_errors(by_name)
     styles = [_INPUT_BAD_STYLE if i["name"] in errors else _INPUT_STYLE for i in ids]
-    measures = ctx.measures()
+    state = ctx.state()
+    measures = state.measures
     try:
         if errors:
             raise ValueError("; ".join(errors.values()))
@@ -489,7 +498,8 @@ def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
         # Charts and lights stay as they were; the message sits under the boxes.
         return (no_update, no_update, error_box(str(exc), id_="funding-input-error"), styles,
                 *([no_update] * len(CHART_IDS)), no_update)
-    view = compute_view(measures.series, measures.funding, measures.facilities, inputs)
+    view = compute_view(measures.series, measures.funding, measures.facilities, inputs,
+                        default_history=state.lights)
     patches = []
     for chart in CHART_IDS:
         patch = Patch()

@@ -244,18 +244,24 @@ class PositioningView:
 
 
 def compute_view(cftc: pd.DataFrame, inputs: PositioningInputs,
-                 base_table: pd.DataFrame | None = None) -> PositioningView:
+                 base_table: pd.DataFrame | None = None, *,
+                 base_nets: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> PositioningView:
     """Positions, aggregates and the snapshot with the DV01s of ``inputs``.
 
-    ``base_table`` (the cached ``positions_table(cftc)`` with default DV01s) is reused when
-    the DV01s are the defaults.
+    ``base_table`` (the cached ``positions_table(cftc)`` with default DV01s) and ``base_nets``
+    (its leveraged-fund and asset-manager nets, from the market state) are reused when the
+    DV01s are the defaults: the view is then a row selection.
     """
     dv01 = dict(inputs.dv01_usd)
     if base_table is not None and inputs.is_default:
         table = base_table
-    else:
-        table = positions_table(cftc, dv01=dv01)
-    snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01)
+        lev, am = base_nets if base_nets is not None else (leveraged_funds_net(table),
+                                                           asset_managers_net(table))
+        snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table,
+                                    lev_net=lev, am_net=am)
+        return PositioningView(snap, table, lev, am)
+    table = positions_table(cftc, dv01=dv01)
+    snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table)
     return PositioningView(snap, table, leveraged_funds_net(table), asset_managers_net(table))
 
 
@@ -483,28 +489,31 @@ def key_numbers(view: PositioningView, yields: pd.DataFrame) -> html.Div:
 
 
 def _date_bounds(ctx: AppContext) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    data = ctx.data()
-    first = (pd.Timestamp(pd.to_datetime(data.cftc["report_date"]).min())
-             if not data.cftc.empty else None)
-    candidates = [d for d in (default_as_of(data.cftc), data.last_date()) if d is not None]
+    state = ctx.state()
+    cftc = state.measures.cftc
+    first = (pd.Timestamp(pd.to_datetime(cftc["report_date"]).min())
+             if not cftc.empty else None)
+    candidates = [d for d in (default_as_of(cftc), state.last_date) if d is not None]
     return first, (max(candidates) if candidates else None)
 
 
 def render(ctx: AppContext, inputs: PositioningInputs) -> tuple[Any, Figure, Figure, Figure]:
     """Key numbers and the three figures for validated controls."""
-    measures = ctx.measures()
+    state = ctx.state()
+    measures = state.measures
     cftc = measures.cftc
     if cftc.empty:
         empty = figures.empty(NO_CFTC_MESSAGE, height=CHART_HEIGHT)
         return (error_box(NO_CFTC_MESSAGE, id_="positioning-no-data"), empty, empty, empty)
-    view = compute_view(cftc, inputs, measures.positions)
+    nets = (state.lev_net, state.am_net) if state.lev_net is not None and \
+        state.am_net is not None else None
+    view = compute_view(cftc, inputs, measures.positions, base_nets=nets)
     return (key_numbers(view, measures.yields), contracts_figure(view), aggregate_figure(view),
             zscore_figure(view))
 
 
 def layout(ctx: AppContext) -> html.Div:
-    data = ctx.data()
-    when = default_as_of(data.cftc)
+    when = default_as_of(ctx.state().measures.cftc)
     first, last = _date_bounds(ctx)
     inputs = PositioningInputs.from_controls(None, None, default_as_of=when)
     numbers, contracts, aggregate, zscores = render(ctx, inputs)
@@ -564,7 +573,7 @@ def update(ctx: AppContext, as_of: str | None,
     styles = dv01_cell_styles(errors)
     try:
         inputs = PositioningInputs.from_controls(as_of, rows,
-                                                 default_as_of=default_as_of(ctx.data().cftc))
+                                                 default_as_of=default_as_of(ctx.state().measures.cftc))
     except ValueError as exc:
         # The charts keep the last valid DV01s; the message sits under the table.
         return (no_update, no_update, no_update, no_update,

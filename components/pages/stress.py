@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 from dash import ALL, Dash, Input, Output, dcc, html, no_update
+from dash import ctx as dash_ctx
 
 from analytics.stress import (
     CATEGORIES,
@@ -54,8 +55,20 @@ class StressSettings:
         return int(round(self.window_years * DAYS_PER_YEAR))
 
 
+def is_base(base: StressResult, settings: StressSettings) -> bool:
+    """True when the controls hold the settings the base index was computed with (equal
+    weights, same window and cap): the page then reads the market state's index as it is."""
+    present = {str(c) for c in base.categories.columns}
+    weights = {c: w for c, w in settings.weights if c in present}
+    equal = len(set(weights.values())) <= 1 and all(w > 0 for w in weights.values())
+    return (equal and settings.window_days == base.window and settings.clip_z == base.clip_z
+            and min(DEFAULT_MIN_PERIODS, settings.window_days) == base.min_periods)
+
+
 def recompute(base: StressResult, settings: StressSettings) -> StressResult:
     """The index with the page's window, cap and weights, from the same indicator values."""
+    if is_base(base, settings):
+        return base
     window = settings.window_days
     return compute_stress_index(
         base.values, base.specs, window=window, min_periods=min(DEFAULT_MIN_PERIODS, window),
@@ -108,8 +121,7 @@ def contributions_figure(snap: dict[str, Any], labels: dict[str, str], categorie
 
 
 def layout(ctx: AppContext) -> html.Div:
-    data = ctx.data()
-    last = data.last_date()
+    last = ctx.state().last_date
     weight_sliders = [
         html.Div([
             html.Label(cat, htmlFor=f"stress-weight-{i}"),
@@ -147,9 +159,9 @@ def layout(ctx: AppContext) -> html.Div:
 
 
 def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip: float | None,
-           weights: list[float | None]) -> tuple[Any, ...]:
+           weights: list[float | None], triggered: Any = None) -> tuple[Any, ...]:
     """The page's callback as a plain function: (history, contributions, value, categories,
-    missing, error)."""
+    missing, error). When only the date changed, the history chart is left as it is."""
     try:
         settings = StressSettings(window_years, clip, tuple(zip(CATEGORIES, weights, strict=False)))
     except (TypeError, ValueError) as exc:
@@ -167,7 +179,8 @@ def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip:
              "-" if snap["weights"].get(c) is None else f"{snap['weights'][c]:.0%}")
             for c, v in snap["categories"].items()]
     value = "-" if snap["value"] is None else f"{snap['value']:+.2f} z on {snap['date']}"
-    return (history_figure(result), contributions_figure(snap, labels, cats), value,
+    history = no_update if triggered == "stress-asof" else history_figure(result)
+    return (history, contributions_figure(snap, labels, cats), value,
             simple_table("stress-category-table", ["category", "score (z)", "weight today"], rows),
             [html.Li(m) for m in snap["missing"]], None)
 
@@ -182,4 +195,4 @@ def register(app: Dash, ctx: AppContext) -> None:
     )
     def _update(as_of: str | None, window_years: float | None, clip: float | None,
                 weights: list[float | None]) -> tuple[Any, ...]:
-        return update(ctx, as_of, window_years, clip, weights)
+        return update(ctx, as_of, window_years, clip, weights, dash_ctx.triggered_id)

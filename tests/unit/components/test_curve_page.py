@@ -19,6 +19,7 @@ from analytics.curve import EPISODE_REGIMES, REGIMES
 from components.context import AppContext
 from components.pages import curve
 from components.theme import MUTED
+from tests.conftest import state_of_yields
 
 AS_OF = pd.Timestamp("2025-04-11")  # end of the tariff sell-off week
 
@@ -72,8 +73,8 @@ def test_unreadable_as_of_date_is_refused():
 # --- moves --------------------------------------------------------------------------------------
 
 
-def test_tariff_week_moves_match_hand_calculation(real_yields):
-    moves = curve.moves_frame(real_yields, as_of=AS_OF).set_index(["window", "spread"])
+def test_tariff_week_moves_match_hand_calculation(real_yields, real_yields_state):
+    moves = curve.moves_frame(real_yields_state, as_of=AS_OF).set_index(["window", "spread"])
     assert len(moves) == 15  # 3 windows x 5 spreads
     # 1w = 5 observations: 2025-04-04 -> 2025-04-11. CSV: 2y 3.68 -> 3.96, 10y 4.01 -> 4.48.
     row = moves.loc[("1w", "2s10s")]
@@ -91,8 +92,8 @@ def test_tariff_week_moves_match_hand_calculation(real_yields):
     assert row["percentile"] > 97.0  # a top-3% steepening week
 
 
-def test_every_move_follows_the_domain_rules(real_yields):
-    moves = curve.moves_frame(real_yields, as_of=AS_OF, parallel_band_bp=2.0)
+def test_every_move_follows_the_domain_rules(real_yields, real_yields_state):
+    moves = curve.moves_frame(real_yields_state, as_of=AS_OF, parallel_band_bp=2.0)
     for r in moves.itertuples():
         n = {"1d": 1, "1w": 5, "1m": 21}[r.window]
         ds, dl = hand_move(real_yields, r.short, r.long, "2025-04-11", n)
@@ -106,27 +107,27 @@ def test_every_move_follows_the_domain_rules(real_yields):
         assert r.regime == expected, (r.window, r.spread)
 
 
-def test_parallel_band_reclassifies_the_5s30s_week(real_yields):
+def test_parallel_band_reclassifies_the_5s30s_week(real_yields, real_yields_state):
     # 2025-04-04 -> 04-11: 5y 3.72 -> 4.15 (+43), 30y 4.41 -> 4.85 (+44): spread +1 bp.
-    wide = curve.moves_frame(real_yields, as_of=AS_OF, parallel_band_bp=2.0)
-    narrow = curve.moves_frame(real_yields, as_of=AS_OF, parallel_band_bp=0.5)
+    wide = curve.moves_frame(real_yields_state, as_of=AS_OF, parallel_band_bp=2.0)
+    narrow = curve.moves_frame(real_yields_state, as_of=AS_OF, parallel_band_bp=0.5)
     pick = (wide["window"] == "1w") & (wide["spread"] == "5s30s")
     assert wide.loc[pick, "regime"].item() == "parallel"
     assert narrow.loc[pick, "regime"].item() == "bear steepener"
-    every = curve.moves_frame(real_yields, as_of=AS_OF, parallel_band_bp=50.0)
+    every = curve.moves_frame(real_yields_state, as_of=AS_OF, parallel_band_bp=50.0)
     small = every["spread_bp"].abs() < 50.0
     assert (every.loc[small, "regime"] == "parallel").all()
     assert (every.loc[~small, "regime"] != "parallel").all()
 
 
-def test_moves_ignore_history_after_the_as_of_date(real_yields):
-    truncated = curve.moves_frame(real_yields.loc[:AS_OF], as_of=AS_OF)
-    full = curve.moves_frame(real_yields, as_of=AS_OF)
+def test_moves_ignore_history_after_the_as_of_date(real_yields, real_yields_state):
+    truncated = curve.moves_frame(state_of_yields(real_yields.loc[:AS_OF]), as_of=AS_OF)
+    full = curve.moves_frame(real_yields_state, as_of=AS_OF)
     pd.testing.assert_frame_equal(truncated, full)
 
 
-def test_moves_table_has_a_row_per_move_and_a_coloured_regime(real_yields):
-    moves = curve.moves_frame(real_yields, as_of=AS_OF)
+def test_moves_table_has_a_row_per_move_and_a_coloured_regime(real_yields, real_yields_state):
+    moves = curve.moves_frame(real_yields_state, as_of=AS_OF)
     table = curve.moves_table(moves)
     body = table.children[1].children
     assert len(body) == 15
@@ -172,8 +173,8 @@ def test_update_moves_before_the_history_says_where_it_starts(demo_ctx):
 # --- spread history -----------------------------------------------------------------------------
 
 
-def test_spread_history_is_one_downsampled_trace_with_the_as_of_line(real_yields):
-    fig = curve.spread_history_figure(real_yields, "2s10s", as_of=AS_OF)
+def test_spread_history_is_one_downsampled_trace_with_the_as_of_line(real_yields, real_yields_state):
+    fig = curve.spread_history_figure(real_yields_state, "2s10s", as_of=AS_OF)
     assert len(fig["data"]) == 1
     trace = fig["data"][0]
     assert len(trace["x"]) <= 2_002
@@ -211,9 +212,9 @@ def test_unknown_spread_shows_a_message_instead_of_a_chart(demo_ctx):
 # --- largest episodes -----------------------------------------------------------------------
 
 
-def test_largest_bear_steepener_weeks_match_hand_ranking(real_yields):
+def test_largest_bear_steepener_weeks_match_hand_ranking(real_yields, real_yields_state):
     as_of = pd.Timestamp("2025-06-30")
-    episodes = curve.episodes_frame(real_yields, spread="2s10s", regime="bear steepener",
+    episodes = curve.episodes_frame(real_yields_state, spread="2s10s", regime="bear steepener",
                                     window="1w", as_of=as_of, parallel_band_bp=2.0)
     assert 1 <= len(episodes) <= 5
     assert (episodes["regime"] == "bear steepener").all()
@@ -233,8 +234,8 @@ def test_largest_bear_steepener_weeks_match_hand_ranking(real_yields):
     assert episodes["spread_bp"].is_monotonic_decreasing
 
 
-def test_episodes_use_history_up_to_the_as_of_date_only(real_yields):
-    episodes = curve.episodes_frame(real_yields, spread="3m10y", regime="bull steepener",
+def test_episodes_use_history_up_to_the_as_of_date_only(real_yields, real_yields_state):
+    episodes = curve.episodes_frame(real_yields_state, spread="3m10y", regime="bull steepener",
                                     window="1m", as_of=pd.Timestamp("2008-12-31"),
                                     parallel_band_bp=2.0)
     assert (episodes["end_date"] <= pd.Timestamp("2008-12-31")).all()
@@ -254,8 +255,8 @@ def test_episodes_table_rows_and_bad_regime_message(demo_ctx):
 # --- factors and layout ---------------------------------------------------------------------
 
 
-def test_factors_chart_has_three_panels_matching_hand_factors(real_yields):
-    fig = curve.factors_chart(real_yields, as_of=AS_OF)
+def test_factors_chart_has_three_panels_matching_hand_factors(real_yields, real_yields_state):
+    fig = curve.factors_chart(real_yields_state, as_of=AS_OF)
     assert len(fig["data"]) == 3
     assert [t["yaxis"] for t in fig["data"]] == ["y", "y2", "y3"]
     assert all(len(t["x"]) <= 2_002 for t in fig["data"])
@@ -294,7 +295,7 @@ def test_percentile_cells_bold_only_when_extreme():
     assert curve._percentile(97.0).style == {"fontWeight": 700}
     assert curve._percentile(50.0).style is None
     assert curve._percentile(math.nan) == "-"
-    assert np.isnan(curve.moves_frame(pd.DataFrame(
+    assert np.isnan(curve.moves_frame(state_of_yields(pd.DataFrame(
         {t: [1.0, 1.1] for t in ("1m", "3m", "6m", "1y", "2y", "3y", "5y", "7y", "10y", "20y", "30y")},
-        index=pd.DatetimeIndex(["2024-01-02", "2024-01-03"], name="date")),
+        index=pd.DatetimeIndex(["2024-01-02", "2024-01-03"], name="date"))),
         as_of=pd.Timestamp("2024-01-03"))["spread_bp"].iloc[-1])  # no 1m move after 2 days
