@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -105,6 +107,29 @@ def _build_lock(store_path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _persist(store_path: Path, state: MarketState) -> None:
+    with _cache(store_path) as cache:
+        cache.set(_key(state.revision), state)
+        prefix = f"state/f{STATE_FORMAT}/r"
+        keys = [str(k) for k in cache.iterkeys()]
+        ours = sorted((int(k[len(prefix):]) for k in keys if k.startswith(prefix)), reverse=True)
+        for rev in ours[_KEEP_REVISIONS:]:
+            cache.delete(_key(rev))
+        for other in (k for k in keys if not k.startswith(prefix)):
+            cache.delete(other)  # states of an older format
+
+
+def _clear_cache_files(store_path: Path) -> None:
+    """Remove everything in the state directory but the build lock (held by us)."""
+    for entry in state_dir(store_path).iterdir():
+        if entry.name == "build.lock":
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
 def build_for(data: MarketData) -> MarketState:
     """Build the state of ``data`` (no persistence)."""
     return build_state(data.yields, data.series, data.cftc, revision=data.revision, mode=data.mode)
@@ -134,16 +159,15 @@ def ensure_persisted(store_path: Path) -> MarketState:
             return found
         state = build_for(data)
         try:
-            with _cache(store_path) as cache:
-                cache.set(_key(state.revision), state)
-                prefix = f"state/f{STATE_FORMAT}/r"
-                keys = [str(k) for k in cache.iterkeys()]
-                ours = sorted((int(k[len(prefix):]) for k in keys if k.startswith(prefix)),
-                              reverse=True)
-                for rev in ours[_KEEP_REVISIONS:]:
-                    cache.delete(_key(rev))
-                for other in (k for k in keys if not k.startswith(prefix)):
-                    cache.delete(other)  # states of an older format
+            _persist(store_path, state)
+        except sqlite3.DatabaseError as exc:  # a damaged cache: start it afresh, once
+            log.warning("market state cache beside %s is damaged (%s): recreating it",
+                        store_path, exc)
+            _clear_cache_files(store_path)
+            try:
+                _persist(store_path, state)
+            except (OSError, sqlite3.Error) as again:
+                log.warning("could not persist the market state beside %s: %s", store_path, again)
         except OSError as exc:  # read-only volume: serve it from memory all the same
             log.warning("could not persist the market state beside %s: %s", store_path, exc)
         log.info("built the market state of revision %s in %.1f s", state.revision,

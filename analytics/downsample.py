@@ -14,12 +14,15 @@ import numpy as np
 import pandas as pd
 from tsdownsample import MinMaxLTTBDownsampler
 
-__all__ = ["DEFAULT_MAX_POINTS", "downsample"]
+__all__ = ["DEFAULT_MAX_POINTS", "OPEN_ON_YEARS", "downsample", "chart_points"]
 
 #: Points per trace sent to the browser for long histories.
 DEFAULT_MAX_POINTS: Final[int] = 2000
 
-_DOWNSAMPLER = MinMaxLTTBDownsampler()
+#: Charts open on this many recent years, which are kept at full resolution.
+OPEN_ON_YEARS: Final[int] = 2
+
+_DOWNSAMPLER = MinMaxLTTBDownsampler()  # type: ignore[no-untyped-call]
 
 
 def downsample(series: pd.Series, max_points: int = DEFAULT_MAX_POINTS) -> pd.Series:
@@ -44,3 +47,20 @@ def downsample(series: pd.Series, max_points: int = DEFAULT_MAX_POINTS) -> pd.Se
     y = values.to_numpy(dtype=np.float64)
     keep = _DOWNSAMPLER.downsample(x, y, n_out=max_points)
     return values.iloc[np.sort(np.asarray(keep, dtype=np.int64))]
+
+
+def chart_points(series: pd.Series, max_points: int = DEFAULT_MAX_POINTS, *,
+                 full_years: int = OPEN_ON_YEARS) -> pd.Series:
+    """The points of a chart that opens on its last ``full_years`` years: every observation of
+    those years, and the older history downsampled so that the total is at most
+    ``max_points`` (a series that short comes back whole, NaNs dropped)."""
+    values = series.dropna()
+    if len(values) <= max_points or not isinstance(values.index, pd.DatetimeIndex):
+        return downsample(values, max_points)
+    start = values.index[-1] - pd.DateOffset(years=full_years)
+    cut = int(values.index.searchsorted(start, side="left"))
+    recent = values.iloc[cut:]
+    budget = max_points - len(recent)
+    if budget < 3:
+        return downsample(values, max_points)
+    return pd.concat([downsample(values.iloc[:cut], budget), recent])

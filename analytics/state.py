@@ -32,7 +32,7 @@ from analytics.curve import (
     curve_factors,
     spread_moves,
 )
-from analytics.downsample import DEFAULT_MAX_POINTS, downsample
+from analytics.downsample import DEFAULT_MAX_POINTS, chart_points
 from analytics.functioning import functioning_snapshot, gsw_frame
 from analytics.funding import funding_snapshot, liquidity_light_history
 from analytics.measures import Measures, compute_measures
@@ -113,7 +113,7 @@ def _traces(m: Measures) -> dict[str, pd.Series]:
 
     def add(name: str, values: pd.Series | None) -> None:
         if values is not None and values.notna().any():
-            out[name] = downsample(values, DEFAULT_MAX_POINTS)
+            out[name] = chart_points(values, DEFAULT_MAX_POINTS)
 
     for name in SPREADS:
         add(f"spread:{name}", m.spreads_bp[name])
@@ -370,14 +370,14 @@ def _curve_reading(state: MarketState, when: pd.Timestamp, missing: list[str]) -
     spreads: dict[str, float | None] = dict.fromkeys(SPREADS)
     moves: dict[str, dict[str, MoveReading | None]] = {w: dict.fromkeys(SPREADS) for w in WINDOWS}
     table = curve_as_of(yields, as_of=when, lookbacks=())
-    date = table.loc["as_of", "date"] if not yields.empty else pd.NaT
-    if pd.isna(date) or (when - date).days > STALE_AFTER_DAYS:
-        last = "" if pd.isna(date) else f" (last {date.date()})"
+    raw: Any = table.loc["as_of", "date"] if not yields.empty else None
+    date: pd.Timestamp | None = None if raw is None or pd.isna(raw) else pd.Timestamp(raw)
+    if date is None or (when - date).days > STALE_AFTER_DAYS:
+        last = "" if date is None else f" (last {date.date()})"
         missing.append(
             f"Treasury yields: no observation within {STALE_AFTER_DAYS} days before {when.date()}{last}"
         )
         return CurveReading(None, yields_pct, spreads, moves)
-    date = pd.Timestamp(date)
     for tenor in TENORS:
         value = _none(table.loc["as_of", tenor], _YIELD_DECIMALS) if tenor in table else None
         yields_pct[tenor] = value
@@ -397,7 +397,7 @@ def _curve_reading(state: MarketState, when: pd.Timestamp, missing: list[str]) -
                     f"of {short} and {long} up to {date.date()}"
                 )
                 continue
-            row = frame.loc[date]
+            row: Any = frame.loc[date]
             moves[window][name] = MoveReading(
                 spread=name,
                 window=window,

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.downsample import OPEN_ON_YEARS
 from analytics.tenors import TENOR_YEARS
 from components.downsample import DEFAULT_MAX_POINTS, minmax_downsample
 from components.theme import EPISODES, SERIES, base_layout
@@ -73,7 +74,34 @@ def history(
                            "y0": 0, "y1": 1, "fillcolor": "#bf8700", "opacity": 0.12,
                            "line": {"width": 0}, "layer": "below", "name": label})
     layout["shapes"] = shapes
+    if traces:
+        ends = [pd.Timestamp(t["x"][-1]) for t in traces if t["x"]]
+        layout["xaxis"] = {**layout["xaxis"], **time_axis(max(ends) if ends else None)}
     return {"data": traces, "layout": layout}
+
+
+#: Range buttons of every time chart.
+RANGE_BUTTONS: tuple[dict[str, Any], ...] = (
+    {"count": 1, "label": "1M", "step": "month", "stepmode": "backward"},
+    {"count": 3, "label": "3M", "step": "month", "stepmode": "backward"},
+    {"count": 1, "label": "1Y", "step": "year", "stepmode": "backward"},
+    {"count": 5, "label": "5Y", "step": "year", "stepmode": "backward"},
+    {"label": "Max", "step": "all"},
+)
+
+
+def time_axis(last: pd.Timestamp | None) -> dict[str, Any]:
+    """A date axis with 1M/3M/1Y/5Y/Max buttons, opening on the last :data:`OPEN_ON_YEARS`
+    years (a zoom then loads that range at full resolution, see components.zoom)."""
+    axis: dict[str, Any] = {
+        "type": "date",
+        "rangeselector": {"buttons": list(RANGE_BUTTONS), "x": 0, "y": 1.0,
+                          "yanchor": "bottom", "font": {"size": 11}},
+    }
+    if last is not None:
+        start = last - pd.DateOffset(years=OPEN_ON_YEARS)
+        axis["range"] = [start.strftime("%Y-%m-%d"), (last + pd.Timedelta(days=3)).strftime("%Y-%m-%d")]
+    return axis
 
 
 def bar(labels: Sequence[str], values: Sequence[float], *, title: str, y_title: str,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pandas as pd
-from dash import Dash, Input, Output, dcc, html, no_update
+from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 
 from analytics.curve import (
@@ -33,6 +33,7 @@ from components.context import AppContext
 from components.figures_curve import asof_update, factors_figure, history_with_asof
 from components.theme import ACCENT, BAD, GOOD, MUTED
 from components.widgets import as_of_picker, card, graph, note, simple_table
+from components.zoom import register_zoom
 
 PATH = "/curve"
 LABEL = "Curve"
@@ -443,6 +444,10 @@ def register(app: Dash, ctx: AppContext) -> None:
                   prevent_initial_call=True)
     def _history(spread: str | None, as_of: str | None) -> Any:
         return update_history(ctx, spread, as_of, dash_ctx.triggered_id)
+
+    register_zoom(app, ctx, "curve-history",
+                  lambda state, spread: [state.measures.spreads_bp[check_spread(spread)]],
+                  states=[State("curve-spread", "value")])
 
     @app.callback(Output("curve-episodes", "children"),
                   Input("curve-spread", "value"), Input("curve-episode-regime", "value"),

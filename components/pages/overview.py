@@ -13,6 +13,7 @@ from components import figures
 from components.context import AppContext
 from components.theme import BAD, GRID, WARN
 from components.widgets import as_of_picker, card, error_box, graph, note, simple_table, tile, tiles
+from components.zoom import register_zoom
 from data.market import MarketData
 
 PATH = "/"
@@ -135,6 +136,8 @@ def register(app: Dash, ctx: AppContext) -> None:
                   prevent_initial_call=True)
     def _update_curve(as_of: str | None) -> dict[str, Any]:
         return curve_figure(ctx.state(), as_of)
+
+    register_zoom(app, ctx, "overview-2s10s", lambda state: [state.measures.spreads_bp["2s10s"]])
 
     @app.callback(Output("overview-glance", "children"), Input("overview-asof", "date"))
     def _update_glance(as_of: str | None) -> html.Div:
