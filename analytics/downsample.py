@@ -63,4 +63,5 @@ def chart_points(series: pd.Series, max_points: int = DEFAULT_MAX_POINTS, *,
     budget = max_points - len(recent)
     if budget < 3:
         return downsample(values, max_points)
-    return pd.concat([downsample(values.iloc[:cut], budget), recent])
+    joined: pd.Series = pd.concat([downsample(values.iloc[:cut], budget), recent])
+    return joined
