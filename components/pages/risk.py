@@ -836,8 +836,9 @@ class PricedBook:
     error: str = ""
 
 
-class BookCache(_LRU[tuple[str, str, str], PricedBook]):
-    """Priced portfolios by (content hash, file name, curve date)."""
+class BookCache(_LRU[tuple[str, str, str, int], PricedBook]):
+    """Priced portfolios by (content hash, file name, curve date, store revision): a refresh
+    reprices the book on the new curve."""
 
     def __init__(self, size: int = BOOK_CACHE_SIZE) -> None:
         super().__init__(size)
@@ -869,10 +870,10 @@ def price_book(text: str, source: str, yields: pd.DataFrame, as_of: str | None) 
 
 
 def _book(cache: BookCache | None, text: str, source: str, yields: pd.DataFrame,
-          as_of: str | None) -> PricedBook:
+          as_of: str | None, revision: int = -1) -> PricedBook:
     if cache is None:
         return price_book(text, source, yields, as_of)
-    key = (hashlib.sha256(text.encode()).hexdigest(), source, str(as_of))
+    key = (hashlib.sha256(text.encode()).hexdigest(), source, str(as_of), revision)
     return cache.get(key, lambda: price_book(text, source, yields, as_of))
 
 
@@ -1415,7 +1416,8 @@ def register(app: Dash, ctx: AppContext) -> None:
         data, store_error = _safe_data(ctx)
         if data is None:
             return error_box(store_error), no_update, no_update, no_update
-        priced = _book(books, source["text"], source["source"], data.yields, as_of)
+        priced = _book(books, source["text"], source["source"], data.yields, as_of,
+                       data.revision)
         futures: dict[str, float] | Exception
         try:
             futures = read_futures_dv01(dv01s, dv01_ids)
@@ -1441,6 +1443,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         data, store_error = _safe_data(ctx)
         if data is None:
             return error_box(store_error), no_update, no_update
-        priced = _book(books, source["text"], source["source"], data.yields, as_of)
+        priced = _book(books, source["text"], source["source"], data.yields, as_of,
+                       data.revision)
         return tuple(book_pnl_view(priced, data.yields, shock_of(parallel, twist, keys, ids),
                                    start, end))

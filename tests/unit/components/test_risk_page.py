@@ -514,3 +514,17 @@ def test_risk_route_and_stress_callback_through_flask(monkeypatch, tmp_path):
     bad = call(None)
     assert set(bad) == {"risk-stress-error"}
     assert "Parallel shift is empty" in json.dumps(bad)
+
+
+def test_the_book_cache_reprices_on_a_new_store_revision(demo):
+    """A refresh (new revision) must move the book onto the new curve, not keep the old P&L."""
+    book = "id,type,coupon_pct,maturity,face_usd\nUST-10,bullet,4.25,10,10000000\n"  # off the curve
+    cache = rk.BookCache()
+    first = rk._book(cache, book, "book.csv", demo.yields, "2025-04-11", 7)
+    assert rk._book(cache, book, "book.csv", demo.yields, "2025-04-11", 7) is first
+    shifted = demo.yields + 0.5  # the refreshed curve, 50 bp higher
+    second = rk._book(cache, book, "book.csv", shifted, "2025-04-11", 8)
+    assert first.risk is not None and second.risk is not None
+    # 50 bp higher yields: a 10-year bullet loses roughly 4% of its value
+    ratio = second.risk.market_value_usd / first.risk.market_value_usd
+    assert 0.94 < ratio < 0.98
