@@ -9,7 +9,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.e2e.helpers import retype
+from tests.e2e.helpers import retype, text_now
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ def _usd_bn(text: str) -> float:
 
 def _wait_changed(dash_duo, selector: str, before: str, timeout: float = 10) -> str:
     dash_duo.wait_for_element(selector)
-    until(lambda: dash_duo.find_element(selector).text != before, timeout)
+    until(lambda: text_now(dash_duo, selector) != before, timeout)
     return dash_duo.find_element(selector).text
 
 
@@ -58,7 +58,7 @@ def test_basis_leverage_changes_the_sale_and_an_absurd_leverage_shows_the_messag
     # The slider's own number box: 50x -> 60x sells more of the same position. (The box may
     # send the "6" it sees on the way, 6x sells nothing: wait for the final, larger sale.)
     _type(dash_duo, "#scen-basis-leverage input", "60")
-    until(lambda: _usd_bn(dash_duo.find_element("#scen-basis-sold").text) > _usd_bn(sold_50x),
+    until(lambda: _usd_bn(text_now(dash_duo, "#scen-basis-sold")) > _usd_bn(sold_50x),
           10)
     until(lambda: _trace_y(dash_duo, "scen-basis-chart", 0) != bars_50x, 10)
     sold_60x = dash_duo.find_element("#scen-basis-sold").text
