@@ -29,7 +29,7 @@ from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
 from components.theme import BAD, GOOD, INK, MUTED
-from components.widgets import as_of_picker, card, error_box, note, simple_table
+from components.widgets import card, error_box, note, simple_table
 
 PATH = "/funding"
 LABEL = "Funding"
@@ -411,14 +411,14 @@ def _threshold_input(field: ThresholdField, value: float) -> html.Div:
         style={"display": "flex", "gap": "8px", "alignItems": "center", "margin": "3px 0"})
 
 
-def layout(ctx: AppContext) -> html.Div:
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     state = ctx.state()
     measures = state.measures
     series = measures.series
-    when = default_as_of(series)
+    asked = (query or {}).get("as_of") or None
+    when = pd.Timestamp(asked) if asked else default_as_of(series)
     defaults = LiquidityThresholds()
     threshold_rows = [_threshold_input(f, getattr(defaults, f.name)) for f in THRESHOLD_FIELDS]
-    last = pd.Timestamp(series.index[-1]) if len(series.index) else None
     if when is None:
         view = None
     else:
@@ -428,11 +428,9 @@ def layout(ctx: AppContext) -> html.Div:
     no_data = "No funding series in the store: import the FRED/NY Fed files or run `tsm refresh`."
     return html.Div([
         card("Is dollar funding getting tight?", html.Div([
-            html.Label("As of", htmlFor="funding-asof"),
-            as_of_picker("funding-asof", when.strftime("%Y-%m-%d") if when is not None else None,
-                         latest=last.strftime("%Y-%m-%d") if last is not None else None),
-            html.Span("default: the last SOFR date; readings are the last observation on "
-                      "or before it", style={"color": MUTED, "fontSize": "12px"}),
+            html.Span("Readings are each series' last observation on or before the as-of date "
+                      "(header); each light states the date it reads.",
+                      style={"color": MUTED, "fontSize": "12px"}),
         ], className="controls"),
             html.Div(lights_panel(view.snapshot) if view is not None else error_box(no_data),
                      id="funding-lights"),
@@ -523,7 +521,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("funding-thresholds-error", "children"), Output(threshold, "style"),
         *[Output(chart, "figure") for chart in CHART_IDS],
         Output("funding-lights-history", "figure"),
-        Input("funding-asof", "date"), Input(threshold, "value"), State(threshold, "id"),
+        Input("app-asof", "date"), Input(threshold, "value"), State(threshold, "id"),
         prevent_initial_call=True,
     )
     def _update(as_of: str | None, values: list[object],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -12,7 +13,7 @@ from analytics.state import MarketState, Snapshot
 from components import figures
 from components.context import AppContext
 from components.theme import BAD, GRID, WARN
-from components.widgets import as_of_picker, card, error_box, graph, note, simple_table, tile, tiles
+from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
 from components.zoom import register_zoom
 from data.market import MarketData
 
@@ -113,17 +114,14 @@ def glance_for(ctx: AppContext, as_of: str | None) -> html.Div:
     return html.Div([glance(snap), note(f"As of {snap.as_of:%Y-%m-%d}; details on each page.")])
 
 
-def layout(ctx: AppContext) -> html.Div:
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     data = ctx.data()
     state = ctx.state()
-    last = state.last_date
+    as_of = (query or {}).get("as_of") or None
     return html.Div([
-        card("At a glance", dcc.Loading(html.Div(id="overview-glance"), type="dot")),
-        card("Curve", html.Div([
-            html.Label("As of", htmlFor="overview-asof"),
-            as_of_picker("overview-asof", last.strftime("%Y-%m-%d") if last is not None else None,
-                         latest=last.strftime("%Y-%m-%d") if last is not None else None),
-        ], className="controls"), graph("overview-curve", curve_figure(state, None))),
+        card("At a glance", dcc.Loading(html.Div(glance_for(ctx, as_of), id="overview-glance"),
+                                        type="dot", delay_show=300)),
+        card("Curve", graph("overview-curve", curve_figure(state, as_of))),
         card("2s10s history", graph("overview-2s10s", spread_figure(state)),
              note("Shaded: stress episodes (Lehman, taper tantrum, repo spike, dash for cash, "
                   "UK LDI, 10y at 5%, tariff sell-off).")),
@@ -132,13 +130,14 @@ def layout(ctx: AppContext) -> html.Div:
 
 
 def register(app: Dash, ctx: AppContext) -> None:
-    @app.callback(Output("overview-curve", "figure"), Input("overview-asof", "date"),
+    @app.callback(Output("overview-curve", "figure"), Input("app-asof", "date"),
                   prevent_initial_call=True)
     def _update_curve(as_of: str | None) -> dict[str, Any]:
         return curve_figure(ctx.state(), as_of)
 
     register_zoom(app, ctx, "overview-2s10s", lambda state: [state.measures.spreads_bp["2s10s"]])
 
-    @app.callback(Output("overview-glance", "children"), Input("overview-asof", "date"))
+    @app.callback(Output("overview-glance", "children"), Input("app-asof", "date"),
+                  prevent_initial_call=True)
     def _update_glance(as_of: str | None) -> html.Div:
         return glance_for(ctx, as_of)

@@ -23,6 +23,7 @@ from components.pages import scenarios as sc
 from data.market import MarketData, demo_market_data, load_market_data
 from data.model import Batch
 from data.store import Store
+from tests.conftest import route_request
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -388,13 +389,7 @@ def _client(monkeypatch: pytest.MonkeyPatch, store: Path) -> Any:
 
 def test_scenarios_route_and_mortgage_callback_through_flask(monkeypatch, tmp_path):
     client = _client(monkeypatch, tmp_path / "absent.sqlite")
-    resp = client.post("/_dash-update-component", json={
-        "output": "..page.children...banner-slot.children..",
-        "outputs": [{"id": "page", "property": "children"},
-                    {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/scenarios"}],
-        "changedPropIds": ["url.pathname"],
-    })
+    resp = client.post("/_dash-update-component", json=route_request("/scenarios"))
     assert resp.status_code == 200
     assert "scen-basis-chart" in resp.get_data(as_text=True)
 
