@@ -238,15 +238,24 @@ def coverage_table(coverage: pd.DataFrame) -> html.Table:
 
 
 def _reading(label: str, value: float | None, unit: str, id_: str, *,
-             signed: bool = True) -> html.Div:
+             signed: bool = True, why: str | None = None) -> html.Div:
+    """A headline number; when absent, "n/a" and the reason (with its since-when date)."""
     if value is None or not math.isfinite(value):
         shown = "n/a"
     else:
         shown = f"{value:+.1f} {unit}" if signed else f"{value:.1f} {unit}"
+    reason = (html.Div(why, id=f"{id_}-why", style={"color": MUTED, "fontSize": "11px",
+                                                    "maxWidth": "220px"})
+              if shown == "n/a" and why else None)
     return html.Div([html.Div(label, style={"color": MUTED, "fontSize": "12px"}),
                      html.Div(shown, id=id_, style={"fontSize": "22px", "fontWeight": 600,
-                                                    "color": INK})],
+                                                    "color": INK}), reason],
                     style={"minWidth": "170px"})
+
+
+def _why(missing: list[str], *keys: str) -> str | None:
+    """The first missing-line that names one of ``keys`` (it says why and since when)."""
+    return next((m for m in missing if any(k in m for k in keys)), None)
 
 
 def readings(yields: pd.DataFrame, series: pd.DataFrame, fit: NSSFit | None, *,
@@ -260,9 +269,11 @@ def readings(yields: pd.DataFrame, series: pd.DataFrame, fit: NSSFit | None, *,
     missing = [*func["missing"], *swaps["missing"]]
     cells = [
         _reading("Fit noise (NSS RMSE, coarse proxy)", func["fit_noise_bp"], "bp",
-                 "func-reading-noise", signed=False),
-        _reading("On-the-run premium 10y", func["otr_premium_10y_bp"], "bp", "func-reading-otr"),
-        *[_reading(f"Swap spread {t}", spreads.get(t), "bp", f"func-reading-swap-{t}")
+                 "func-reading-noise", signed=False, why=_why(missing, "fit noise")),
+        _reading("On-the-run premium 10y", func["otr_premium_10y_bp"], "bp", "func-reading-otr",
+                 why=_why(missing, "on-the-run premium 10y")),
+        *[_reading(f"Swap spread {t}", spreads.get(t), "bp", f"func-reading-swap-{t}",
+                   why=_why(missing, f"{t} swap", f"{t}, ", f", {t}"))
           for t in DEFAULT_SWAP_TENORS],
     ]
     return html.Div([

@@ -87,7 +87,7 @@ CRITERION_LABELS: Final = {
     "srf_take_up_bn": "overnight repo / SRF take-up (RPONTSYD)",
     "discount_window_rise_1w_bn": "discount window, 1-week rise (WLCFLPCL)",
 }
-_STATE_TEXT: Final = {"on": "ON", "off": "off", "unknown": "no data"}
+_STATE_TEXT: Final = {"on": "ON", "off": "off", "unknown": "cannot evaluate: no fresh data"}
 
 #: Rows of the readings table: snapshot key, label, units, decimals.
 READINGS: Final = (
@@ -286,10 +286,16 @@ def warning_box(warning: bool | None, lights: Sequence[Mapping[str, Any]], as_of
     """The overall warning: on only when all three lights are on."""
     n_on = sum(1 for light in lights if light["state"] == "on")
     n_unknown = sum(1 for light in lights if light["state"] == "unknown")
+    n_known = len(lights) - n_unknown
     if warning is True:
         text, colour, bg = "LIQUIDITY WARNING ON: all three lights are on", BAD, "#ffebe9"
-    elif warning is False:
+    elif warning is False and n_unknown == 0:
         text, colour, bg = f"No liquidity warning: {n_on} of 3 lights on", GOOD, "#e9f5ec"
+    elif warning is False:
+        # Off because one evaluated light is off; the others could not be read: never green.
+        text = (f"No liquidity warning, but only {n_known} of 3 lights could be evaluated "
+                f"({n_on} on; {n_unknown} without fresh data)")
+        colour, bg = _UNKNOWN_GREY, "#f2f4f6"
     else:
         text = (f"Warning unknown: {n_unknown} light{'s' if n_unknown != 1 else ''} without "
                 f"fresh data, {n_on} on")

@@ -101,3 +101,16 @@ def test_an_as_of_after_the_data_is_moved_to_the_last_date_and_said(tmp_path):
     out = _route_search(client, "/", "?as_of=2099-01-01")
     assert "No data after" in json.dumps(out["asof-message"])
     assert out["app-asof"]["date"] == out["app-asof"]["max_date_allowed"]
+
+
+def test_the_banner_counts_stale_series_and_names_the_oldest_core_one(tmp_path):
+    path = tmp_path / "s.sqlite"
+    frame = pd.DataFrame({"series_id": ["DGS2", "DGS10", "SOFR"],
+                          "date": pd.to_datetime(["2024-01-02", "2024-01-02", "2023-06-01"]),
+                          "value": [4.3, 3.9, 5.1]})
+    with Store.open(path) as store:
+        store.write([Batch("fred", "imported", frame)])
+    banner = json.dumps(route(create_app(path).server.test_client(), "/")["banner-slot"])
+    assert "3 of 3 series stale" in banner
+    assert "oldest core series SOFR, last 2023-06-01" in banner
+    assert "banner-stale" in banner and "banner-real" not in banner

@@ -282,3 +282,16 @@ def test_the_real_spread_shapes_mark_the_threshold_and_date(real_view):
     assert labels == ["light 2: 10 bp", "light 1: 10 bp", "as of 2019-09-17"]
     assert any(s.get("name") == "liquidity warning" and s["x0"] <= "2019-09-17" < s["x1"]
                for s in shapes)
+
+
+def test_a_light_without_data_is_never_green_and_the_summary_counts_what_was_evaluated():
+    from components.figures_funding import light_colour
+    from components.theme import GOOD
+
+    lights = [{"state": "off"}, {"state": "unknown"}, {"state": "unknown"}]
+    box = funding.warning_box(False, lights, "2026-06-24")
+    text = _json(box)
+    assert "only 1 of 3 lights could be evaluated" in text
+    assert GOOD not in text  # no green border or background
+    assert light_colour("unknown") != GOOD
+    assert "cannot evaluate" in funding._STATE_TEXT["unknown"]
