@@ -30,7 +30,7 @@ from analytics.positioning import (
 from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
-from components.theme import BAD, EPISODES, FONT, INK, MUTED, SERIES, base_layout
+from components.theme import BAD, FONT, INK, MUTED, SERIES, base_layout
 from components.widgets import card, error_box, note
 
 PATH = "/positioning"
@@ -354,11 +354,7 @@ def _weekly_xy(values: pd.Series, *, scale: float = 1.0) -> tuple[list[str | Non
 
 def _time_shapes(first: pd.Timestamp | None, as_of: pd.Timestamp | None) -> list[dict[str, Any]]:
     shapes: list[dict[str, Any]] = []
-    if first is not None:
-        shapes += [{"type": "rect", "xref": "x", "yref": "paper", "x0": s, "x1": e, "y0": 0,
-                    "y1": 1, "fillcolor": "#bf8700", "opacity": 0.12, "line": {"width": 0},
-                    "layer": "below", "name": label}
-                   for s, e, label in EPISODES if pd.Timestamp(e) >= first]
+    shapes += figures.episode_shapes(first)
     if as_of is not None:
         day = as_of.strftime("%Y-%m-%d")
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day,
