@@ -118,6 +118,21 @@ def episode_shapes(first: pd.Timestamp | None) -> list[dict[str, Any]]:
     ]
 
 
+def robust_range(series: Sequence[pd.Series], *, lower_q: float = 0.005,
+                 upper_q: float = 0.995, pad: float = 0.08) -> list[float] | None:
+    """A y-range that leaves out the rare spikes (below the ``lower_q`` and above the
+    ``upper_q`` quantile of all the values) so that the rest of the history is readable; None
+    when there is nothing to range."""
+    values = pd.concat([s.dropna() for s in series]) if series else pd.Series(dtype=float)
+    if values.empty:
+        return None
+    lo, hi = float(values.quantile(lower_q)), float(values.quantile(upper_q))
+    if not hi > lo:
+        return None
+    margin = (hi - lo) * pad
+    return [round(lo - margin, 6), round(hi + margin, 6)]
+
+
 def bar(labels: Sequence[str], values: Sequence[float], *, title: str, y_title: str,
         colors: Sequence[str] | None = None, height: int = 320) -> Figure:
     """A simple bar chart (categories -> values)."""

@@ -458,6 +458,11 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
             else figures.empty(no_data, height=ff.LIGHTS_HEIGHT), ff.LIGHTS_HEIGHT),
             note("Red: days all three lights were on (with the thresholds above). Amber: stress "
                  "episodes (repo spike 2019-09, dash for cash 2020-03, ...).")),
+        html.Div(dcc.Checklist(id="funding-clip", options=[{
+            "label": " Clip spikes: y-axes from the 0.5th to the 99.5th percentile, so that one "
+                     "spike (SOFR-IORB, September 2019) does not flatten the rest",
+            "value": "clip"}], value=[], inputStyle={"marginRight": "4px"}),
+            style={"fontSize": "13px", "margin": "0 0 8px 0"}),
         html.Div([
             card("Repo spreads", sized_graph("funding-spreads", ff.spreads_figure(
                 measures.funding, shapes=shapes.get("funding-spreads", ())), ff.CHART_HEIGHT)),
@@ -513,6 +518,35 @@ def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
             ff.lights_count_figure(view.history, light_names=LIGHT_NAMES, as_of=inputs.as_of))
 
 
+#: The columns each history chart draws (for the spike-clipping y-ranges).
+CHART_COLUMNS: Final = {
+    "funding-spreads": ("funding", ff.SPREAD_COLUMNS),
+    "funding-dispersion": ("funding", ff.DISPERSION_COLUMNS),
+    "funding-stress-facilities": ("facilities", ff.STRESS_FACILITY_COLUMNS),
+    "funding-balance": ("facilities", ff.BALANCE_COLUMNS),
+}
+
+
+def clip_patches(ctx: AppContext, clip: bool) -> tuple[Patch, ...]:
+    """One Patch per chart: a y-range without the rare spikes (SOFR-IORB's 300 bp of
+    September 2019 otherwise flattens every other day), or back to autorange."""
+    measures = ctx.measures()
+    patches = []
+    for chart in CHART_IDS:
+        frame_name, columns = CHART_COLUMNS[chart]
+        frame = getattr(measures, frame_name)
+        patch = Patch()
+        span = (figures.robust_range([frame[c] for c in columns if c in frame])
+                if clip else None)
+        if span is None:
+            patch["layout"]["yaxis"]["autorange"] = True
+        else:
+            patch["layout"]["yaxis"]["range"] = span
+            patch["layout"]["yaxis"]["autorange"] = False
+        patches.append(patch)
+    return tuple(patches)
+
+
 def reset_values(ids: Sequence[Mapping[str, str]]) -> list[float]:
     """Default threshold of each box, in the order of ``ids``."""
     defaults = LiquidityThresholds()
@@ -533,6 +567,11 @@ def register(app: Dash, ctx: AppContext) -> None:
     def _update(as_of: str | None, values: list[object],
                 ids: list[dict[str, str]]) -> tuple[Any, ...]:
         return update(ctx, as_of, values, ids)
+
+    @app.callback(*[Output(chart, "figure", allow_duplicate=True) for chart in CHART_IDS],
+                  Input("funding-clip", "value"), prevent_initial_call=True)
+    def _clip(value: list[str] | None) -> tuple[Patch, ...]:
+        return clip_patches(ctx, bool(value))
 
     @app.callback(Output(threshold, "value"), Input("funding-reset", "n_clicks"),
                   State(threshold, "id"), prevent_initial_call=True)

@@ -295,3 +295,16 @@ def test_a_light_without_data_is_never_green_and_the_summary_counts_what_was_eva
     assert GOOD not in text  # no green border or background
     assert light_colour("unknown") != GOOD
     assert "cannot evaluate" in funding._STATE_TEXT["unknown"]
+
+
+def test_clipping_spikes_sets_y_ranges_that_leave_out_the_repo_spike(real_view, tmp_path):
+    from components import figures
+
+    _view, spreads, _facilities = real_view
+    iorb = spreads["sofr_iorb_bp"].dropna()
+    span = figures.robust_range([spreads[c] for c in ff.SPREAD_COLUMNS])
+    assert span is not None
+    assert iorb.max() > span[1]  # the spike is above the clipped range...
+    assert (iorb <= span[1]).mean() > 0.99  # ...and almost every other day is inside it
+    off = funding.clip_patches(AppContext(tmp_path / "absent.sqlite"), False)
+    assert all(p.to_plotly_json()["operations"][0]["params"]["value"] is True for p in off)
