@@ -32,7 +32,7 @@ class Bound:
     """
 
     key: str
-    component_id: str
+    component_id: str | dict[str, Any]  # a dict with ALL: one query value for the whole group
     prop: str = "value"
     read: Callable[[str], Any] = str
     write: Callable[[Any], str] = str
@@ -136,7 +136,7 @@ def write_json_list(value: Any) -> str:
 
 
 def initial_values(bound: Sequence[Bound], query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """The values of the bound controls the query sets ({component id: value}) and a message per
+    """The values of the bound controls the query sets ({query key: value}) and a message per
     query value that could not be read (its control keeps its default)."""
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -144,7 +144,7 @@ def initial_values(bound: Sequence[Bound], query: Mapping[str, str]) -> tuple[di
         if b.key not in query:
             continue
         try:
-            values[b.component_id] = b.read(query[b.key])
+            values[b.key] = b.read(query[b.key])
         except (ValueError, TypeError) as exc:
             problems.append(f"{b.key}={query[b.key][:40]!r} ignored: {exc}.")
     return values, problems

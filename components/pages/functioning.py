@@ -357,9 +357,9 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     measures = ctx.measures()
     stored_swaps = [c for c in measures.swap_spreads_bp.columns
                     if measures.swap_spreads_bp[c].notna().any()]
-    swap_tenors = [t for t in values.get("func-swap-tenors", default_swap_tenors(stored_swaps))
+    swap_tenors = [t for t in values.get("swaps", default_swap_tenors(stored_swaps))
                    if t in stored_swaps]
-    otr_tenor = values.get("func-otr-tenor", DEFAULT_OTR_TENOR)
+    otr_tenor = values.get("tenor", DEFAULT_OTR_TENOR)
     first_readings, message, curve_fig, coverage, _ = update_asof(ctx, as_of)
     return html.Div([
         card("Is the Treasury market itself breaking?", html.Div([

@@ -122,10 +122,20 @@ def contributions_figure(snap: dict[str, Any], labels: dict[str, str], categorie
     return fig
 
 
+def _read_weights(text: str) -> list[float]:
+    """Category weights from the query ("1,0.5,1,1,2,1": one per category, 0-3)."""
+    weights = [float(w) for w in text.split(",")]
+    if len(weights) != len(CATEGORIES) or not all(0 <= w <= 3 for w in weights):
+        raise ValueError(f"expected {len(CATEGORIES)} weights between 0 and 3")
+    return weights
+
+
 #: The page's controls in the URL (see components.urlstate).
 URL_STATE = (
     Bound("window", "stress-window", read=read_number(1, 20), write=lambda v: f"{float(v):g}"),
     Bound("cap", "stress-clip", read=read_number(0.5, 20), write=lambda v: f"{float(v):g}"),
+    Bound("weights", {"type": "stress-weight", "category": ALL}, read=_read_weights,
+          write=lambda v: ",".join(f"{float(w):g}" for w in v)),
 )
 
 
@@ -134,7 +144,8 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     weight_sliders = [
         html.Div([
             html.Label(cat, htmlFor=f"stress-weight-{i}"),
-            dcc.Slider(id={"type": "stress-weight", "category": cat}, min=0, max=3, step=0.25, value=1,
+            dcc.Slider(id={"type": "stress-weight", "category": cat}, min=0, max=3, step=0.25,
+                       value=values.get("weights", [1.0] * len(CATEGORIES))[i],
                        marks={0: "0", 1: "1", 2: "2", 3: "3"}, updatemode="mouseup"),
         ], className="slider-block")
         for i, cat in enumerate(CATEGORIES)
@@ -143,10 +154,10 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         card("Composite Treasury Market Stress Index", html.Div([
             html.Label("Window (years)", htmlFor="stress-window"),
             dcc.Input(id="stress-window", type="number",
-                      value=values.get("stress-window", DEFAULT_WINDOW_DAYS / DAYS_PER_YEAR),
+                      value=values.get("window", DEFAULT_WINDOW_DAYS / DAYS_PER_YEAR),
                       min=1, max=20, step=0.5, debounce=True, style={"width": "80px"}),
             html.Label("Cap |z| at", htmlFor="stress-clip"),
-            dcc.Input(id="stress-clip", type="number", value=values.get("stress-clip", DEFAULT_CLIP_Z),
+            dcc.Input(id="stress-clip", type="number", value=values.get("cap", DEFAULT_CLIP_Z),
                       min=0.5, max=20,
                       step=0.5, debounce=True, style={"width": "80px"}),
         ], className="controls"),

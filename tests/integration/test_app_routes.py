@@ -114,3 +114,29 @@ def test_the_banner_counts_stale_series_and_names_the_oldest_core_one(tmp_path):
     assert "3 of 3 series stale" in banner
     assert "oldest core series SOFR, last 2023-06-01" in banner
     assert "banner-stale" in banner and "banner-real" not in banner
+
+
+def test_stress_weights_window_and_cap_come_from_the_url(tmp_path):
+    from components.pages.stress import CATEGORIES
+
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    weights = ["0"] + ["2"] * (len(CATEGORIES) - 1)
+    out = _route_search(client, "/stress", f"?weights={','.join(weights)}&window=5&cap=3")
+    page = out["page"]
+    text = json.dumps(page)
+    assert '"id": "stress-window"' in text and '"value": 5.0' in text
+    sliders = [c for c in _walk(page) if isinstance(c.get("props", {}).get("id"), dict)
+               and c["props"]["id"].get("type") == "stress-weight"]
+    assert [s["props"]["value"] for s in sliders] == [0.0] + [2.0] * (len(CATEGORIES) - 1)
+    bad = _route_search(client, "/stress", "?weights=1,2")
+    assert "weights='1,2' ignored" in json.dumps(bad["asof-message"])
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
