@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.beyond import beyond_snapshot
 from analytics.crossasset import sell_america_history
 from analytics.curve import curve_snapshot, curve_spreads_bp
 from analytics.fitting import NSSFit
@@ -134,5 +135,6 @@ def snapshot(measures: Measures, *, as_of: str | pd.Timestamp, data: str) -> dic
         "funding": funding,
         "positioning": positioning,
         "stress_index": stress,
+        **beyond_snapshot(m.series, when),
         "missing": missing,
     }
