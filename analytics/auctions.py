@@ -198,7 +198,7 @@ def auctions_as_of(
     """
     rows = auction_table(series) if table is None else table
     end = as_of.normalize()
-    start = (end - pd.offsets.BDay(RECENT_BUSINESS_DAYS - 1)) if end.dayofweek < 5 else \
+    start = (end - pd.offsets.BDay(RECENT_BUSINESS_DAYS - 1)) if end.day_of_week < 5 else \
         (end - pd.offsets.BDay(RECENT_BUSINESS_DAYS))
     picked = rows[(rows["date"] >= start) & (rows["date"] <= end)] if len(rows) else rows
     missing = []
