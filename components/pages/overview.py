@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, dcc, html
 from analytics.measures import snapshot
 from components import figures
 from components.context import AppContext
+from components.figures_beyond import beyond_tiles_block
 from components.theme import BAD, GRID, WARN
 from components.widgets import as_of_picker, card, graph, note, simple_table, tile, tiles
 from data.market import MarketData
@@ -113,7 +114,8 @@ def glance_for(ctx: AppContext, as_of: str | None) -> html.Div:
         return note("No Treasury yields stored: nothing to summarise.")
     when = pd.Timestamp(as_of) if as_of else last
     doc = snapshot(ctx.measures(), as_of=when, data=data.mode)
-    return html.Div([glance(doc), note(f"As of {doc['as_of']}; details on each page.")])
+    return html.Div([glance(doc), beyond_tiles_block(doc),  # issue 11 tiles
+                     note(f"As of {doc['as_of']}; details on each page.")])
 
 
 def layout(ctx: AppContext) -> html.Div:
