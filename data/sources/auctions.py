@@ -238,12 +238,25 @@ def parse_auction_table(payload: bytes, *, origin: str = "imported", label: str 
 
 
 # -- Fiscal Data API JSON ---------------------------------------------------------------------
-def looks_like_auctions_json(data: object) -> bool:
-    """True when `data` (parsed JSON) is a Fiscal Data auctions_query response."""
+def _is_auctions_doc(data: object) -> bool:
+    """A ``{"data": [...]}`` document whose first row (if any) has an ``auction_date``."""
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         return False
     rows = data["data"]
     return not rows or (isinstance(rows[0], dict) and "auction_date" in rows[0])
+
+
+def looks_like_auctions_json(data: object) -> bool:
+    """True when `data` (parsed JSON) is a Fiscal Data auctions_query response: auction rows,
+    or no rows but ``meta.labels`` naming ``auction_date`` (an empty page)."""
+    if not _is_auctions_doc(data):
+        return False
+    assert isinstance(data, dict)
+    if data["data"]:
+        return True
+    meta = data.get("meta")
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    return isinstance(labels, dict) and "auction_date" in labels
 
 
 def _text(row: Mapping[str, Any], key: str) -> str:
@@ -280,7 +293,7 @@ def parse_auctions_json(payload: bytes, *, origin: str = "live", label: str = ""
         and field).
     """
     data = _load(payload)
-    if not looks_like_auctions_json(data):
+    if not _is_auctions_doc(data):
         raise PayloadError("not a Fiscal Data auctions_query response: no 'data' array of auctions")
     records: list[dict[str, Any]] = []
     for position, row in enumerate(data["data"]):
@@ -361,7 +374,7 @@ class AuctionsProvider(Provider):
             body = self.client.get(unit.url, params=params, source=self.name,
                                    series=f"{unit.label} page {page}")
             data = _load(body)
-            if not looks_like_auctions_json(data):
+            if not _is_auctions_doc(data):
                 # Let transform report it with its own message.
                 return body
             rows.extend(data["data"])

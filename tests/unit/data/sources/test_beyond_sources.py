@@ -268,3 +268,24 @@ def test_desk_swap_curve_import_tenors_units_and_duplicates() -> None:
     with pytest.raises(PayloadError, match="appears twice"):
         parse_swap_curve_csv(b"date,tenor,rate\n2025-04-11,10Y,3.8\n2025-04-11,10y,3.9\n")
     assert tenor_years("18M") == 1.5 and tenor_years("1W") is None
+
+
+def test_import_detects_each_new_format_by_content(tmp_path: Path) -> None:
+    from data.importer import detect_format
+
+    cases = {
+        "fsi.csv": payload("ofr/fsi.csv"),
+        "page.json": payload("auctions/auctions_query_page1.json"),
+        "empty_page.json": b'{"data":[],"meta":{"labels":{"auction_date":"Auction Date"},"total-pages":1}}',
+        "curve.csv": payload("eris/Eris_20250411_EOD_ParCouponCurve_SOFR.csv"),
+        "desk.csv": b"date,tenor,rate\n2025-04-11,10Y,3.8\n",
+        "table.csv": b"date,tenor,term,high_yield,bid_to_cover\n2024-01-10,10-Year,10-Year,4.0,2.5\n",
+        "acm.xls": acm_workbook(tmp_path / "w.xls", [(dt.date(2020, 3, 9), 1.0, 1.0, 2.0)]),
+    }
+    found = {}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        found[name] = detect_format(tmp_path / name)
+    assert found == {"fsi.csv": "ofr-fsi-csv", "page.json": "auctions-json", "empty_page.json": "auctions-json",
+                     "curve.csv": "eris-curve-csv", "desk.csv": "swap-curve-csv", "table.csv": "auctions-csv",
+                     "acm.xls": "acm-xls"}
