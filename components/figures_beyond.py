@@ -32,6 +32,7 @@ __all__ = [
     "beyond_tiles",
     "custody_figure",
     "dollar_figure",
+    "hpw_noise_figure",
     "liquidity_figure",
     "ofr_categories_figure",
     "official_figure",
@@ -342,6 +343,24 @@ def swap_segments_figure(series: pd.DataFrame, yields: pd.DataFrame, tenor_years
                  "text": f"break: {swap_source_label(sid)} from {start:%Y-%m-%d}", "xanchor": "left",
                  "font": {"size": 11, "color": MUTED}})
     return _asof_line(fig, as_of)
+
+
+# -- Hu-Pan-Wang noise (stretch) ------------------------------------------------------------------
+def hpw_noise_figure(series: pd.DataFrame) -> Figure:
+    """Hu-Pan-Wang noise and the on-the-run gaps from imported FedInvest files (live data only)."""
+    title = "Hu-Pan-Wang noise from FedInvest prices (live data only)"
+    if "HPW_NOISE_BP" not in series.columns or series["HPW_NOISE_BP"].dropna().empty:
+        return figures.empty("Live data only, no history yet: save TreasuryDirect FedInvest's daily price "
+                             "file as securityprice_YYYY-MM-DD.csv and `tsm import` it.", title=title)
+    lines = {"noise: RMSE of yield errors, 1-10y": series["HPW_NOISE_BP"].dropna()}
+    for n in (2, 5, 10):
+        sid = f"OTR_GAP_{n}Y_BP"
+        if sid in series.columns and series[sid].notna().any():
+            lines[f"{n}y on-the-run gap"] = series[sid].dropna()
+    fig = figures.history(lines, title=title, y_title="bp", zero_line=True, episodes=False)
+    for trace in fig["data"]:
+        trace["mode"] = "lines+markers"
+    return fig
 
 
 # -- tiles for the Overview ---------------------------------------------------------------------

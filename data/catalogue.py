@@ -159,6 +159,11 @@ _ENTRIES += [
     *(_s(f"SOFRSWP{n}Y", f"{n}-Year SOFR OIS par swap rate (Eris, or a desk file)", "%", "daily", "eris",
          "swaps")
       for n in _SOFR_SWAP_TENORS),
+    _s("HPW_NOISE_BP", "Hu-Pan-Wang noise: RMSE of yield errors, 1-10y notes and bonds (FedInvest; live data only)",
+       "bp", "daily", "", "functioning"),
+    _s("HPW_N_BONDS", "Bonds in the Hu-Pan-Wang fit (FedInvest)", "count", "daily", "", "functioning"),
+    *(_s(f"OTR_GAP_{n}Y_BP", f"{n}y on-the-run proxy: fitted minus market yield (FedInvest; live data only)",
+         "bp", "daily", "", "functioning") for n in (2, 3, 5, 7, 10)),
     *(_s(f"DESKSWP{n}Y", f"{n}-Year swap rate from a desk file (date,tenor,rate import)", "%", "daily",
          "", "swaps")
       for n in _SOFR_SWAP_TENORS),

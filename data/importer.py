@@ -24,6 +24,7 @@ format                 what identifies it
 ``auctions-json``      Fiscal Data ``auctions_query`` response (``{"data": [...auction_date...]}``)
 ``eris-curve-csv``     Eris SOFR par coupon curve (``Symbol,...,FairCoupon (%)``)
 ``swap-curve-csv``     desk swap curve export ``date,tenor,rate``
+``fedinvest-csv``      FedInvest end-of-day prices (no header; date in the file name) -> HPW noise
 ``zip:<format>``       a zip holding one file of any format above (CFTC annual zips)
 =====================  ======================================================================
 
@@ -75,6 +76,7 @@ from data.sources.cftc import (
     unzip_single,
 )
 from data.sources.eris import looks_like_eris_curve, parse_eris_curve
+from data.sources.fedinvest import looks_like_fedinvest, parse_fedinvest_csv
 from data.sources.fred import parse_fred_json, parse_fred_xml, parse_fredgraph_csv
 from data.sources.gsw import parse_gsw_csv
 from data.sources.h15 import parse_h15_csv
@@ -260,6 +262,8 @@ def _detect(payload: bytes, name: str) -> str:
     if looks_like_eris_curve(text):
         return "eris-curve-csv"
     first = next((line for line in lines if line.strip()), "")
+    if looks_like_fedinvest(first):
+        return "fedinvest-csv"
     if looks_like_ofr_fsi(first):
         return "ofr-fsi-csv"
     if looks_like_auction_table(first):
@@ -338,6 +342,7 @@ FORMATS: Final[Mapping[str, _Parser]] = MappingProxyType(
         "auctions-json": lambda p, stem, label: parse_auctions_json(p, origin="imported", label=label),
         "eris-curve-csv": lambda p, stem, label: parse_eris_curve(p, origin="imported", label=label),
         "swap-curve-csv": lambda p, stem, label: parse_swap_curve_csv(p, label=label),
+        "fedinvest-csv": lambda p, stem, label: parse_fedinvest_csv(p, label=label),
     }
 )
 

@@ -27,7 +27,7 @@ from analytics.swaps import IMPORT_HINT, swap_coverage, swaps_snapshot
 from analytics.tenors import TENOR_YEARS, TENORS
 from components import figures, widgets
 from components.context import AppContext
-from components.figures_beyond import swap_segments_figure
+from components.figures_beyond import hpw_noise_figure, swap_segments_figure
 from components.figures_curve import asof_update, history_with_asof
 from components.pages.curve import parse_as_of, sized_graph
 from components.theme import ACCENT, BAD, INK, MUTED, SERIES, base_layout
@@ -377,6 +377,7 @@ def layout(ctx: AppContext) -> html.Div:
         ], className="grid-2"),
         card("10y swap spread: LIBOR era, then SOFR", widgets.graph("func-swap-segments", swap_segments_figure(
             data.series, data.yields, 10, as_of=last))),  # issue 11
+        card("Hu-Pan-Wang noise", widgets.graph("func-hpw", hpw_noise_figure(data.series))),  # issue 11
     ])
 
 

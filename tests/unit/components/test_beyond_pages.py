@@ -145,3 +145,15 @@ def test_tiles_carry_each_keys_headline(real_ctx: AppContext) -> None:
     made = {t.children[1].id: t.children[1].children for t in beyond_tiles(doc)}
     assert made["glance-custody"] == "-118 bn / 4w"  # 2,843,669 - 2,961,623 $mn
     assert made["glance-sell-america"] in ("ON", "off")
+
+
+def test_hpw_noise_card_says_live_data_only_until_a_file_is_imported() -> None:
+    from components.figures_beyond import hpw_noise_figure
+
+    days = pd.to_datetime(["2024-06-26", "2024-06-27"])
+    empty = pd.DataFrame(index=days)
+    assert "Live data only" in _json(hpw_noise_figure(empty))
+    stored = pd.DataFrame({"HPW_NOISE_BP": [1.2, 1.5], "OTR_GAP_10Y_BP": [0.8, 1.1]}, index=days)
+    fig = hpw_noise_figure(stored)
+    assert [t["name"] for t in fig["data"]] == ["noise: RMSE of yield errors, 1-10y", "10y on-the-run gap"]
+    assert "live data only" in fig["layout"]["title"]["text"]
