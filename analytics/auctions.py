@@ -91,17 +91,14 @@ def _pre_auction_yield(cmt: pd.Series, dates: pd.DatetimeIndex) -> tuple[np.ndar
 
 def _trailing_z(values: pd.Series, usable: pd.Series) -> pd.Series:
     """z of each value against the previous :data:`Z_AUCTIONS` usable values of the tenor."""
-    # The last Z_AUCTIONS usable values before each row (usable rows are not always adjacent).
+    # Usable rows are not always adjacent: roll over the usable, observed values only.
+    keep = usable.to_numpy(dtype=bool) & np.isfinite(values.to_numpy(dtype=float))
+    kept = pd.Series(values.to_numpy(dtype=float)[keep])
+    past = kept.shift(1).rolling(Z_AUCTIONS, min_periods=Z_MIN_AUCTIONS)
+    sd = past.std(ddof=1)
+    z = (kept - past.mean()) / sd.where(sd > 0)
     out = np.full(len(values), np.nan)
-    hist: list[float] = []
-    for i, (value, ok) in enumerate(zip(values.to_numpy(dtype=float), usable.to_numpy(), strict=True)):
-        window = hist[-Z_AUCTIONS:]
-        if ok and len(window) >= Z_MIN_AUCTIONS and np.isfinite(value):
-            sd = float(np.std(window, ddof=1))
-            if sd > 0:
-                out[i] = (value - float(np.mean(window))) / sd
-        if ok and np.isfinite(value):
-            hist.append(float(value))
+    out[keep] = z.to_numpy()
     return pd.Series(out, index=values.index)
 
 

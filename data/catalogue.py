@@ -149,9 +149,10 @@ _ENTRIES += [
     _s("T5YIFR", "5-year, 5-year forward inflation expectation", "%", "daily", "fred", "drivers"),
     _s("NFCI", "Chicago Fed National Financial Conditions Index", "index", "weekly", "fred", "stress"),
     _s("ANFCI", "Chicago Fed Adjusted NFCI", "index", "weekly", "fred", "stress"),
-    _s("ACMTP10", "ACM 10-year term premium (NY Fed)", "%", "daily", "acm", "drivers"),
-    _s("ACMRNY10", "ACM 10-year risk-neutral yield (expected path, NY Fed)", "%", "daily", "acm", "drivers"),
-    _s("ACMY10", "ACM 10-year fitted zero-coupon yield (NY Fed)", "%", "daily", "acm", "drivers"),
+    # ACM: daily estimates, but the workbook is republished with a lag of weeks (hence irregular).
+    _s("ACMTP10", "ACM 10-year term premium (NY Fed)", "%", "irregular", "acm", "drivers"),
+    _s("ACMRNY10", "ACM 10-year risk-neutral yield (expected path, NY Fed)", "%", "irregular", "acm", "drivers"),
+    _s("ACMY10", "ACM 10-year fitted zero-coupon yield (NY Fed)", "%", "irregular", "acm", "drivers"),
     *(_s(i, t, "index", "daily", "ofr", "stress") for i, t in _OFR),
     *(_s(f"AUCT_{t}_{f}", f"{t[:-1]}-year Treasury auction: {what}", units, "irregular", "auctions",
          "auctions")
