@@ -103,15 +103,26 @@ def test_auctions_page_headline_table_and_tenor_filter(real_ctx: AppContext) -> 
     assert first[0].children == "2025-04-09" and first[5].children.startswith("2.67 ")
 
 
-def test_pages_say_what_is_missing_on_the_demo_set(demo_ctx: AppContext) -> None:
-    block, *figs = flows.update(demo_ctx, None)
+def test_pages_say_what_is_missing_when_only_yields_are_stored(shared_data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "yields.sqlite"
+    with Store.open(path) as store:
+        import_paths(store, [shared_data / "fred" / "DGS10.csv"])
+    ctx = AppContext(path)
+    block, *figs = flows.update(ctx, None)
     assert "WMTSECL1" in _json(figs[0])  # the custody chart says what to import
-    calendar, table, _ = auctions.update(demo_ctx, None, "all")
+    calendar, table, _ = auctions.update(ctx, None, "all")
     assert "No auctions stored" in _json(table)
-    block, *figs = drivers.update(demo_ctx, None)
+    block, *figs = drivers.update(ctx, None)
     assert "not stored" in _json(block)
     for page in (flows, drivers, auctions):
-        assert page.layout(demo_ctx) is not None
+        assert page.layout(ctx) is not None
+
+
+def test_demo_set_fills_every_new_chart(demo_ctx: AppContext) -> None:
+    for figs in (flows.update(demo_ctx, "2025-04-11")[1:], drivers.update(demo_ctx, "2025-04-11")[1:]):
+        assert all(fig["data"] for fig in figs)
+    calendar, table, headline = auctions.update(demo_ctx, "2025-04-11", "all")
+    assert calendar["data"] and "coupon auction(s) in the 10 business days to 2025-04-11" in headline
 
 
 def synthetic_swaps() -> tuple[pd.DataFrame, pd.DataFrame]:
