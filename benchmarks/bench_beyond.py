@@ -8,10 +8,10 @@ then prints two tables:
    frames, the snapshot keys with and without those frames, and the three pages' callbacks;
 2. Spearman rank correlation of our composite stress index with the OFR Financial Stress Index
    (daily, on shared dates; and on Fridays), for the index as it is ("before") and with
-   candidate issue-11 indicators added in a "flows & liquidity" category ("after": foreign
-   official custody 4-week change and net liquidity 4-week change, both signed so that a fall
-   is stress). analytics/stress.py is not changed here; the "after" rows show what those
-   indicators would add.
+   each candidate issue-11 indicator added in a "flows & liquidity" category ("after": foreign
+   official custody 4-week change and net liquidity 4-week change, signed so that a fall is
+   stress; the ACM term premium's 21-day change; the latest auction's weakness score).
+   analytics/stress.py is not changed here; the "after" rows show what each would add.
 
 Nothing is asserted.
 """
@@ -105,29 +105,38 @@ def main() -> None:
             otr_premium_bp=measures.otr_premium_bp["10y"] if measures.otr_premium_bp is not None else None,
             swap_spread_bp=measures.swap_spreads_bp["10y"] if "10y" in measures.swap_spreads_bp else None,
         )
-        extra = pd.DataFrame({
-            "custody_change_4w_bn": custody_history(series)["change_4w_bn"],
-            "net_liquidity_change_4w_bn": net_liquidity_history(series)["change_4w_bn"],
-        })
-        extra_specs = [
-            IndicatorSpec("custody_change_4w_bn", "flows & liquidity", -1, "Foreign official custody, 4w change",
-                          "$bn", max_ffill_days=5),
-            IndicatorSpec("net_liquidity_change_4w_bn", "flows & liquidity", -1, "Net liquidity, 4w change",
-                          "$bn", max_ffill_days=5),
-        ]
-        combined = values.join(extra, how="outer")
-        after = compute_stress_index(combined, [*specs, *extra_specs]).total.dropna()
+        from analytics.auctions import auction_table
+        from analytics.term_premium import term_premium_history
+
+        held = auction_table(series)
+        weakness = held.groupby("date")["weakness"].max()
+        candidates = {
+            "custody_change_4w_bn": (custody_history(series)["change_4w_bn"], -1,
+                                     "Foreign official custody, 4w change"),
+            "net_liquidity_change_4w_bn": (net_liquidity_history(series)["change_4w_bn"], -1,
+                                           "Net liquidity, 4w change"),
+            "acm_tp_change_21d": (term_premium_history(series)["acm_10y_pct"].diff(21), 1,
+                                  "ACM term premium, 21-day change"),
+            "auction_weakness": (weakness, 1, "Auction weakness score (latest auction)"),
+        }
+
+        def with_extra(names: list[str]) -> pd.Series:
+            extra = pd.DataFrame({n: candidates[n][0] for n in names})
+            specs_extra = [IndicatorSpec(n, "flows & liquidity", candidates[n][1], candidates[n][2],
+                                         max_ffill_days=25) for n in names]
+            return compute_stress_index(values.join(extra, how="outer"), [*specs, *specs_extra]).total.dropna()
+
+        variants = [("before: index as built", index)]
+        variants += [(f"+ {n}", with_extra([n])) for n in candidates]
+        variants.append(("+ custody and net liquidity", with_extra(["custody_change_4w_bn",
+                                                                     "net_liquidity_change_4w_bn"])))
         print()
-        print(f"{'Spearman rank correlation with OFR FSI':45s} {'rho':>8s} {'n':>7s}")
-        for label, idx in (("before: index as built", index), ("after: + custody and net liquidity", after)):
+        print(f"{'Spearman rank correlation with OFR FSI':45s} {'daily':>8s} {'Fridays':>8s} {'since 2018':>10s} {'n':>7s}")
+        for label, idx in variants:
             rho, n = spearman(idx, ofr)
-            print(f"{label + ', daily':45s} {rho:8.3f} {n:7d}")
-            fri = idx.resample("W-FRI").last()
-            rho_w, n_w = spearman(fri, ofr.resample("W-FRI").last())
-            print(f"{label + ', Fridays':45s} {rho_w:8.3f} {n_w:7d}")
-            since = idx.loc["2018":]
-            rho_r, n_r = spearman(since, ofr)
-            print(f"{label + ', daily since 2018':45s} {rho_r:8.3f} {n_r:7d}")
+            rho_w, _ = spearman(idx.resample("W-FRI").last(), ofr.resample("W-FRI").last())
+            rho_r, _ = spearman(idx.loc["2018":], ofr)
+            print(f"{label:45s} {rho:8.3f} {rho_w:8.3f} {rho_r:10.3f} {n:7d}")
 
 
 if __name__ == "__main__":
