@@ -28,7 +28,8 @@ format                 what identifies it
 ``zip:<format>``       a zip holding one file of any format above (CFTC annual zips)
 =====================  ======================================================================
 
-Files that are not time series (e.g. an auction table) are refused with a clear message.
+Files that are not time series (e.g. a TreasuryDirect auction export with its camelCase
+columns) are refused with a clear message.
 Every file is parsed before anything is written; then ONE :meth:`data.store.Store.write` of all
 batches, so a malformed file leaves the store exactly as it was. Unknown series ids in tidy
 files are accepted (stored as uncatalogued series).
