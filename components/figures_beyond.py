@@ -81,6 +81,7 @@ def custody_figure(custody: pd.DataFrame, *, as_of: pd.Timestamp | None = None) 
     layout = base_layout(title, y_title="$bn", height=380)
     layout["yaxis2"] = {"overlaying": "y", "side": "right", "title": {"text": "4-week change, $bn"},
                         "showgrid": False, "zeroline": True}
+    layout["margin"] = {**layout["margin"], "r": 64}
     fig = {"data": [
         {"type": "scatter", "mode": "lines", "name": "custody holdings, $bn", "x": _dates(level.index),
          "y": np.round(level.to_numpy(), 3).tolist(), "line": {"color": SERIES[0], "width": 1.6}},
@@ -332,7 +333,13 @@ def swap_segments_figure(series: pd.DataFrame, yields: pd.DataFrame, tenor_years
     if not lines:
         return figures.empty(f"No {tenor_years}y Treasury yield on the swap dates.", title=title)
     fig = figures.history(lines, title=title, y_title="bp", zero_line=True, height=380, episodes=False)
+    fig["layout"]["showlegend"] = True  # the legend names each segment's source
     ends.sort()
+    if not any(sid.upper().startswith(("SOFRSWP", "DESKSWP")) for *_, sid in ends):
+        fig["layout"].setdefault("annotations", []).append(
+            {"x": 1, "y": 1, "xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "right",
+             "text": f"no SOFR swap rate after {ends[-1][1]:%Y-%m-%d}: `tsm refresh --source eris` "
+                     "or import a desk file (date,tenor,rate)", "font": {"size": 11, "color": BAD}})
     for (_, end, _), (start, _, sid) in zip(ends, ends[1:], strict=False):
         if start > end:
             fig["layout"]["shapes"].append(

@@ -168,3 +168,11 @@ def test_hpw_noise_card_says_live_data_only_until_a_file_is_imported() -> None:
     fig = hpw_noise_figure(stored)
     assert [t["name"] for t in fig["data"]] == ["noise: RMSE of yield errors, 1-10y", "10y on-the-run gap"]
     assert "live data only" in fig["layout"]["title"]["text"]
+
+
+def test_swap_spread_without_sofr_says_how_to_continue_it() -> None:
+    series, yields = synthetic_swaps()
+    fig = swap_segments_figure(series.drop(columns="SOFRSWP10Y"), yields, 10)
+    assert [t["name"] for t in fig["data"]] == ["ICE swap rate (LIBOR), FRED [DSWP10]"]
+    assert fig["layout"]["showlegend"] is True
+    assert "no SOFR swap rate after 2016-10-28: `tsm refresh --source eris`" in _json(fig["layout"]["annotations"])
