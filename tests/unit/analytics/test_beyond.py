@@ -264,3 +264,14 @@ def test_empty_store_gives_nulls_with_reasons() -> None:
     doc = beyond_snapshot(empty, pd.Timestamp("2025-04-11"))
     assert check_beyond_contract(doc) == []
     assert doc["auctions"]["recent"] == [] and doc["foreign_official"]["custody_bn"] is None
+
+
+def test_text_snapshot_lines(real_series: pd.DataFrame) -> None:
+    from cli.beyond_text import render_beyond
+
+    lines = render_beyond(beyond_snapshot(real_series, pd.Timestamp("2025-04-11")))
+    text = "\n".join(lines)
+    # 6,727.416 - 315.189 - 168.115 = 6,244.112 (the Wednesday test above).
+    assert "Net liquidity (2025-04-09): 6,244.1 bn = Fed assets 6,727.4 - TGA 315.2 - ON RRP 168.1" in text
+    assert "2025-04-08  3y: high 3.784%" in text and text.count("WEAK") == 1
+    assert render_beyond({"as_of": "2025-04-11"}) == []
