@@ -289,3 +289,21 @@ def test_import_detects_each_new_format_by_content(tmp_path: Path) -> None:
     assert found == {"fsi.csv": "ofr-fsi-csv", "page.json": "auctions-json", "empty_page.json": "auctions-json",
                      "curve.csv": "eris-curve-csv", "desk.csv": "swap-curve-csv", "table.csv": "auctions-csv",
                      "acm.xls": "acm-xls"}
+
+
+def test_a_bad_new_format_file_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    from data.importer import ImportFileError, import_paths
+    from data.store import Store
+
+    good = tmp_path / "fsi.csv"
+    good.write_bytes(payload("ofr/fsi.csv"))
+    bad = tmp_path / "desk.csv"
+    bad.write_bytes(b"date,tenor,rate\n2025-04-11,10Y,3.8\n2025-04-11,2Y,358\n")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        before = store.revision()
+        with pytest.raises(ImportFileError) as err:
+            import_paths(store, [good, bad])
+        assert err.value.describe().startswith(f"{bad} line 3, column rate: '358' is not a swap rate in percent")
+        assert store.revision() == before and not store.has_observations()
+        report = import_paths(store, [good])
+        assert report.files[0].format == "ofr-fsi-csv" and report.total.inserted == 7 * 9
