@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data.http import HttpClient, HttpSettings, SourceError
 from data.sources import PayloadError, Query, make_provider
@@ -307,3 +309,24 @@ def test_a_bad_new_format_file_leaves_the_store_as_it_was(tmp_path: Path) -> Non
         assert store.revision() == before and not store.has_observations()
         report = import_paths(store, [good])
         assert report.files[0].format == "ofr-fsi-csv" and report.total.inserted == 7 * 9
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["2Y", "10Y"]), st.floats(1, 60),
+                          st.floats(1.6, 11.0)), min_size=1, max_size=25))
+def test_one_auction_per_tenor_and_date_the_largest_kept(rows: list[tuple[int, str, float, float]]) -> None:
+    from data.sources.auctions import auctions_to_batch
+
+    frame = pd.DataFrame({
+        "date": [pd.Timestamp("2024-01-01") + pd.Timedelta(days=d) for d, *_ in rows],
+        "tenor": [t for _, t, *_ in rows], "term_years": [y for *_, y in rows],
+        "cusip": [f"C{i}" for i in range(len(rows))], "size_bn": [s for _, _, s, _ in rows],
+        "high_yield": 4.0, "median_yield": 3.9, "dispersion_bp": 10.0, "bid_to_cover": 2.5,
+        "dealer_pct": 15.0, "direct_pct": 15.0, "indirect_pct": 70.0, "reopening": 0.0,
+    })
+    batch = auctions_to_batch(frame, origin="imported", label="t")
+    sizes = batch.observations[batch.observations["series_id"].str.endswith("_SIZE")]
+    expected = frame.groupby(["tenor", "date"])["size_bn"].max()
+    got = {(sid.split("_")[1], d): v for sid, d, v in zip(sizes["series_id"], sizes["date"], sizes["value"], strict=True)}
+    assert got == {k: pytest.approx(v) for k, v in expected.items()}
+    assert len(batch.notes) == int((frame.groupby(["tenor", "date"]).size() > 1).sum())
