@@ -31,6 +31,7 @@ from analytics.state import MarketState
 from analytics.tenors import SPREADS
 from components import figures
 from components.context import AppContext
+from components.figures_beyond import term_premium_split_card
 from components.figures_curve import asof_update, factors_figure, history_with_asof
 from components.theme import ACCENT, BAD, GOOD, MUTED
 from components.urlstate import Bound, initial_values, read_choice, read_number
@@ -419,6 +420,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
                  "published). Percentile: share of all same-window changes of that spread up to "
                  "the as-of date that are <= this one (near 100 = steepening among the largest, "
                  "near 0 = flattening among the largest; bold when in the top or bottom 5%).")),
+        term_premium_split_card([]),  # issue 11; updated by components.pages.drivers
         html.Div([
             card("Spread history and largest episodes", html.Div([
                 html.Label("Spread", htmlFor="curve-spread"),
