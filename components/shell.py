@@ -7,6 +7,8 @@ from types import ModuleType
 from dash import Dash, Input, Output, dcc, html
 
 from components.context import AppContext
+from components.pages import present
+from components.theme import theme_toggle
 from components.widgets import data_banner, error_box, note
 from data.store import StoreError
 
@@ -18,6 +20,7 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
             html.H1("Treasury Stress Monitor"),
             html.Nav([dcc.Link(p.LABEL, href=p.PATH, className="nav-link", id="nav-" + (p.PATH.strip("/") or "overview"))
                       for p in pages]),
+            theme_toggle(),
         ], className="header"),
         html.Div(id="banner-slot"),
         html.Main(id="page"),
@@ -33,8 +36,8 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
     by_path = {p.PATH: p for p in pages}
 
     @app.callback(Output("page", "children"), Output("banner-slot", "children"),
-                  Input("url", "pathname"))
-    def _route(pathname: str | None) -> tuple[object, object]:
+                  Input("url", "pathname"), Input("url", "search"))
+    def _route(pathname: str | None, search: str | None = None) -> tuple[object, object]:
         page = by_path.get(pathname or "/")
         try:
             data = ctx.data()
@@ -42,6 +45,8 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
         except StoreError as exc:
             return error_box(f"The store cannot be read: {exc}", id_="store-error"), None
         banner = html.Div([data_banner(data), *state_notes(view.note)])
+        if present.shows_monitor(pathname, search):  # meeting mode: the monitor on "/"
+            return present.layout(ctx, search), banner
         if page is None:
             return html.Div([html.H2("Page not found"), dcc.Link("Back to the overview", href="/")]), \
                 banner

@@ -17,7 +17,8 @@ def route(client, path: str) -> dict:
         "output": "..page.children...banner-slot.children..",
         "outputs": [{"id": "page", "property": "children"},
                     {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": path}],
+        "inputs": [{"id": "url", "property": "pathname", "value": path},
+                   {"id": "url", "property": "search", "value": ""}],
         "changedPropIds": ["url.pathname"],
     }
     resp = client.post("/_dash-update-component", json=body)
@@ -68,7 +69,8 @@ def test_callback_responses_are_compressed_for_browsers_that_accept_gzip(tmp_pat
         "output": "..page.children...banner-slot.children..",
         "outputs": [{"id": "page", "property": "children"},
                     {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": "/"},
+                   {"id": "url", "property": "search", "value": ""}],
         "changedPropIds": ["url.pathname"],
     }
     resp = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"})

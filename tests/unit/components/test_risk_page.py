@@ -481,7 +481,8 @@ def test_risk_route_and_stress_callback_through_flask(monkeypatch, tmp_path):
         "output": "..page.children...banner-slot.children..",
         "outputs": [{"id": "page", "property": "children"},
                     {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/risk"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": "/risk"},
+                   {"id": "url", "property": "search", "value": ""}],
         "changedPropIds": ["url.pathname"],
     })
     assert resp.status_code == 200

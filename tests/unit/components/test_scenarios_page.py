@@ -392,7 +392,8 @@ def test_scenarios_route_and_mortgage_callback_through_flask(monkeypatch, tmp_pa
         "output": "..page.children...banner-slot.children..",
         "outputs": [{"id": "page", "property": "children"},
                     {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/scenarios"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": "/scenarios"},
+                   {"id": "url", "property": "search", "value": ""}],
         "changedPropIds": ["url.pathname"],
     })
     assert resp.status_code == 200
