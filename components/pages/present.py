@@ -81,9 +81,9 @@ def format_value(cell: MonitorCell) -> str:
         return f"{v:.2f}%"
     if cell.units == "bp":
         return _signed(f"{_number(v, 1)} bp")
-    if cell.units == "USD bn":
-        return _signed(f"{v:,.1f} bn")
-    return _signed(f"{v:+.2f}")
+    if cell.units == "USD bn":  # a whole number from $100bn: "-718 bn" fits a cell
+        return _signed(f"{v:,.0f} bn" if abs(v) >= 100 else f"{v:,.1f} bn")
+    return _signed(f"{v:+.2f} z")
 
 
 def format_change(change: Change, units: str) -> str:
@@ -93,12 +93,12 @@ def format_change(change: Change, units: str) -> str:
         return "n/a"
     if units == "z":
         text, zero = f"{c:+.2f}", abs(c) < 0.005
-    elif units == "USD bn":
-        text, zero = f"{c:+,.1f}", abs(c) < 0.05
+    elif units == "USD bn":  # whole numbers from 10 bn: "-17.7" does not fit a 1366-px cell
+        text, zero = (f"{c:+,.0f}" if abs(c) >= 10 else f"{c:+,.1f}"), abs(c) < 0.05
     else:
         text, zero = ("+" if c > 0 else "") + _number(c, 1), abs(c) < 0.05
     arrow = "=" if zero else ("\u25b2" if c > 0 else "\u25bc")
-    return _signed(f"{arrow} {text}")
+    return _signed(f"{arrow}\u2009{text}")
 
 
 def _change_units(cell: MonitorCell) -> str:
@@ -116,24 +116,31 @@ def _date_line(cell: MonitorCell, as_of: pd.Timestamp) -> html.Div | None:
     return None
 
 
+def _change_box(cell: MonitorCell, change: Change) -> html.Div:
+    if change.why == "weekly series":  # a placeholder keeps the 1d/1w/1m columns aligned
+        return html.Div([html.Span(change.window, className="mon-chg-w"),
+                         html.Span("\u2014", className="mon-chg-v")],
+                        className="mon-chg", title="weekly series: no 1-day change")
+    title = (f"since {change.from_date:%Y-%m-%d}, {_change_units(cell)}"
+             if change.from_date is not None else change.why)
+    return html.Div([html.Span(change.window, className="mon-chg-w"),
+                     html.Span(format_change(change, cell.change_units), className="mon-chg-v")],
+                    id=f"mon-chg-{cell.key}-{change.window}", className="mon-chg", title=title)
+
+
 def level_box(cell: MonitorCell, as_of: pd.Timestamp, *, detail: str = "") -> html.Div:
-    changes = [
-        html.Span([html.Span(c.window, className="mon-chg-w"), format_change(c, cell.change_units)],
-                  id=f"mon-chg-{cell.key}-{c.window}",
-                  title=(f"since {c.from_date:%Y-%m-%d}, {_change_units(cell)}"
-                         if c.from_date is not None else c.why))
-        for c in cell.changes if c.why != "weekly series"
-    ]
     classes = ["mon-cell", f"mon-group-{cell.group}"]
     if cell.stale and cell.value is not None:
         classes.append("mon-stale")
     if cell.value is None:
         classes.append("mon-missing")
     return html.Div([
-        html.Div(cell.label, className="mon-label"),
+        html.Div([html.Span(cell.label, className="mon-label-text", title=cell.label),
+                  html.Span(f"\u0394 {_change_units(cell)}", className="mon-units",
+                            title=f"changes in {_change_units(cell)}")],
+                 className="mon-label"),
         html.Div(format_value(cell), id=f"mon-value-{cell.key}", className="mon-value"),
-        html.Div(changes + [html.Span(_change_units(cell), className="mon-chg-w")],
-                 className="mon-changes"),
+        html.Div([_change_box(cell, c) for c in cell.changes], className="mon-changes"),
         html.Div(detail, className="mon-detail") if detail else None,
         _date_line(cell, as_of),
     ], id=f"mon-{cell.key}", className=" ".join(classes))
@@ -152,7 +159,8 @@ def light_box(light: LightCell, as_of: pd.Timestamp) -> html.Div:
     if light.date is not None and light.date.normalize() != as_of.normalize():
         date = html.Div(f"as of {light.date:%Y-%m-%d}", className="mon-date")
     return html.Div([
-        html.Div(light.label, className="mon-label", title=light.label),
+        html.Div(html.Span(light.label, className="mon-label-text"), className="mon-label",
+                 title=light.label),
         html.Div(_LIGHT_TEXT.get(light.state, light.state), id=f"mon-value-light-{light.name}",
                  className="mon-value"),
         html.Div(detail, className="mon-detail"),
@@ -185,7 +193,8 @@ def board_grid(board: MonitorBoard, snap: Snapshot) -> html.Div:
     for cell in board.cells:
         detail = ""
         if cell.key == "lev_net" and snap.positioning.zscore is not None:
-            detail = _signed(f"z-score {snap.positioning.zscore:+.2f} (156 weeks); negative = net short")
+            z = _signed(f"{snap.positioning.zscore:+.2f}")
+            detail = f"z-score {z} (156 weeks); negative = net short"
         elif cell.key == "lev_net":
             detail = "negative = net short futures"
         boxes.append(level_box(cell, board.as_of, detail=detail))
@@ -196,9 +205,7 @@ def board_grid(board: MonitorBoard, snap: Snapshot) -> html.Div:
 
 def _header(board: MonitorBoard, mode: str) -> html.Div:
     known, on = board.lights_known, board.lights_on
-    lights = (f"Liquidity lights: {on} of {known} evaluated on"
-              + ("" if known == len(board.lights) else
-                 f", {len(board.lights) - known} cannot be evaluated"))
+    lights = f"Liquidity lights: {on} on, {known} of {len(board.lights)} evaluated"
     return html.Div([
         html.H2(f"Treasury monitor, as of {board.as_of:%a %Y-%m-%d}", className="mon-title",
                 id="monitor-as-of"),

@@ -46,17 +46,19 @@ def test_values_are_written_in_their_units():
     assert present.format_value(_cell(4.47, "%")) == "4.47%"
     assert present.format_value(_cell(-6.0, "bp")) == "\u22126 bp"
     assert present.format_value(_cell(12.4, "bp")) == "12.4 bp"
-    assert present.format_value(_cell(-718.0572, "USD bn")) == "\u2212718.1 bn"
-    assert present.format_value(_cell(0.4458, "z", "z")) == "+0.45"
+    assert present.format_value(_cell(-718.0572, "USD bn")) == "\u2212718 bn"
+    assert present.format_value(_cell(10.489, "USD bn")) == "10.5 bn"
+    assert present.format_value(_cell(0.4458, "z", "z")) == "+0.45 z"
     assert present.format_value(_cell(None, "%")) == "n/a"
 
 
 def test_changes_carry_their_direction_in_an_arrow_not_only_a_colour():
     day = pd.Timestamp("2020-03-17")
-    assert present.format_change(Change("1d", day, 16.0), "bp") == "\u25b2 +16"
-    assert present.format_change(Change("1w", day, -37.0), "bp") == "\u25bc \u221237"
-    assert present.format_change(Change("1w", day, 0.0), "bp") == "= 0"
-    assert present.format_change(Change("1m", day, -17.687), "USD bn") == "\u25bc \u221217.7"
+    assert present.format_change(Change("1d", day, 16.0), "bp") == "\u25b2\u2009+16"
+    assert present.format_change(Change("1w", day, -37.0), "bp") == "\u25bc\u2009\u221237"
+    assert present.format_change(Change("1w", day, 0.0), "bp") == "=\u20090"
+    assert present.format_change(Change("1m", day, -17.687), "USD bn") == "\u25bc\u2009\u221218"
+    assert present.format_change(Change("1d", day, 3.032), "USD bn") == "\u25b2\u2009+3.0"
     assert present.format_change(Change("1m", None, None), "bp") == "n/a"
 
 
