@@ -1,6 +1,8 @@
 /* Left/right arrow keys step to the previous/next page of the header's navigation, keeping
  * the query string (?present=1, ?as_of=..., ?theme=...), in meeting mode and normal mode.
  * Keys typed into a form control, a slider, a table or a date picker are left to it.
+ * A click on a navigation link without a query of its own keeps the current query too, so
+ * that meeting mode survives a click.
  */
 (function () {
   "use strict";
@@ -18,6 +20,13 @@
     return Array.prototype.slice.call(document.querySelectorAll("header nav a.nav-link"));
   }
 
+  function go(pathname) {
+    window.history.pushState({}, "", pathname + window.location.search);
+    // dcc.Location listens to this event (the one dcc.Link sends) and re-routes the page.
+    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+    window.scrollTo(0, 0);
+  }
+
   function step(direction) {
     var links = navLinks();
     if (!links.length) { return false; }
@@ -27,13 +36,19 @@
       if (links[i].pathname === here) { index = i; break; }
     }
     var next = index < 0 ? 0 : (index + direction + links.length) % links.length;
-    var target = links[next].pathname + window.location.search;
-    window.history.pushState({}, "", target);
-    // dcc.Location listens to this event (the one dcc.Link sends) and re-routes the page.
-    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
-    window.scrollTo(0, 0);
+    go(links[next].pathname);
     return true;
   }
+
+  // Capture phase: before dcc.Link's own handler, which would drop the query.
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest && event.target.closest("header nav a.nav-link");
+    if (!link || link.search || !window.location.search) { return; }
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
+    event.preventDefault();
+    event.stopPropagation();
+    go(link.pathname);
+  }, true);
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {

@@ -112,6 +112,11 @@ def test_arrow_keys_step_through_the_pages_keeping_the_query(dash_duo, demo_app)
     dash_duo.wait_for_element("#monitor-grid", timeout=30)
     press(dash_duo, Keys.ARROW_LEFT)  # wraps round to the last page
     until(lambda: location(dash_duo)[0] == PATHS[-1], timeout=10)
+    # A click on a navigation link keeps meeting mode too.
+    dash_duo.find_element("#nav-funding").click()
+    until(lambda: location(dash_duo) == ("/funding", "?present=1"), timeout=10)
+    dash_duo.find_element("#nav-overview").click()
+    dash_duo.wait_for_element("#monitor-grid", timeout=30)
     # Normal mode alike.
     dash_duo.driver.get(dash_duo.server_url + PATHS[2])
     dash_duo.wait_for_element("#page > *", timeout=30)
@@ -156,7 +161,7 @@ def test_screenshots_of_every_page_in_both_themes_and_meeting_mode(dash_duo, dem
             if i:
                 js(dash_duo, "document.activeElement && document.activeElement.blur()")
                 press(dash_duo, Keys.ARROW_RIGHT)  # the arrow keys drive the tour
-                until(lambda p=path: location(dash_duo) == (p, query), timeout=10)
+                until(lambda p=path, q=query: location(dash_duo) == (p, q), timeout=10)
             wait_ready(dash_duo)
             name = path.strip("/") or ("monitor" if mode == "meeting" else "overview")
             js(dash_duo, "window.scrollTo(0, 0)")

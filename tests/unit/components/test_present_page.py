@@ -105,3 +105,30 @@ def test_a_date_before_the_data_shows_n_a_not_a_crash(demo_ctx):
 def test_a_bad_as_of_is_a_message_on_the_page(demo_ctx):
     text = json.dumps(present.layout(demo_ctx, "?present=1&as_of=2020-13-45"), cls=PlotlyJSONEncoder)
     assert "monitor-error" in text and "2020-13-45" in text and "monitor-grid" not in text
+
+
+def _route(client, path: str, search: str) -> str:
+    body = {
+        "output": "..page.children...banner-slot.children..",
+        "outputs": [{"id": "page", "property": "children"},
+                    {"id": "banner-slot", "property": "children"}],
+        "inputs": [{"id": "url", "property": "pathname", "value": path},
+                   {"id": "url", "property": "search", "value": search}],
+        "changedPropIds": ["url.search"],
+    }
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.data[:300]
+    return resp.get_data(as_text=True)
+
+
+def test_the_router_shows_the_monitor_on_the_overview_in_meeting_mode_only(tmp_path):
+    from app import create_app
+
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    meeting = _route(client, "/", "?present=1")
+    assert "monitor-grid" in meeting and "overview-curve" not in meeting and "DEMO DATA" in meeting
+    assert "overview-curve" in _route(client, "/", "")
+    curve = _route(client, "/curve", "?present=1")
+    assert "curve-band" in curve and "monitor-grid" not in curve
+    bad = _route(client, "/", "?present=1&as_of=2020-02-30")
+    assert "monitor-error" in bad and "2020-02-30" in bad
