@@ -132,3 +132,25 @@ def test_the_router_shows_the_monitor_on_the_overview_in_meeting_mode_only(tmp_p
     assert "curve-band" in curve and "monitor-grid" not in curve
     bad = _route(client, "/", "?present=1&as_of=2020-02-30")
     assert "monitor-error" in bad and "2020-02-30" in bad
+
+
+@pytest.mark.parametrize(("state", "text", "css"), [
+    ("on", "\u25cf ON", "mon-light-on"),
+    ("off", "\u25cb off", "mon-light-off"),
+    ("unknown", "? cannot evaluate", "mon-light-unknown"),
+])
+def test_a_light_says_its_state_in_words_and_a_light_without_data_is_not_off(state, text, css):
+    from analytics.monitor import LightCell
+
+    reading = None if state == "unknown" else 12.0
+    light = LightCell("sofr_up", "SOFR up significantly", state, reading, 20.0, "bp",
+                      None if state == "unknown" else pd.Timestamp("2026-10-29"))
+    box = present.light_box(light, pd.Timestamp("2026-10-30"))
+    value = next(c for c in box.children if getattr(c, "id", None) == "mon-value-light-sofr_up")
+    assert value.children == text and css in box.className
+    rendered = json.dumps(box, cls=PlotlyJSONEncoder)
+    if state == "unknown":
+        assert "mon-light-off" not in rendered and "no reading" in rendered
+    else:
+        assert "as of 2026-10-29" in rendered  # older than the as-of date: its date is shown
+        assert "12.0 bp (on above 20 bp)" in rendered
