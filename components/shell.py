@@ -19,6 +19,8 @@ from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from components.context import AppContext
+from components.pages import present
+from components.theme import theme_toggle
 from components.urlstate import (
     AS_OF,
     Bound,
@@ -53,6 +55,7 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
                 html.Button("Latest", id="app-asof-latest", n_clicks=0, className="asof-latest",
                             title="the latest date with Treasury yields"),
             ], className="app-asof"),
+            theme_toggle(),
         ], className="header"),
         html.Div(id="banner-slot"),
         html.Div(id="asof-message", role="alert"),
@@ -113,9 +116,11 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
         messages = [as_of.message] if as_of.message else []
         page = by_path.get(pathname or "/")
         banner = html.Div([data_banner(data), *state_notes(view.note)])
-        if page is None:
-            body: Any = html.Div([html.H2("Page not found"),
-                                  dcc.Link("Back to the overview", href="/")])
+        if present.shows_monitor(pathname, search):  # meeting mode: the monitor on "/"
+            body: Any = present.layout(ctx, search)
+        elif page is None:
+            body = html.Div([html.H2("Page not found"),
+                             dcc.Link("Back to the overview", href="/")])
         else:
             query = {**query, AS_OF: as_of.iso or ""}
             page_params, problems = page_query(page, query)

@@ -54,7 +54,7 @@ DEFAULT_EPISODE_WINDOW = "1w"
 REGIME_COLOURS: dict[str, str] = {
     "bear steepener": BAD,
     "bull steepener": GOOD,
-    "bear flattener": "#cf6a00",
+    "bear flattener": "#a64d7f",  # Okabe-Ito reddish purple, darkened for white text
     "bull flattener": ACCENT,
     "parallel": MUTED,
 }
