@@ -20,8 +20,22 @@
     return Array.prototype.slice.call(document.querySelectorAll("header nav a.nav-link"));
   }
 
+  // Keys that follow the user from page to page (components/shell.py GLOBAL_KEYS); a page's
+  // own controls (spread, window...) stay with that page.
+  var GLOBAL_KEYS = ["as_of", "present", "theme"];
+
+  function globalQuery() {
+    var here = new URLSearchParams(window.location.search);
+    var kept = new URLSearchParams();
+    GLOBAL_KEYS.forEach(function (key) {
+      if (here.has(key)) { kept.set(key, here.get(key)); }
+    });
+    var text = kept.toString();
+    return text ? "?" + text : "";
+  }
+
   function go(pathname) {
-    window.history.pushState({}, "", pathname + window.location.search);
+    window.history.pushState({}, "", pathname + globalQuery());
     // dcc.Location listens to this event (the one dcc.Link sends) and re-routes the page.
     window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
     window.scrollTo(0, 0);
@@ -43,7 +57,7 @@
   // Capture phase: before dcc.Link's own handler, which would drop the query.
   document.addEventListener("click", function (event) {
     var link = event.target && event.target.closest && event.target.closest("header nav a.nav-link");
-    if (!link || link.search || !window.location.search) { return; }
+    if (!link || link.search || !globalQuery()) { return; }
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
     event.preventDefault();
     event.stopPropagation();

@@ -160,6 +160,19 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
             _register_bound(app, bound)
 
 
+def _same(value: Any, default: Any) -> bool:
+    """Whether a control holds its default (numbers compared as numbers: 2 == 2.0)."""
+    if default is None:
+        return False
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple)) and len(value) == len(default) and all(
+            _same(v, d) for v, d in zip(value, default, strict=True))
+    try:
+        return float(value) == float(default)
+    except (TypeError, ValueError):
+        return bool(value == default)
+
+
 def _register_bound(app: Dash, bound: tuple[Bound, ...]) -> None:
     """One callback per page: its bound controls write their values to the URL query."""
 
@@ -168,11 +181,15 @@ def _register_bound(app: Dash, bound: tuple[Bound, ...]) -> None:
                   *[Input(b.component_id, b.prop) for b in bound], State("url", "search"),
                   prevent_initial_call=True)
     def _write(*args: Any) -> tuple[Any, Any]:
+        if not dash_ctx.triggered_id:
+            # Fired because the page was rendered, not because the user moved a control.
+            return no_update, no_update
         *values, search = args
         updates: dict[str, str | None] = {}
         for b, value in zip(bound, values, strict=True):
             try:
-                updates[b.key] = None if value in (None, "", []) else b.write(value)
+                updates[b.key] = (None if value in (None, "", []) or _same(value, b.default)
+                                  else b.write(value))
             except (TypeError, ValueError):
                 updates[b.key] = None
         new = with_params(search, updates)

@@ -384,10 +384,13 @@ def _radio(id_: str, options: tuple[str, ...], value: str) -> dcc.RadioItems:
 
 #: The page's controls in the URL (see components.urlstate).
 URL_STATE = (
-    Bound("spread", "curve-spread", read=read_choice(tuple(SPREADS))),
-    Bound("band", "curve-band", read=read_number(0.0, MAX_BAND_BP), write=lambda v: f"{float(v):g}"),
-    Bound("regime", "curve-episode-regime", read=read_choice(EPISODE_REGIMES)),
-    Bound("window", "curve-episode-window", read=read_choice(tuple(WINDOWS))),
+    Bound("spread", "curve-spread", read=read_choice(tuple(SPREADS)), default=DEFAULT_SPREAD),
+    Bound("band", "curve-band", read=read_number(0.0, MAX_BAND_BP), write=lambda v: f"{float(v):g}",
+          default=DEFAULT_PARALLEL_BAND_BP),
+    Bound("regime", "curve-episode-regime", read=read_choice(EPISODE_REGIMES),
+          default=DEFAULT_EPISODE_REGIME),
+    Bound("window", "curve-episode-window", read=read_choice(tuple(WINDOWS)),
+          default=DEFAULT_EPISODE_WINDOW),
 )
 
 

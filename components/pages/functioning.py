@@ -343,7 +343,7 @@ def update_swaps(ctx: AppContext, tenors: list[str] | None, as_of: str | None,
 
 #: The page's controls in the URL (see components.urlstate).
 URL_STATE = (
-    Bound("tenor", "func-otr-tenor", read=read_choice(tuple(OTR_TENORS))),
+    Bound("tenor", "func-otr-tenor", read=read_choice(tuple(OTR_TENORS)), default=DEFAULT_OTR_TENOR),
     Bound("swaps", "func-swap-tenors", read=read_json_list, write=write_json_list),
 )
 
