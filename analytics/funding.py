@@ -31,6 +31,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from analytics.checks import InputError
 from analytics.tenors import BP_PER_PCT
 
 __all__ = [
@@ -150,11 +151,12 @@ class LiquidityThresholds:
 
     def __post_init__(self) -> None:
         if isinstance(self.change_window_obs, bool) or not isinstance(self.change_window_obs, int):
-            raise ValueError(
+            raise InputError(
+                "change_window_obs",
                 f"change_window_obs must be an int in [1, 260], got {self.change_window_obs!r}"
             )
         if not 1 <= self.change_window_obs <= 260:
-            raise ValueError(f"change_window_obs must be in [1, 260], got {self.change_window_obs}")
+            raise InputError("change_window_obs", f"change_window_obs must be in [1, 260], got {self.change_window_obs}")
         for name in (
             "sofr_rise_bp",
             "sofr_above_floor_bp",
@@ -314,9 +316,9 @@ def calendar_change(
         ``t - days``; NaN where the series is not observed or no earlier value is close enough.
     """
     if days < 1:
-        raise ValueError(f"days must be >= 1, got {days}")
+        raise InputError("days", f"days must be >= 1, got {days}")
     if tolerance_days < 0:
-        raise ValueError(f"tolerance_days must be >= 0, got {tolerance_days}")
+        raise InputError("tolerance_days", f"tolerance_days must be >= 0, got {tolerance_days}")
     obs = values.dropna()
     out = pd.Series(np.nan, index=values.index, dtype=float, name=values.name)
     if obs.empty:

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analytics.checks import InputError
 from analytics.tenors import CFTC_COLUMNS, TRADER_GROUPS, TREASURY_FUTURES
 
 __all__ = [
@@ -102,7 +103,8 @@ def resolve_dv01_usd(dv01: Mapping[str, float] | None = None) -> dict[str, float
             raise ValueError(f"dv01: unknown contract {name!r}; allowed: {allowed}")
         fval = float(value)
         if not np.isfinite(fval) or fval <= 0:
-            raise ValueError(
+            raise InputError(
+                "dv01",
                 f"dv01[{name!r}] must be a finite number > 0 (USD per bp), got {value!r}"
             )
         table[code] = fval
@@ -111,10 +113,10 @@ def resolve_dv01_usd(dv01: Mapping[str, float] | None = None) -> dict[str, float
 
 def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(cftc, pd.DataFrame):
-        raise ValueError(f"cftc must be a pandas DataFrame, got {type(cftc).__name__}")
+        raise InputError("cftc", f"cftc must be a pandas DataFrame, got {type(cftc).__name__}")
     absent = [c for c in REQUIRED_COLUMNS if c not in cftc.columns]
     if absent:
-        raise ValueError(f"cftc is missing columns {absent}; required: {list(REQUIRED_COLUMNS)}")
+        raise InputError("cftc", f"cftc is missing columns {absent}; required: {list(REQUIRED_COLUMNS)}")
     frame = cftc.loc[:, list(REQUIRED_COLUMNS)].copy()
     frame["report_date"] = pd.to_datetime(frame["report_date"])
     codes = frame["contract_code"].astype(str)
@@ -125,7 +127,8 @@ def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
     unknown = ~frame["trader_group"].isin(list(TRADER_GROUPS))
     if unknown.any():
         bad_groups = sorted(map(str, frame.loc[unknown, "trader_group"].unique()))
-        raise ValueError(
+        raise InputError(
+            "cftc.trader_group",
             f"cftc.trader_group has unknown values {bad_groups}; allowed: {list(TRADER_GROUPS)}"
         )
     for col in ("long", "short", "spreading", "open_interest"):
@@ -139,7 +142,8 @@ def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
     dup = frame.duplicated(["report_date", "contract_code", "trader_group"])
     if dup.any():
         first = frame.loc[dup].iloc[0]
-        raise ValueError(
+        raise InputError(
+            "cftc",
             "cftc has duplicate rows for (report_date, contract_code, trader_group), e.g. "
             f"({first['report_date']:%Y-%m-%d}, {first['contract_code']}, {first['trader_group']})"
         )
@@ -150,13 +154,13 @@ def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
 
 def _check_window(window: int, min_periods: int) -> None:
     if isinstance(window, bool) or not isinstance(window, int) or not 4 <= window <= 2_600:
-        raise ValueError(f"window must be an int number of weeks in [4, 2600], got {window!r}")
+        raise InputError("window", f"window must be an int number of weeks in [4, 2600], got {window!r}")
     if (
         isinstance(min_periods, bool)
         or not isinstance(min_periods, int)
         or not 2 <= min_periods <= window
     ):
-        raise ValueError(f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
+        raise InputError("min_periods", f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
 
 
 def _day_numbers(dates: pd.Series | pd.Index) -> npt.NDArray[np.int64]:
@@ -315,7 +319,7 @@ def aggregate_net(
         started in 2016), ``zscore_net`` and ``zscore_weekly_change``.
     """
     if trader_group not in TRADER_GROUPS:
-        raise ValueError(f"trader_group must be one of {list(TRADER_GROUPS)}, got {trader_group!r}")
+        raise InputError("trader_group", f"trader_group must be one of {list(TRADER_GROUPS)}, got {trader_group!r}")
     _check_window(window, min_periods)
     rows = table[table["trader_group"] == trader_group]
     # One bit per contract: equal masks = same set of contracts reporting.
@@ -413,9 +417,9 @@ def positioning_snapshot(
     try:
         ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}") from exc
+        raise InputError("as_of", f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}") from exc
     if pd.isna(ts):
-        raise ValueError(f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}")
+        raise InputError("as_of", f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}")
     ts = ts.normalize()
     dv_table = resolve_dv01_usd(dv01)
     out: dict[str, Any] = {

@@ -33,6 +33,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.checks import InputError
 from analytics.crossasset import DEFAULT_WINDOW_DAYS as SELL_AMERICA_WINDOW_DAYS
 from analytics.crossasset import sell_america_history
 from analytics.funding import funding_spreads
@@ -209,7 +210,7 @@ def _resolve_weights(
             )
         fw = float(w)
         if not np.isfinite(fw) or fw < 0:
-            raise ValueError(f"weights[{cat!r}] must be a finite number >= 0, got {w!r}")
+            raise InputError("weights", f"weights[{cat!r}] must be a finite number >= 0, got {w!r}")
         resolved[cat] = fw
     top = max(resolved.values())
     if not top > 0:
@@ -255,11 +256,12 @@ def compute_stress_index(
     if not isinstance(indicators, pd.DataFrame) or not isinstance(
         indicators.index, pd.DatetimeIndex
     ):
-        raise ValueError("indicators must be a pandas DataFrame with a DatetimeIndex")
+        raise InputError("indicators", "indicators must be a pandas DataFrame with a DatetimeIndex")
     if not indicators.index.is_monotonic_increasing or indicators.index.has_duplicates:
         raise ValueError("indicators index must be ascending without duplicate dates")
     if isinstance(window, bool) or not isinstance(window, int) or not 2 <= window <= 10_000:
-        raise ValueError(
+        raise InputError(
+            "window",
             f"window must be an int number of business days in [2, 10000], got {window!r}"
         )
     if (
@@ -267,15 +269,16 @@ def compute_stress_index(
         or not isinstance(min_periods, int)
         or not 2 <= min_periods <= window
     ):
-        raise ValueError(f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
+        raise InputError("min_periods", f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
     if clip_z is not None and (not np.isfinite(clip_z) or clip_z <= 0):
-        raise ValueError(f"clip_z must be a finite number > 0 or None, got {clip_z!r}")
+        raise InputError("clip_z", f"clip_z must be a finite number > 0 or None, got {clip_z!r}")
     specs = _specs_from(spec)
     if not specs:
-        raise ValueError("spec must name at least one indicator")
+        raise InputError("spec", "spec must name at least one indicator")
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
-        raise ValueError(
+        raise InputError(
+            "spec",
             f"spec names an indicator twice: {sorted({n for n in names if names.count(n) > 1})}"
         )
     categories = list(dict.fromkeys(s.category for s in specs))
@@ -553,9 +556,9 @@ def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
     try:
         ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}") from exc
+        raise InputError("as_of", f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}") from exc
     if pd.isna(ts):
-        raise ValueError(f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}")
+        raise InputError("as_of", f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}")
     ts = ts.normalize()
     total = result.total.loc[:ts]
     out: dict[str, Any] = {

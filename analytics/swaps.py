@@ -27,6 +27,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.checks import InputError
 from analytics.tenors import TENOR_YEARS, TENORS
 
 __all__ = [
@@ -100,7 +101,7 @@ def treasury_yield_at(yields: pd.DataFrame, years: float) -> pd.Series:
     """
     lo_y, hi_y = min(TENOR_YEARS.values()), max(TENOR_YEARS.values())
     if not lo_y <= years <= hi_y:
-        raise ValueError(f"years must be within [{lo_y:.4f}, {hi_y}] years, got {years}")
+        raise InputError("years", f"years must be within [{lo_y:.4f}, {hi_y}] years, got {years}")
     tenors = [t for t in TENORS if t in yields.columns]
     values = yields[tenors].to_numpy(dtype=np.float64)
     mats = np.array([TENOR_YEARS[t] for t in tenors])
@@ -188,7 +189,7 @@ def swap_coverage(series: pd.DataFrame) -> pd.DataFrame:
     :data:`STANDARD_SWAP_TENORS_Y` appears, with ``n_obs`` 0 when nothing is stored.
     """
     if not isinstance(series, pd.DataFrame) or not isinstance(series.index, pd.DatetimeIndex):
-        raise ValueError("series must be a DataFrame with a DatetimeIndex named 'date'")
+        raise InputError("series", "series must be a DataFrame with a DatetimeIndex named 'date'")
     found = swap_columns(series)
     rows: list[dict[str, Any]] = []
     for years in sorted(set(STANDARD_SWAP_TENORS_Y) | set(found.values())):

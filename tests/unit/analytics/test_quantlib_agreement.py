@@ -61,7 +61,8 @@ def _schedule(months: int):
 
 def _spreaded(base_handle, bp: float):
     quote = ql.QuoteHandle(ql.SimpleQuote(bp * 1e-4))
-    return ql.YieldTermStructureHandle(ql.ZeroSpreadedTermStructure(base_handle, quote, ql.Continuous))
+    return ql.YieldTermStructureHandle(
+        ql.ZeroSpreadedTermStructure(base_handle, quote, ql.Compounded, ql.Semiannual, DC))
 
 
 def _ql_effective_duration(make_priced_bond, handle) -> float:
@@ -179,3 +180,36 @@ def test_callable_effective_duration_and_oas_agree_with_quantlib():
     # The shifted-curve prices themselves: our parallel shift equals QuantLib's spreaded curve.
     up = CallableTreePricer(bond, params=params).price(parallel_shift(curve, shift_bp=SHIFT_BP))
     assert up == pytest.approx(priced(_spreaded(handle, SHIFT_BP)).cleanPrice(), abs=1e-8)
+
+
+@pytest.mark.parametrize("coupon", [0.0, 2.5, 5.0, 8.0])
+@pytest.mark.parametrize("months", [6, 27, 84, 123, 360])
+@pytest.mark.parametrize("yield_pct", [1.0, 4.5, 8.556])
+def test_bullet_effective_duration_is_modified_and_convexity_is_yield_convexity(coupon, months, yield_pct):
+    # Priced at its own yield on the flat curve of that yield (semiannual), as `tsm risk --yield`
+    # does: the semiannual curve shift is a move of the bond's own yield, so the effective
+    # duration is QuantLib's modified duration and the convexity QuantLib's yield convexity,
+    # up to the O(dy^2) error of the central differences (tiny at 0.1 bp, < 0.1 % at 25 bp).
+    bond = ql.FixedRateBond(0, 100.0, _schedule(months), [coupon / 100], DC)
+    rate = ql.InterestRate(yield_pct / 100, DC, ql.Compounded, ql.Semiannual)
+    ql_mod = ql.BondFunctions.duration(bond, rate, ql.Duration.Modified)
+    ql_cvx = ql.BondFunctions.convexity(bond, rate)
+    bullet = Bullet(coupon_pct=coupon, maturity_years=months / 12)
+    curve = flat_curve(yield_pct, frequency=2)
+    fine = bond_risk(bullet, curve, yield_pct=yield_pct, shift_bp=0.1)
+    assert fine.effective_duration == pytest.approx(ql_mod, rel=1e-7)
+    assert fine.convexity == pytest.approx(ql_cvx, rel=1e-4)
+    default = bond_risk(bullet, curve, yield_pct=yield_pct)
+    assert default.effective_duration == pytest.approx(ql_mod, rel=1e-3)
+    assert default.convexity == pytest.approx(ql_cvx, rel=2e-3)
+    assert sum(default.krd.values()) == pytest.approx(default.effective_duration, rel=1e-3)
+
+
+def test_six_month_zero_convexity_matches_quantlib_not_t_squared():
+    # The review's case: a continuous shift gives t^2 = 0.25; the yield convexity of a 6-month
+    # zero is 2 x 0.25 / (1 + y/2)^2 ~ 0.48 at 4 %.
+    bond = ql.FixedRateBond(0, 100.0, _schedule(6), [0.0], DC)
+    rate = ql.InterestRate(0.04, DC, ql.Compounded, ql.Semiannual)
+    got = bond_risk(Bullet(coupon_pct=0.0, maturity_years=0.5), flat_curve(4.0, frequency=2), yield_pct=4.0)
+    assert got.convexity == pytest.approx(ql.BondFunctions.convexity(bond, rate), rel=1e-5)
+    assert got.convexity == pytest.approx(0.5 / 1.02**2, rel=1e-5)
