@@ -145,7 +145,8 @@ class CallableBond:
         if not math.isfinite(self.call_price) or self.call_price <= 0.0:
             raise InputError("call_price", f"call_price must be a positive price per 100, got {self.call_price}")
         if self.call_times().size == 0:
-            raise ValueError(
+            raise InputError(
+                "call_after_years",
                 f"call_after_years = {self.call_after_years:g} leaves no coupon date before maturity "
                 f"({mat:g} years) to call on"
             )

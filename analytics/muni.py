@@ -85,7 +85,7 @@ TaxRegime = Literal["none", "capital_gains", "ordinary"]
 
 def _check_rate(name: str, value: float) -> None:
     if not math.isfinite(value) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be a decimal tax rate in [0, 1), got {value}")
+        raise InputError(name, f"{name} must be a decimal tax rate in [0, 1), got {value}")
 
 
 def _check_rates(ordinary_rate: float, capital_gains_rate: float) -> None:
@@ -94,7 +94,8 @@ def _check_rates(ordinary_rate: float, capital_gains_rate: float) -> None:
     # The de minimis rule taxes a deep discount MORE (as ordinary income). With the rates the
     # other way round no price is self-consistent just around the threshold.
     if ordinary_rate < capital_gains_rate:
-        raise ValueError(
+        raise InputError(
+            "ordinary_rate",
             f"ordinary_rate ({ordinary_rate:g}) must be at least capital_gains_rate "
             f"({capital_gains_rate:g}): the de minimis rule taxes the larger discount as income"
         )

@@ -213,3 +213,55 @@ def test_six_month_zero_convexity_matches_quantlib_not_t_squared():
     got = bond_risk(Bullet(coupon_pct=0.0, maturity_years=0.5), flat_curve(4.0, frequency=2), yield_pct=4.0)
     assert got.convexity == pytest.approx(ql.BondFunctions.convexity(bond, rate), rel=1e-5)
     assert got.convexity == pytest.approx(0.5 / 1.02**2, rel=1e-5)
+
+
+CONVEXITY_GRID = [
+    # coupon %, months, lockout months, vol bp, curve: the review's case (-37.1 before) and one
+    # with large positive convexity on the real curve.
+    (4.5, 240, 60, 150.0, "flat4"),
+    (3.0, 183, 60, 150.0, "real"),
+]
+
+
+@pytest.mark.parametrize(("coupon", "months", "lock", "vol", "which"), CONVEXITY_GRID)
+def test_callable_convexity_is_within_one_of_a_converged_quantlib_tree(coupon, months, lock, vol, which, request):
+    # Ours: the default 500-step tree, convexity fitted over +/- 2 node spacings. QuantLib: its
+    # tree engine with 1500 steps fitted the same way (same shifts of the semiannual zeros), so
+    # the ripple of exercise decisions flipping between nodes is averaged out on both sides.
+    if which == "real":
+        curve = bootstrap_par_curve(request.getfixturevalue("cmt_2025_04_11"))
+    else:
+        curve = flat_curve(float(which[4:]), frequency=2)
+    handle = ql.YieldTermStructureHandle(_ql_curve(curve))
+    a = 0.03
+    bond = CallableBond(bullet=Bullet(coupon_pct=coupon, maturity_years=months / 12), call_after_years=lock / 12)
+    mine = bond_risk(bond, curve, params=HullWhiteParams(mean_reversion=a, vol_bp=vol, steps=500))
+    shifts = np.linspace(-mine.convexity_span_bp, mine.convexity_span_bp, 9)
+    prices = [_ql_callable(coupon, months, lock, _spreaded(handle, float(s)), a, vol, 1500).dirtyPrice()
+              for s in shifts]
+    fit = np.polyfit(shifts * 1e-4, prices, 2)
+    ql_convexity = 2 * fit[0] / prices[4]
+    # Within 1 (years^2), or 1 % where the convexity is beyond +/-100 (the converged reference
+    # itself moves by about 1 between 1500 and 6000 steps there).
+    assert mine.convexity == pytest.approx(ql_convexity, abs=max(1.0, 0.01 * abs(ql_convexity)))
+    assert mine.price_dirty == pytest.approx(prices[4], abs=0.05)  # 500 steps vs 1500: converged
+
+
+@pytest.mark.parametrize(("price", "workout_months"), [(104.0, 39), (96.0, 123)])
+def test_callable_yield_to_worst_is_quantlibs_yield_to_the_workout_date(price, workout_months):
+    # 5 % callable at 100 from 3y (first call date 3.25y), 10.25y to maturity: at a premium the
+    # first call is worst, at a
+    # discount maturity is. QuantLib prices a bullet maturing on the workout date.
+    from analytics.hullwhite import yield_to_worst
+
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=10.25), call_after_years=3.0)
+    got = yield_to_worst(bond, price)
+    ref = ql.FixedRateBond(0, 100.0, _schedule(workout_months), [0.05], DC)
+    expected = ref.bondYield(ql.BondPrice(price, ql.BondPrice.Clean), DC, ql.Compounded, ql.Semiannual) * 100
+    assert got.yield_to_worst_pct == pytest.approx(expected, abs=1e-8)
+    assert got.workout_years == pytest.approx(workout_months / 12)
+    assert got.is_call == (workout_months == 39)
+    report = bond_risk(bond, flat_curve(4.5, frequency=2), price_clean=price,
+                       params=HullWhiteParams(steps=100))
+    assert report.yield_to_worst_pct == pytest.approx(expected, abs=1e-8)
+    assert report.workout_years == pytest.approx(workout_months / 12)

@@ -143,3 +143,46 @@ def test_bad_risk_requests_are_rejected():
         bond_risk(bond, CURVE, shift_bp=0.0)
     with pytest.raises(ValueError, match="at most one of price_clean, yield_pct"):
         bond_risk(bond, CURVE, price_clean=99.0, yield_pct=4.0)
+
+
+def test_a_callable_quoted_at_its_yield_to_worst_is_priced_to_the_worst_date():
+    # 6 % callable at 100 from 2y, 10y to maturity, quoted at 4 % to worst: the price is the
+    # lower of the price to the 2y call and to maturity (here the call): by hand,
+    # 3 a(4, 1.02) + 100 / 1.02^4 with a(n, r) = (1 - r^-n) / (r - 1).
+    bond = CallableBond(bullet=Bullet(coupon_pct=6.0, maturity_years=10.0), call_after_years=2.0)
+    to_call = 3 * (1 - 1.02**-4) / 0.02 + 100 / 1.02**4
+    report = bond_risk(bond, flat_curve(4.0, frequency=2), yield_pct=4.0, yield_basis="worst",
+                       params=HullWhiteParams(steps=100))
+    assert report.price_clean == pytest.approx(to_call, abs=1e-9)
+    assert report.yield_to_worst_pct == pytest.approx(4.0, abs=1e-9)
+    assert report.workout_years == pytest.approx(2.0)
+    assert report.yield_basis == "worst"
+    as_ytm = bond_risk(bond, flat_curve(4.0, frequency=2), yield_pct=4.0, params=HullWhiteParams(steps=100))
+    assert as_ytm.price_clean > report.price_clean  # read as yield to maturity: a higher price
+    assert as_ytm.yield_to_worst_pct < 4.0
+
+
+def test_one_lattice_serves_the_oas_solve_the_bumps_and_the_convexity_fit(monkeypatch):
+    import analytics.hullwhite as hw
+
+    builds = []
+    real_build = hw.build_tree
+
+    def counting_build(*args, **kwargs):
+        builds.append(1)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(hw, "build_tree", counting_build)
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=10.0), call_after_years=3.0)
+    report = bond_risk(bond, CURVE, price_clean=99.0, params=HullWhiteParams(steps=200))
+    assert report.price_clean == pytest.approx(99.0, abs=1e-8)
+    assert len(builds) == 1
+
+
+def test_registry_names_its_pricers_and_rejects_unknown_instruments():
+    from analytics.risk import PRICERS, pricer_for
+
+    assert {t.__name__ for t in PRICERS} == {"Bullet", "CallableBond", "MuniBond"}
+    assert pricer_for(Bullet(coupon_pct=1.0, maturity_years=2.0)).kind == "bullet"
+    with pytest.raises(TypeError, match="no pricer for str"):
+        pricer_for("a bond")
