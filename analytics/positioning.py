@@ -16,6 +16,14 @@ shared file). A weekly change is only computed between two consecutive reports a
 (2017-07-03/2017-07-11, 2018-12-31/2019-01-08); across a missing week (14 days or more) it
 is NaN, never a multi-month change. Z-scores use a time-based window (``window`` weeks of
 calendar time), so a gap shortens the sample instead of stretching the window.
+
+Publication. A report is dated Tuesday and released the following Friday at 15:30 ET; when a
+federal holiday falls on the Wednesday, Thursday or Friday of that week the release moves to
+the next business day after the Friday (e.g. the report of 2024-11-26 came out on Monday
+2024-12-02, after Thanksgiving). :func:`release_dates` applies this rule and every as-of view
+uses only reports released on or before the as-of date. Caveat: unscheduled delays (the
+2013 and 2018-19 government shutdowns, when reports came out weeks late) are not modelled; the
+rule then treats a report as public earlier than it was.
 """
 
 from __future__ import annotations
@@ -44,6 +52,8 @@ __all__ = [
     "leveraged_funds_net",
     "asset_managers_net",
     "positioning_snapshot",
+    "CFTC_RELEASE_LAG_DAYS",
+    "release_dates",
 ]
 
 #: Z-score window, in weeks (three years).
@@ -55,6 +65,8 @@ DEFAULT_MIN_PERIODS: Final = 52
 MAX_WEEKLY_GAP_DAYS: Final = 10
 #: A latest report older than this before ``as_of`` is flagged as stale in the snapshot.
 STALE_AFTER_DAYS: Final = 14
+#: Days from the Tuesday report date to the Friday release.
+CFTC_RELEASE_LAG_DAYS: Final = 3
 #: CFTC code of the 10-year T-note contract, the unit of 10y-equivalents.
 REFERENCE_CODE: Final = "043602"
 #: Columns the CFTC frame must have.
@@ -67,6 +79,33 @@ PCT: Final = 100.0
 
 _BY_CODE: Final = {c.code: c for c in TREASURY_FUTURES}
 _CODE_BY_KEY: Final = {c.key: c.code for c in TREASURY_FUTURES}
+
+
+def release_dates(report_dates: pd.DatetimeIndex | pd.Series) -> pd.DatetimeIndex:
+    """Release date of each CFTC report date (see the module notes on publication).
+
+    The report date plus :data:`CFTC_RELEASE_LAG_DAYS` days; when a U.S. federal holiday falls
+    in the three days up to and including that day, the next business day after it.
+    """
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+    from pandas.tseries.offsets import CustomBusinessDay
+
+    dates = pd.DatetimeIndex(pd.to_datetime(report_dates)).normalize()
+    if len(dates) == 0:
+        return dates
+    friday = dates + pd.Timedelta(days=CFTC_RELEASE_LAG_DAYS)
+    cal = USFederalHolidayCalendar()
+    holidays = cal.holidays(start=dates.min() - pd.Timedelta(days=7), end=friday.max() + pd.Timedelta(days=14))
+    hit = np.zeros(len(dates), dtype=bool)
+    for lag in range(1, CFTC_RELEASE_LAG_DAYS + 1):
+        hit |= (dates + pd.Timedelta(days=lag)).isin(holidays)
+    if not hit.any():
+        return friday
+    next_business = CustomBusinessDay(holidays=list(holidays))
+    later = pd.DatetimeIndex([d + next_business for d in friday[hit]])
+    out = friday.to_numpy(copy=True)
+    out[hit] = later.to_numpy()
+    return pd.DatetimeIndex(out)
 
 
 def default_dv01_usd() -> dict[str, float]:
@@ -397,7 +436,7 @@ def positioning_snapshot(
     cftc : pandas.DataFrame
         Long CFTC TFF frame.
     as_of : date-like
-        The latest report dated on or before it is used.
+        The latest report **released** on or before it is used (:func:`release_dates`).
     dv01 : mapping, optional
         DV01 overrides (USD per bp per contract), see :func:`resolve_dv01_usd`.
     window, min_periods : int, optional
@@ -406,7 +445,8 @@ def positioning_snapshot(
     Returns
     -------
     dict
-        ``report_date`` (YYYY-MM-DD or None), ``lev_funds_net_contracts`` ({contract key:
+        ``report_date`` (YYYY-MM-DD or None), ``release_date`` (when that report was
+        published, YYYY-MM-DD or None), ``lev_funds_net_contracts`` ({contract key:
         int}), ``lev_funds_net_notional_bn``, ``lev_funds_net_10y_eq_contracts``,
         ``weekly_change_10y_eq_contracts`` (None across a missing week), ``zscore`` (of the
         aggregate 10y-equivalent net, None before ``min_periods`` reports),
@@ -424,6 +464,7 @@ def positioning_snapshot(
     dv_table = resolve_dv01_usd(dv01)
     out: dict[str, Any] = {
         "report_date": None,
+        "release_date": None,
         "lev_funds_net_contracts": {},
         "lev_funds_net_notional_bn": None,
         "lev_funds_net_10y_eq_contracts": None,
@@ -437,14 +478,17 @@ def positioning_snapshot(
     }
     missing: list[str] = out["missing"]
     table = positions_table(cftc, dv01=dv01, window=window, min_periods=min_periods)
-    table = table[table["report_date"] <= ts]
+    report_days = pd.DatetimeIndex(table["report_date"].unique())
+    released = report_days[release_dates(report_days) <= ts]
+    table = table[table["report_date"].isin(released)]
     lev = leveraged_funds_net(table, window=window, min_periods=min_periods)
     if lev.empty:
-        missing.append(f"CFTC: no leveraged-funds report on or before {ts:%Y-%m-%d}")
+        missing.append(f"CFTC: no leveraged-funds report released on or before {ts:%Y-%m-%d}")
         return out
     last_date = pd.Timestamp(lev.index[-1])
     row = lev.iloc[-1]
     out["report_date"] = last_date.strftime("%Y-%m-%d")
+    out["release_date"] = release_dates(pd.DatetimeIndex([last_date]))[0].strftime("%Y-%m-%d")
     age = (ts - last_date).days
     if age > STALE_AFTER_DAYS:
         out["stale"] = True

@@ -37,7 +37,8 @@ from analytics.checks import InputError
 from analytics.crossasset import DEFAULT_WINDOW_DAYS as SELL_AMERICA_WINDOW_DAYS
 from analytics.crossasset import sell_america_history
 from analytics.funding import funding_spreads
-from analytics.positioning import leveraged_funds_net, positions_table
+from analytics.positioning import CFTC_RELEASE_LAG_DAYS as _CFTC_LAG
+from analytics.positioning import leveraged_funds_net, positions_table, release_dates
 from analytics.tenors import BP_PER_PCT
 
 __all__ = [
@@ -87,7 +88,7 @@ TRADING_DAYS_PER_YEAR: Final = 252
 CURVE_CHANGE_DAYS: Final = 5
 #: The CFTC report (as of Tuesday) is published on Friday: the step series starts then, so the
 #: index never uses a report before it was public.
-CFTC_RELEASE_LAG_DAYS: Final = 3
+CFTC_RELEASE_LAG_DAYS: Final = _CFTC_LAG
 
 
 @dataclass(frozen=True)
@@ -347,12 +348,13 @@ def _on(index: pd.DatetimeIndex, values: pd.Series) -> pd.Series:
     return values.astype(float).reindex(index)
 
 
-def _step_at_release(index: pd.DatetimeIndex, values: pd.Series, lag_days: int) -> pd.Series:
-    """Weekly values placed on their publication day (or the next date of ``index``)."""
+def _step_at_release(index: pd.DatetimeIndex, values: pd.Series) -> pd.Series:
+    """Weekly CFTC values placed on their publication day (:func:`analytics.positioning.release_dates`,
+    or the next date of ``index``)."""
     arr = np.full(len(index), np.nan)
     obs = values.dropna()
     if not obs.empty and len(index) > 0:
-        release = pd.DatetimeIndex(obs.index) + pd.Timedelta(days=lag_days)
+        release = release_dates(pd.DatetimeIndex(obs.index))
         pos = index.searchsorted(release, side="left")
         ok = pos < len(index)
         arr[pos[ok]] = obs.to_numpy(dtype=float)[ok]
@@ -498,7 +500,7 @@ def build_indicators(
     if cftc is not None and len(cftc) > 0:
         lev = leveraged_funds_net(positions_table(cftc))
         # z of the net *short*: a larger short (bigger basis trade) is more fragile.
-        step = _step_at_release(idx, -lev["zscore_net"], CFTC_RELEASE_LAG_DAYS)
+        step = _step_at_release(idx, -lev["zscore_net"])
         add(
             "lev_funds_net_short_z",
             step,
