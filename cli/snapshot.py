@@ -9,16 +9,39 @@ import sys
 from datetime import date
 from typing import Any
 
+from analytics.curve import WINDOWS, spread_moves
 from analytics.measures import compute_measures, snapshot
+from analytics.percentiles import (
+    DEFAULT_PERCENTILE_BASIS,
+    PERCENTILE_BASES,
+    expanding_percentile,
+    parse_basis,
+)
 from cli.table import format_table
 from data.market import load_market_data
 from data.store import StoreError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("snapshot", help="every measure as of a date")
+    parser = sub.add_parser(
+        "snapshot",
+        help="every measure as of a date",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "Move regimes (ds, dl: short and long leg changes, band: 2 bp):\n"
+            "  |dl - ds| < band                      parallel\n"
+            "  ds <= -band and dl >= +band           steepening twist (legs in opposite directions)\n"
+            "  ds >= +band and dl <= -band           flattening twist\n"
+            "  otherwise, steeper and ds + dl >= 0   bear steepener (else bull steepener)\n"
+            "  otherwise, flatter and ds + dl >= 0   bear flattener (else bull flattener)\n"
+            "Percentiles count only moves up to the as-of date (no look-ahead), within the basis."
+        ),
+    )
     parser.add_argument("--as-of", required=True, metavar="DATE",
                         help="YYYY-MM-DD; each series' last observation on or before it is used")
+    parser.add_argument("--percentile-basis", default=DEFAULT_PERCENTILE_BASIS, choices=PERCENTILE_BASES,
+                        help="history the move percentiles are ranked against: all (since 1962, default), "
+                             "since-2000, or the rolling last 10 years")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
 
@@ -51,12 +74,34 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     measures = compute_measures(data.yields, data.series, data.cftc)
-    doc = _clean(snapshot(measures, as_of=as_of.isoformat(), data=data.mode))
+    doc = snapshot(measures, as_of=as_of.isoformat(), data=data.mode)
+    _rebase_percentiles(doc, measures.yields, as_of=as_of.isoformat(), basis=args.percentile_basis)
+    doc = _clean(doc)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
     print(render(doc))
     return 0
+
+
+def _rebase_percentiles(doc: dict[str, Any], yields: Any, *, as_of: str, basis: str) -> None:
+    """Rank each move of ``doc["moves"]`` against the chosen basis (analytics.percentiles) and
+    say which basis is in use (``percentile_basis``). "all" keeps the snapshot's numbers."""
+    doc["percentile_basis"] = basis
+    if basis == "all":
+        return
+    spec = parse_basis(basis)
+    history = yields.loc[:as_of]
+    for window, spreads in doc["moves"].items():
+        if window not in WINDOWS:
+            continue
+        for name, move in spreads.items():
+            if move.get("percentile") is None:
+                continue
+            moves = spread_moves(history, name, window=window)
+            ranked = expanding_percentile(moves["spread_bp"], basis=spec)
+            value = float(ranked.iloc[-1]) if len(ranked) else math.nan
+            move["percentile"] = round(value, 1) if math.isfinite(value) else None
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -82,8 +127,9 @@ def render(doc: dict[str, Any]) -> str:
         for name, mv in spreads.items():
             rows.append([window, name, _fmt(mv["short_bp"]), _fmt(mv["long_bp"]),
                          _fmt(mv["spread_bp"]), mv["regime"] or "-", _fmt(mv["percentile"])])
-    out.append("\nMoves\n" + format_table(["window", "spread", "short leg bp", "long leg bp",
-                                           "spread bp", "regime", "percentile"], rows))
+    basis = doc.get("percentile_basis", "all")
+    out.append(f"\nMoves (percentile basis: {basis})\n" + format_table(
+        ["window", "spread", "short leg bp", "long leg bp", "spread bp", "regime", "percentile"], rows))
     mf = doc["market_functioning"]
     out.append(f"\nMarket functioning: fit noise {_fmt(mf['fit_noise_bp'])} bp (coarse CMT proxy), "
                f"on-the-run premium 10y {_fmt(mf['otr_premium_10y_bp'])} bp")
