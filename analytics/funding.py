@@ -20,6 +20,18 @@ The liquidity warning (DOMAIN.md section 4) needs three signs together:
 
 A light is "on" when any of its criteria is on, "off" when at least one criterion could be
 evaluated and none is on, and "unknown" when no criterion has fresh data.
+
+Calendar. Repo rates jump at month-ends and quarter-ends (dealers shrink balance sheets for
+reporting dates), on the first business day after them (the "turn") and around mid-month
+Treasury coupon settlement. :func:`calendar_flags` marks those days (U.S. federal holidays
+excluded from business days). With ``LiquidityThresholds(calendar_adjusted=True)`` the two
+level criteria (SOFR - EFFR and SOFR - floor) compare a reading on such a day with the same
+calendar point in past years: the threshold becomes the highest reading on the same kind of
+day over the previous ``calendar_lookback_years`` years (only past days, never below the base
+threshold), so a quarter-end lights only when it is worse than every quarter-end of those
+years; ordinary days keep the base threshold. The
+default (``calendar_adjusted=False``) keeps the plain thresholds, so a quarter-end spike
+still lights; the snapshot says which days are calendar points either way.
 """
 
 from __future__ import annotations
@@ -60,6 +72,10 @@ __all__ = [
     "liquidity_lights",
     "liquidity_light_history",
     "funding_snapshot",
+    "CALENDAR_POINTS",
+    "DEFAULT_CALENDAR_LOOKBACK_YEARS",
+    "calendar_flags",
+    "calendar_adjusted_threshold",
 ]
 
 # --- series ids (FRED's) -----------------------------------------------------------------
@@ -98,6 +114,13 @@ DEFAULT_SOFR_EFFR_BP: Final = 10.0
 DEFAULT_SOFR_EFFR_CHANGE_BP: Final = 10.0
 DEFAULT_FACILITY_TAKE_UP_BN: Final = 5.0
 DEFAULT_DISCOUNT_WINDOW_RISE_BN: Final = 5.0
+
+#: Years of past calendar points a calendar-adjusted threshold looks back over.
+DEFAULT_CALENDAR_LOOKBACK_YEARS: Final = 3
+#: Calendar points, most specific first (a day has at most one).
+CALENDAR_POINTS: Final[tuple[str, ...]] = ("quarter_end", "month_end", "quarter_turn", "month_turn", "mid_month")
+#: Day of the month of mid-month coupon settlement (or the next business day).
+MID_MONTH_DAY: Final = 15
 
 #: Keys of the three lights, in the order they are shown.
 LIGHT_NAMES: Final[tuple[str, str, str]] = ("sofr_up", "sofr_effr_widening", "fed_facilities")
@@ -139,6 +162,11 @@ class LiquidityThresholds:
     discount_window_rise_bn : float
         Light 3: one-week rise of discount-window primary credit (WLCFLPCL), USD bn
         (default 5).
+    calendar_adjusted : bool
+        Compare the level criteria on month-ends, quarter-ends, turns and mid-month with the
+        same calendar point in past years (module notes; default False).
+    calendar_lookback_years : int
+        Years of past calendar points used by the adjustment (default 3).
     """
 
     change_window_obs: int = DEFAULT_CHANGE_WINDOW_OBS
@@ -148,8 +176,15 @@ class LiquidityThresholds:
     sofr_effr_change_bp: float = DEFAULT_SOFR_EFFR_CHANGE_BP
     facility_take_up_bn: float = DEFAULT_FACILITY_TAKE_UP_BN
     discount_window_rise_bn: float = DEFAULT_DISCOUNT_WINDOW_RISE_BN
+    calendar_adjusted: bool = False
+    calendar_lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS
 
     def __post_init__(self) -> None:
+        if not isinstance(self.calendar_adjusted, bool):
+            raise InputError("calendar_adjusted", f"calendar_adjusted must be True or False, got {self.calendar_adjusted!r}")
+        lb = self.calendar_lookback_years
+        if isinstance(lb, bool) or not isinstance(lb, int) or not 1 <= lb <= 30:
+            raise InputError("calendar_lookback_years", f"calendar_lookback_years must be an int in [1, 30], got {lb!r}")
         if isinstance(self.change_window_obs, bool) or not isinstance(self.change_window_obs, int):
             raise InputError(
                 "change_window_obs",
@@ -426,6 +461,8 @@ class _CriterionDef:
     max_age_days: int
     #: Event series: FRED has no row on days without an operation.
     event: bool = False
+    #: A level criterion whose threshold may be calendar-adjusted.
+    calendar: bool = False
 
 
 def _sofr_rise_net_of_floor(series: pd.DataFrame, th: LiquidityThresholds) -> pd.Series:
@@ -454,6 +491,7 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
         lambda t: t.sofr_above_floor_bp,
         lambda s, t: funding_spreads(s)["sofr_iorb_bp"],
         DAILY_MAX_AGE_DAYS,
+        calendar=True,
     ),
     _CriterionDef(
         "sofr_effr_widening",
@@ -462,6 +500,7 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
         lambda t: t.sofr_effr_bp,
         lambda s, t: funding_spreads(s)["sofr_effr_bp"],
         DAILY_MAX_AGE_DAYS,
+        calendar=True,
     ),
     _CriterionDef(
         "sofr_effr_widening",
@@ -491,6 +530,15 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
 )
 
 
+def _thresholds_for(cdef: _CriterionDef, reading: pd.Series, th: LiquidityThresholds) -> pd.Series | None:
+    """Per-day thresholds of a calendar-adjusted criterion, None for a plain one."""
+    if not (cdef.calendar and th.calendar_adjusted):
+        return None
+    return calendar_adjusted_threshold(
+        reading, base_threshold=float(cdef.threshold(th)), lookback_years=th.calendar_lookback_years
+    )
+
+
 def _criterion_at(
     cdef: _CriterionDef,
     reading: pd.Series,
@@ -500,6 +548,9 @@ def _criterion_at(
 ) -> LightCriterion:
     threshold = float(cdef.threshold(th))
     upto = reading.loc[:as_of].dropna()
+    adjusted = _thresholds_for(cdef, upto, th)
+    if adjusted is not None and not upto.empty:
+        threshold = round(float(adjusted.iloc[-1]), 10)
     if cdef.event:
         # RPONTSYD has no row on days without an operation (years of gaps before 2019-09), so a
         # gap between two rows means zero take-up; but after the last row we cannot tell a
@@ -659,7 +710,11 @@ def liquidity_light_history(
         # Staleness limit in rows: a business week has 5 rows for 7 calendar days.
         limit = max(1, cdef.max_age_days * 5 // 7)
         filled = reading.ffill(limit=limit)
-        state = (filled > cdef.threshold(th)).astype(float).where(filled.notna())
+        adjusted = _thresholds_for(cdef, reading.dropna(), th)
+        bar: pd.Series | float = (
+            adjusted.reindex(series.index).ffill(limit=limit) if adjusted is not None else cdef.threshold(th)
+        )
+        state = (filled > bar).astype(float).where(filled.notna())
         states[cdef.light].append(state)
     out = pd.DataFrame(index=series.index)
     for name in LIGHT_NAMES:
@@ -773,6 +828,99 @@ def funding_snapshot(
         "sofr_effr_change_bp": th.sofr_effr_change_bp,
         "facility_take_up_bn": th.facility_take_up_bn,
         "discount_window_rise_bn": th.discount_window_rise_bn,
+        "calendar_adjusted": th.calendar_adjusted,
+        "calendar_lookback_years": th.calendar_lookback_years,
     }
+    flags = calendar_flags(pd.DatetimeIndex([ts]))
+    out["calendar_point"] = flags["point"].iloc[0]
     out["missing"] = missing
+    return out
+
+
+def _business_days(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+    from pandas.tseries.offsets import CustomBusinessDay
+
+    holidays = USFederalHolidayCalendar().holidays(start=start, end=end)
+    return pd.date_range(start, end, freq=CustomBusinessDay(holidays=list(holidays)))
+
+
+def calendar_flags(index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Funding calendar points of each date: month-end, quarter-end, the turn, mid-month.
+
+    Business days are weekdays other than U.S. federal holidays. ``month_end`` is the last
+    business day of a month, ``quarter_end`` one of March, June, September or December;
+    ``turn`` the first business day after a month-end; ``mid_month`` the 15th, or the next
+    business day when the 15th is not one (coupon settlement).
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``index``: booleans ``month_end``, ``quarter_end``, ``turn``, ``mid_month`` and
+        ``point``, the most specific of :data:`CALENDAR_POINTS` ("quarter_end",
+        "month_end", "quarter_turn", "month_turn", "mid_month") or None.
+    """
+    idx = pd.DatetimeIndex(index).normalize()
+    cols = ["month_end", "quarter_end", "turn", "mid_month", "point"]
+    if len(idx) == 0:
+        return pd.DataFrame(columns=cols, index=index)
+    start = (idx.min() - pd.offsets.MonthBegin(2)).normalize()
+    end = (idx.max() + pd.offsets.MonthEnd(2)).normalize()
+    days = _business_days(start, end)
+    bdays = pd.Series(days, index=days)
+    month = days.to_period("M")
+    last = pd.DatetimeIndex(bdays.groupby(month).max().to_numpy())
+    first = pd.DatetimeIndex(bdays.groupby(month).min().to_numpy())
+    fifteenth = pd.DatetimeIndex(bdays[days.day >= MID_MONTH_DAY].groupby(month[days.day >= MID_MONTH_DAY]).min().to_numpy())
+    month_end = idx.isin(last)
+    quarter_end = month_end & np.isin(idx.month, (3, 6, 9, 12))
+    turn = idx.isin(first)
+    after_quarter = turn & np.isin(idx.month, (1, 4, 7, 10))
+    mid = idx.isin(fifteenth)
+    point = np.select(
+        [quarter_end, month_end, after_quarter, turn, mid],
+        list(CALENDAR_POINTS),
+        default="",
+    ).astype(object)
+    point[point == ""] = None
+    return pd.DataFrame(
+        {"month_end": month_end, "quarter_end": quarter_end, "turn": turn, "mid_month": mid, "point": point},
+        index=index,
+    )
+
+
+def calendar_adjusted_threshold(
+    reading: pd.Series,
+    *,
+    base_threshold: float,
+    lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS,
+) -> pd.Series:
+    """Threshold of each day, adjusted on calendar points by the same point in past years.
+
+    Parameters
+    ----------
+    reading : daily readings (e.g. SOFR - EFFR, bp) on an ascending DatetimeIndex.
+    base_threshold : the plain threshold, in the units of ``reading``.
+    lookback_years : years of past calendar points to look at (default 3).
+
+    Returns
+    -------
+    pandas.Series
+        On the index of ``reading``: ``base_threshold`` on ordinary days; on a calendar point
+        (:func:`calendar_flags`) the larger of ``base_threshold`` and the highest reading on
+        the same kind of point in the ``lookback_years`` years before the day (that day
+        excluded). No past point of the kind: the base threshold. Look-ahead free.
+    """
+    _check_positive("base_threshold", float(base_threshold))
+    values = reading.dropna()
+    out = pd.Series(float(base_threshold), index=reading.index, dtype=float)
+    if values.empty:
+        return out
+    kinds = calendar_flags(pd.DatetimeIndex(values.index))["point"]
+    for kind in CALENDAR_POINTS:
+        on = values[(kinds == kind).to_numpy()]
+        for day in on.index:
+            past = on.loc[day - pd.DateOffset(years=lookback_years) : day - pd.Timedelta(days=1)]
+            if len(past):
+                out.loc[day] = max(float(base_threshold), float(past.max()))
     return out
