@@ -32,14 +32,17 @@ Shifts
 Every shift is applied to the **zero rates** (in bp, 1 bp = 0.0001) and returns a new curve.
 The ``basis`` keyword says which zero rates move:
 
-* ``"semiannual"`` (the default, :data:`SHIFT_BASIS`): the market's convention. The
-  continuously-compounded zero ``z`` of each node is turned into its semiannual
-  bond-equivalent zero ``z2 = 2 (exp(z / 2) - 1)``, ``z2`` is moved, and the result turned back.
-  On a flat curve a shift of ``dy`` is then exactly a move of ``dy`` in every bond's
-  semiannual yield, so a bullet's effective duration is its modified duration and its convexity
-  its yield convexity (up to the O(dy^2) error of the central differences);
-* ``"continuous"``: the continuously-compounded zeros move by the amount as is (a move of the
-  short rate in the Hull-White tree).
+* ``"semiannual"`` (:data:`SHIFT_BASIS`, the market's convention, used by every risk measure
+  of :mod:`analytics.risk`): the semiannual bond-equivalent zero rate
+  ``z2(t) = 2 (exp(z(t) / 2) - 1)`` moves by the amount at every maturity (the curve keeps the
+  move as :attr:`ZeroCurve.semiannual_shift`). On a flat curve a shift of ``dy`` is then
+  exactly a move of ``dy`` in every bond's semiannual yield, so a bullet's effective duration is
+  its modified duration and its convexity its yield convexity (up to the O(dy^2) error of the
+  central differences);
+* ``"continuous"`` (:data:`SCENARIO_BASIS`, the default of the shift functions, used by the
+  scenario shocks of the pages and :mod:`analytics.portfolio`): the continuously-compounded
+  zeros move by the amount as is (a move of the short rate in the Hull-White tree). The two
+  differ by a factor ``1 + z2 / 2`` (about 2 % at 4 %).
 
 Profiles:
 
@@ -80,6 +83,7 @@ __all__ = [
     "TWIST_LONG_YEARS",
     "DEFAULT_TWIST_PIVOT_YEARS",
     "SHIFT_BASIS",
+    "SCENARIO_BASIS",
     "SHIFT_BASES",
     "ShiftBasis",
     "ZeroCurve",
@@ -120,8 +124,10 @@ PAR_YIELD_RANGE_PCT: Final[tuple[float, float]] = (-5.0, 50.0)
 ShiftBasis = Literal["semiannual", "continuous"]
 #: The bases accepted by the shift functions.
 SHIFT_BASES: Final[tuple[str, ...]] = ("semiannual", "continuous")
-#: Default basis of every shift: semiannual bond-equivalent zero rates, the market's convention.
+#: Basis of the risk shifts: semiannual bond-equivalent zero rates, the market's convention.
 SHIFT_BASIS: Final[ShiftBasis] = "semiannual"
+#: Default basis of the shift functions (scenario shocks): continuously-compounded zero rates.
+SCENARIO_BASIS: Final[ShiftBasis] = "continuous"
 #: Nodes of a flat curve: the bootstrap grid plus the key tenors (years).
 _FLAT_GRID_YEARS: Final[FloatArray] = np.arange(1, 61, dtype=np.float64) * 0.5
 
@@ -207,7 +213,7 @@ class ZeroCurve:
             return ZeroCurve(times, base)
         return ZeroCurve(times, base, np.interp(times, self.times_years, self.semiannual_shift))
 
-    def shifted(self, shift_decimal: ArrayLike, *, basis: ShiftBasis = SHIFT_BASIS) -> ZeroCurve:
+    def shifted(self, shift_decimal: ArrayLike, *, basis: ShiftBasis = SCENARIO_BASIS) -> ZeroCurve:
         """A new curve whose zero rates are moved by ``shift_decimal`` (decimal, one value per
         node or a scalar; linear in time between nodes).
 
@@ -430,7 +436,7 @@ def _check_bp(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a finite shift within +/-10000 bp, got {value}")
 
 
-def parallel_shift(curve: ZeroCurve, *, shift_bp: float, basis: ShiftBasis = SHIFT_BASIS) -> ZeroCurve:
+def parallel_shift(curve: ZeroCurve, *, shift_bp: float, basis: ShiftBasis = SCENARIO_BASIS) -> ZeroCurve:
     """The curve with every zero rate moved by ``shift_bp`` basis points (in ``basis``)."""
     _check_bp("shift_bp", shift_bp)
     return curve.shifted(np.full(curve.times_years.shape, shift_bp * BP), basis=basis)
@@ -441,7 +447,7 @@ def twist_shift(
     *,
     twist_bp: float,
     pivot_years: float = DEFAULT_TWIST_PIVOT_YEARS,
-    basis: ShiftBasis = SHIFT_BASIS,
+    basis: ShiftBasis = SCENARIO_BASIS,
 ) -> ZeroCurve:
     """The curve twisted by ``twist_bp`` (30y minus 1y zero-rate change, bp) around the pivot."""
     _check_bp("twist_bp", twist_bp)
@@ -451,7 +457,7 @@ def twist_shift(
 
 
 def key_rate_shift(
-    curve: ZeroCurve, *, key: str, shift_bp: float, basis: ShiftBasis = SHIFT_BASIS
+    curve: ZeroCurve, *, key: str, shift_bp: float, basis: ShiftBasis = SCENARIO_BASIS
 ) -> ZeroCurve:
     """The curve with key tenor ``key`` moved by ``shift_bp`` bp on its triangular profile."""
     _check_bp("shift_bp", shift_bp)
@@ -460,7 +466,7 @@ def key_rate_shift(
 
 
 def key_rate_shifts(
-    curve: ZeroCurve, *, shifts_bp: Mapping[str, float], basis: ShiftBasis = SHIFT_BASIS
+    curve: ZeroCurve, *, shifts_bp: Mapping[str, float], basis: ShiftBasis = SCENARIO_BASIS
 ) -> ZeroCurve:
     """The curve with several key tenors moved at once (bp by key tenor; absent keys stay put)."""
     dense = curve.with_nodes(_KEY_YEARS)

@@ -163,21 +163,22 @@ def _semiannual_zero(curve, t):
     return 2.0 * np.expm1(curve.zero_rate(t) / 2.0)
 
 
-def test_default_shifts_move_semiannual_bond_equivalent_zero_rates():
+def test_semiannual_shifts_move_semiannual_bond_equivalent_zero_rates():
     # The market's convention: z2 = 2 (exp(z / 2) - 1) moves by the shift, not z.
     curve = bootstrap_par_curve({"3m": 4.3, "2y": 3.9, "10y": 4.4, "30y": 4.9})
     nodes = curve.times_years
-    moved = parallel_shift(curve, shift_bp=25.0)
+    moved = parallel_shift(curve, shift_bp=25.0, basis="semiannual")
     assert np.allclose(_semiannual_zero(moved, nodes) - _semiannual_zero(curve, nodes), 25e-4, atol=1e-14)
     # On a flat curve the discount factor becomes (1 + (y + dy) / 2) ** (-2 t) at every time.
     flat = flat_curve(5.0, frequency=2)
     t = np.array([0.3, 1.0, 7.25, 29.5])
-    shifted = parallel_shift(flat, shift_bp=-40.0)
+    shifted = parallel_shift(flat, shift_bp=-40.0, basis="semiannual")
     assert np.allclose(shifted.discount(t), (1 + 0.046 / 2) ** (-2 * t), rtol=1e-13)
     # Eight key shifts add up to the parallel one in semiannual terms as well.
-    together = key_rate_shifts(curve, shifts_bp=dict.fromkeys(KEY_TENORS, 17.0))
+    s = "semiannual"
+    together = key_rate_shifts(curve, shifts_bp=dict.fromkeys(KEY_TENORS, 17.0), basis=s)
     grid = np.linspace(0.1, 35.0, 200)
-    assert np.allclose(_semiannual_zero(together, grid), _semiannual_zero(parallel_shift(curve, shift_bp=17.0), grid),
-                       atol=1e-9)
+    assert np.allclose(_semiannual_zero(together, grid),
+                       _semiannual_zero(parallel_shift(curve, shift_bp=17.0, basis=s), grid), atol=1e-9)
     with pytest.raises(ValueError, match="basis must be one of"):
         curve.shifted(np.zeros(curve.times_years.shape), basis="annual")  # type: ignore[arg-type]

@@ -31,9 +31,7 @@ def test_parallel_shock_pnl_of_a_zero_coupon_by_hand():
     book = PricedPortfolio([_zero("z10", 10.0)], flat_curve(4.0))
     pnl = book.scenario_pnl([ParallelShock(shift_bp=100.0)])
     assert tuple(pnl.columns) == PNL_COLUMNS
-    # The shock moves the semiannual zero rate z2 = 2 (exp(0.04 / 2) - 1) by 1 %.
-    z2 = 2 * math.expm1(0.02)
-    expected = 1_000_000.0 / 100 * 100 * ((1 + (z2 + 0.01) / 2) ** -20 - math.exp(-0.04 * 10))
+    expected = 1_000_000.0 / 100 * 100 * (math.exp(-0.05 * 10) - math.exp(-0.04 * 10))
     assert pnl["pnl_usd"].iloc[0] == pytest.approx(expected, abs=1e-6)
 
 
@@ -47,11 +45,9 @@ def test_all_keys_shocked_equally_is_the_parallel_shock():
 def test_steepener_hurts_the_long_bond_and_helps_the_short_one():
     book = PricedPortfolio([_zero("z1", 1.0), _zero("z30", 30.0)], flat_curve(4.0))
     pnl = book.scenario_pnl([TwistShock(twist_bp=50.0)]).set_index("position_id")["pnl_usd"]
-    # z1: -25 bp on a 1y zero; z30: +25 bp on a 30y zero (semiannual zero rates).
-    z2 = 2 * math.expm1(0.02)
-    assert pnl["z1"] == pytest.approx(10_000 * 100 * ((1 + (z2 - 0.0025) / 2) ** -2 - math.exp(-0.04)), abs=1e-6)
-    assert pnl["z30"] == pytest.approx(
-        10_000 * 100 * ((1 + (z2 + 0.0025) / 2) ** -60 - math.exp(-0.04 * 30)), abs=1e-6)
+    # z1: -25 bp on a 1y zero; z30: +25 bp on a 30y zero.
+    assert pnl["z1"] == pytest.approx(10_000 * 100 * (math.exp(-0.0375) - math.exp(-0.04)), abs=1e-6)
+    assert pnl["z30"] == pytest.approx(10_000 * 100 * (math.exp(-0.0425 * 30) - math.exp(-0.04 * 30)), abs=1e-6)
 
 
 def test_replaying_the_march_2020_curve_change(real_yields: pd.DataFrame):

@@ -178,7 +178,7 @@ def test_callable_effective_duration_and_oas_agree_with_quantlib():
     mine_oas = CallableTreePricer(bond, params=params).oas_bp(curve, price_clean=99.0)
     assert mine_oas == pytest.approx(ql_oas_bp, abs=1e-4)
     # The shifted-curve prices themselves: our parallel shift equals QuantLib's spreaded curve.
-    up = CallableTreePricer(bond, params=params).price(parallel_shift(curve, shift_bp=SHIFT_BP))
+    up = CallableTreePricer(bond, params=params).price(parallel_shift(curve, shift_bp=SHIFT_BP, basis="semiannual"))
     assert up == pytest.approx(priced(_spreaded(handle, SHIFT_BP)).cleanPrice(), abs=1e-8)
 
 
