@@ -24,13 +24,13 @@ evaluated and none is on, and "unknown" when no criterion has fresh data.
 Calendar. Repo rates jump at month-ends and quarter-ends (dealers shrink balance sheets for
 reporting dates), on the first business day after them (the "turn") and around mid-month
 Treasury coupon settlement. :func:`calendar_flags` marks those days (U.S. federal holidays
-excluded from business days). With ``LiquidityThresholds(calendar_adjusted=True)`` the two
+excluded from business days). With ``calendar=CalendarAdjustment()`` the two
 level criteria (SOFR - EFFR and SOFR - floor) compare a reading on such a day with the same
 calendar point in past years: the threshold becomes the highest reading on the same kind of
-day over the previous ``calendar_lookback_years`` years (only past days, never below the base
+day over the previous ``lookback_years`` years (only past days, never below the base
 threshold), so a quarter-end lights only when it is worse than every quarter-end of those
 years; ordinary days keep the base threshold. The
-default (``calendar_adjusted=False``) keeps the plain thresholds, so a quarter-end spike
+default (``calendar=None``) keeps the plain thresholds, so a quarter-end spike
 still lights; the snapshot says which days are calendar points either way.
 """
 
@@ -76,6 +76,7 @@ __all__ = [
     "DEFAULT_CALENDAR_LOOKBACK_YEARS",
     "calendar_flags",
     "calendar_adjusted_threshold",
+    "CalendarAdjustment",
 ]
 
 # --- series ids (FRED's) -----------------------------------------------------------------
@@ -162,11 +163,6 @@ class LiquidityThresholds:
     discount_window_rise_bn : float
         Light 3: one-week rise of discount-window primary credit (WLCFLPCL), USD bn
         (default 5).
-    calendar_adjusted : bool
-        Compare the level criteria on month-ends, quarter-ends, turns and mid-month with the
-        same calendar point in past years (module notes; default False).
-    calendar_lookback_years : int
-        Years of past calendar points used by the adjustment (default 3).
     """
 
     change_window_obs: int = DEFAULT_CHANGE_WINDOW_OBS
@@ -176,15 +172,8 @@ class LiquidityThresholds:
     sofr_effr_change_bp: float = DEFAULT_SOFR_EFFR_CHANGE_BP
     facility_take_up_bn: float = DEFAULT_FACILITY_TAKE_UP_BN
     discount_window_rise_bn: float = DEFAULT_DISCOUNT_WINDOW_RISE_BN
-    calendar_adjusted: bool = False
-    calendar_lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS
 
     def __post_init__(self) -> None:
-        if not isinstance(self.calendar_adjusted, bool):
-            raise InputError("calendar_adjusted", f"calendar_adjusted must be True or False, got {self.calendar_adjusted!r}")
-        lb = self.calendar_lookback_years
-        if isinstance(lb, bool) or not isinstance(lb, int) or not 1 <= lb <= 30:
-            raise InputError("calendar_lookback_years", f"calendar_lookback_years must be an int in [1, 30], got {lb!r}")
         if isinstance(self.change_window_obs, bool) or not isinstance(self.change_window_obs, int):
             raise InputError(
                 "change_window_obs",
@@ -203,6 +192,24 @@ class LiquidityThresholds:
             value = getattr(self, name)
             # A negative threshold would light in calm markets: only values >= 0 make sense.
             _check_positive(name, float(value))
+
+
+@dataclass(frozen=True)
+class CalendarAdjustment:
+    """Calendar-adjusted thresholds for the level criteria (see the module notes).
+
+    Attributes
+    ----------
+    lookback_years : int
+        Years of past calendar points compared with (default 3, in [1, 30]).
+    """
+
+    lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS
+
+    def __post_init__(self) -> None:
+        lb = self.lookback_years
+        if isinstance(lb, bool) or not isinstance(lb, int) or not 1 <= lb <= 30:
+            raise InputError("lookback_years", f"lookback_years must be an int in [1, 30], got {lb!r}")
 
 
 @dataclass(frozen=True)
@@ -530,12 +537,14 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
 )
 
 
-def _thresholds_for(cdef: _CriterionDef, reading: pd.Series, th: LiquidityThresholds) -> pd.Series | None:
+def _thresholds_for(
+    cdef: _CriterionDef, reading: pd.Series, th: LiquidityThresholds, calendar: CalendarAdjustment | None
+) -> pd.Series | None:
     """Per-day thresholds of a calendar-adjusted criterion, None for a plain one."""
-    if not (cdef.calendar and th.calendar_adjusted):
+    if not (cdef.calendar and calendar is not None):
         return None
     return calendar_adjusted_threshold(
-        reading, base_threshold=float(cdef.threshold(th)), lookback_years=th.calendar_lookback_years
+        reading, base_threshold=float(cdef.threshold(th)), lookback_years=calendar.lookback_years
     )
 
 
@@ -545,10 +554,11 @@ def _criterion_at(
     raw: pd.Series,
     th: LiquidityThresholds,
     as_of: pd.Timestamp,
+    calendar: CalendarAdjustment | None = None,
 ) -> LightCriterion:
     threshold = float(cdef.threshold(th))
     upto = reading.loc[:as_of].dropna()
-    adjusted = _thresholds_for(cdef, upto, th)
+    adjusted = _thresholds_for(cdef, upto, th, calendar)
     if adjusted is not None and not upto.empty:
         threshold = round(float(adjusted.iloc[-1]), 10)
     if cdef.event:
@@ -646,6 +656,7 @@ def liquidity_lights(
     *,
     as_of: object,
     thresholds: LiquidityThresholds | None = None,
+    calendar: CalendarAdjustment | None = None,
 ) -> tuple[LiquidityLight, LiquidityLight, LiquidityLight]:
     """The three liquidity lights as of a date.
 
@@ -659,6 +670,8 @@ def liquidity_lights(
         "unknown".
     thresholds : LiquidityThresholds, optional
         Defaults to ``LiquidityThresholds()``.
+    calendar : CalendarAdjustment, optional
+        Calendar-adjusted thresholds for the level criteria; None (default) for the plain ones.
 
     Returns
     -------
@@ -672,13 +685,16 @@ def liquidity_lights(
     for cdef in _CRITERIA:
         reading = cdef.reading(series, th)
         raw = _column(series, SRF_ID) if cdef.event else reading
-        by_light[cdef.light].append(_criterion_at(cdef, reading, raw, th, ts))
+        by_light[cdef.light].append(_criterion_at(cdef, reading, raw, th, ts, calendar))
     l1, l2, l3 = (_combine(n, tuple(by_light[n])) for n in LIGHT_NAMES)
     return l1, l2, l3
 
 
 def liquidity_light_history(
-    series: pd.DataFrame, *, thresholds: LiquidityThresholds | None = None
+    series: pd.DataFrame,
+    *,
+    thresholds: LiquidityThresholds | None = None,
+    calendar: CalendarAdjustment | None = None,
 ) -> pd.DataFrame:
     """Daily history of the three lights and of the warning.
 
@@ -688,6 +704,8 @@ def liquidity_light_history(
         Wide series frame.
     thresholds : LiquidityThresholds, optional
         Defaults to ``LiquidityThresholds()``.
+    calendar : CalendarAdjustment, optional
+        Calendar-adjusted thresholds for the level criteria (default None: plain).
 
     Returns
     -------
@@ -710,7 +728,7 @@ def liquidity_light_history(
         # Staleness limit in rows: a business week has 5 rows for 7 calendar days.
         limit = max(1, cdef.max_age_days * 5 // 7)
         filled = reading.ffill(limit=limit)
-        adjusted = _thresholds_for(cdef, reading.dropna(), th)
+        adjusted = _thresholds_for(cdef, reading.dropna(), th, calendar)
         bar: pd.Series | float = (
             adjusted.reindex(series.index).ffill(limit=limit) if adjusted is not None else cdef.threshold(th)
         )
@@ -752,6 +770,7 @@ def funding_snapshot(
     *,
     as_of: object,
     thresholds: LiquidityThresholds | None = None,
+    calendar: CalendarAdjustment | None = None,
 ) -> dict[str, Any]:
     """Funding readings and the liquidity lights as of a date, JSON-ready.
 
@@ -764,6 +783,8 @@ def funding_snapshot(
         (weekly series: 14) counts as missing.
     thresholds : LiquidityThresholds, optional
         Light thresholds; defaults to ``LiquidityThresholds()``.
+    calendar : CalendarAdjustment, optional
+        Calendar-adjusted thresholds for the level criteria (default None: plain).
 
     Returns
     -------
@@ -773,8 +794,10 @@ def funding_snapshot(
         ``reserves_bn``, ``reserves_chg_1w_bn``, ``reserves_chg_1m_bn`` (None when missing or
         stale), ``lights`` (list of three light dicts, see :class:`LiquidityLight`),
         ``warning`` (True when all three lights are on, False when one is off, None
-        otherwise), ``thresholds`` (the values used) and ``missing`` (one readable line per
-        missing or stale value).
+        otherwise), ``thresholds`` (the values used), ``calendar_adjustment`` (None, or
+        ``{"lookback_years": n}``), ``calendar_point`` (the as-of date's calendar point of
+        :func:`calendar_flags`, or None) and ``missing`` (one readable line per missing or
+        stale value).
     """
     _validate_frame(series)
     th = LiquidityThresholds() if thresholds is None else thresholds
@@ -808,7 +831,7 @@ def funding_snapshot(
         out[key] = value
         if why:
             missing.append(why)
-    lights = liquidity_lights(series, as_of=ts, thresholds=th)
+    lights = liquidity_lights(series, as_of=ts, thresholds=th, calendar=calendar)
     # RPONTSYD is an event series (no row = no operation): take the light's reading of it,
     # which tells a quiet day (0.0) from a series that stopped (None).
     srf = next(c for c in lights[2].criteria if c.name == "srf_take_up_bn")
@@ -828,9 +851,8 @@ def funding_snapshot(
         "sofr_effr_change_bp": th.sofr_effr_change_bp,
         "facility_take_up_bn": th.facility_take_up_bn,
         "discount_window_rise_bn": th.discount_window_rise_bn,
-        "calendar_adjusted": th.calendar_adjusted,
-        "calendar_lookback_years": th.calendar_lookback_years,
     }
+    out["calendar_adjustment"] = None if calendar is None else {"lookback_years": calendar.lookback_years}
     flags = calendar_flags(pd.DatetimeIndex([ts]))
     out["calendar_point"] = flags["point"].iloc[0]
     out["missing"] = missing

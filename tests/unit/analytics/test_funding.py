@@ -381,7 +381,7 @@ def test_real_quarter_end_sofr_effr_lights_less_with_the_calendar_adjustment(sha
     # Issue 9 item 8: with the plain 10 bp threshold SOFR - EFFR lights on most quarter-ends
     # since mid-2024; compared with the same point of the past three years it lights only
     # when a quarter-end is worse than all of them.
-    from analytics.funding import LiquidityThresholds, calendar_flags, liquidity_lights
+    from analytics.funding import CalendarAdjustment, calendar_flags, liquidity_lights
 
     frame = pd.concat({"SOFR": read_shared_series(shared_data, "fred/SOFR.csv"),
                        "EFFR": read_shared_series(shared_data, "fred/EFFR.csv")}, axis=1, sort=True)
@@ -391,7 +391,8 @@ def test_real_quarter_end_sofr_effr_lights_less_with_the_calendar_adjustment(sha
     def lit(adjusted: bool) -> list[str]:
         out = []
         for day in quarter_ends:
-            light = liquidity_lights(frame, as_of=day, thresholds=LiquidityThresholds(calendar_adjusted=adjusted))[1]
+            cal = CalendarAdjustment() if adjusted else None
+            light = liquidity_lights(frame, as_of=day, calendar=cal)[1]
             crit = next(c for c in light.criteria if c.name == "sofr_effr_bp")
             if crit.state == "on":
                 out.append(f"{day:%Y-%m-%d}")
