@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["InputError", "check_range", "check_choice"]
+import pandas as pd
+
+__all__ = ["InputError", "check_range", "check_choice", "as_timestamp"]
 
 
 class InputError(ValueError):
@@ -60,3 +62,14 @@ def check_choice(name: str, value: object, choices: tuple[object, ...]) -> None:
     """Raise :class:`InputError` unless ``value`` is one of ``choices``."""
     if value not in choices:
         raise InputError(name, f"{name} must be one of {', '.join(map(str, choices))}, got {value!r}")
+
+
+def as_timestamp(value: object, *, param: str = "as_of", example: str = "2025-04-11") -> pd.Timestamp:
+    """``value`` as a midnight Timestamp, or :class:`InputError` naming ``param``."""
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InputError(param, f"{param} must be a date (e.g. '{example}'), got {value!r}") from exc
+    if pd.isna(ts):
+        raise InputError(param, f"{param} must be a date (e.g. '{example}'), got {value!r}")
+    return ts.normalize()

@@ -43,7 +43,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
-from analytics.checks import InputError
+from analytics.checks import InputError, as_timestamp
 from analytics.tenors import BP_PER_PCT
 
 __all__ = [
@@ -306,13 +306,7 @@ def _validate_frame(series: pd.DataFrame, *, param: str = "series") -> None:
 
 
 def _as_timestamp(value: object, *, param: str = "as_of") -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{param} must be a date (e.g. '2019-09-17'), got {value!r}") from exc
-    if pd.isna(ts):
-        raise ValueError(f"{param} must be a date (e.g. '2019-09-17'), got {value!r}")
-    return ts.normalize()
+    return as_timestamp(value, param=param, example="2019-09-17")
 
 
 def floor_rate_pct(series: pd.DataFrame) -> pd.Series:

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analytics.checks import InputError
+from analytics.checks import InputError, as_timestamp
 from analytics.tenors import CFTC_COLUMNS, TRADER_GROUPS, TREASURY_FUTURES
 
 __all__ = [
@@ -454,13 +454,7 @@ def positioning_snapshot(
         ``dv01_usd_per_contract`` ({contract key: USD per bp} in use), ``stale`` (report
         older than :data:`STALE_AFTER_DAYS` days) and ``missing`` (readable lines).
     """
-    try:
-        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InputError("as_of", f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}") from exc
-    if pd.isna(ts):
-        raise InputError("as_of", f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}")
-    ts = ts.normalize()
+    ts = as_timestamp(as_of, example="2025-04-29")
     dv_table = resolve_dv01_usd(dv01)
     out: dict[str, Any] = {
         "report_date": None,

@@ -51,7 +51,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from analytics.checks import InputError
+from analytics.checks import InputError, as_timestamp
 from analytics.crossasset import DEFAULT_WINDOW_DAYS as SELL_AMERICA_WINDOW_DAYS
 from analytics.crossasset import sell_america_history
 from analytics.funding import funding_spreads
@@ -726,13 +726,7 @@ def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
         ``coverage_by_category`` ({category: share of its indicators with a z-score}) and
         ``missing`` (one readable line per indicator without a z-score that day, saying why).
     """
-    try:
-        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InputError("as_of", f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}") from exc
-    if pd.isna(ts):
-        raise InputError("as_of", f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}")
-    ts = ts.normalize()
+    ts = as_timestamp(as_of, example="2020-03-16")
     total = result.total.loc[:ts]
     out: dict[str, Any] = {
         "date": None,
