@@ -720,8 +720,9 @@ def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
     dict
         ``date`` (YYYY-MM-DD or None), ``value`` (float or None), ``contributions``
         ({indicator: float} for the indicators present; they sum to ``value``),
-        ``categories`` ({category: score or None}), ``weights`` (category weights
-        re-normalised over the categories present), ``coverage`` (share 0-1 of the category
+        ``categories`` ({category: score or None}), ``weights`` (the share of each present
+        category in the value: its weight over the weight of all categories, or of those
+        present with ``missing="renormalise"``), ``coverage`` (share 0-1 of the category
         weight with data that day: the value counts the absent share as neutral),
         ``coverage_by_category`` ({category: share of its indicators with a z-score}) and
         ``missing`` (one readable line per indicator without a z-score that day, saying why).
@@ -762,7 +763,9 @@ def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
         for c, v in zip(cat_names, cats, strict=True)
         if not np.isnan(v)
     }
-    denom = sum(present.values())
+    # The share each present category has in the value: of the weight present when
+    # re-normalising, of the weight of every category when absent ones count as neutral.
+    denom = sum(present.values()) if result.missing == "renormalise" else float(sum(result.weights.values()))
     out["weights"] = {c: (w / denom if denom > 0 else None) for c, w in present.items()}
     if result.coverage is not None:
         out["coverage"] = _f(result.coverage.iloc[pos])

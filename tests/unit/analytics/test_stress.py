@@ -313,7 +313,9 @@ def test_snapshot_contributions_add_up_to_the_value_and_missing_says_why() -> No
     assert snap["date"] == f"{day:%Y-%m-%d}"
     assert sum(snap["contributions"].values()) == pytest.approx(snap["value"], abs=1e-12)
     assert snap["categories"][CROSS_ASSET] is None
-    assert snap["weights"] == {CURVE: 0.5, FUNDING: 0.5}
+    # Cross-asset is absent and counts as neutral: each present category has 1/3 of the value.
+    assert snap["weights"] == pytest.approx({CURVE: 1 / 3, FUNDING: 1 / 3})
+    assert snap["coverage"] == pytest.approx(2 / 3)
     assert snap["missing"] == ["c: warming up (3 of 5 past observations needed)"]
     empty = stress_snapshot(res, as_of="1999-01-01")
     assert empty["value"] is None and empty["date"] is None
