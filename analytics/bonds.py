@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
+from analytics.checks import InputError
 from analytics.curves import BP, ZeroCurve
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "bullet_from_dates",
     "price_from_yield",
     "yield_from_price",
+    "yield_to_date",
     "modified_duration",
     "dirty_price_on_curve",
     "price_on_curve",
@@ -87,7 +89,7 @@ _PERIOD_TOL: Final[float] = 1e-7
 
 def _check_frequency(frequency: int) -> None:
     if frequency not in FREQUENCIES:
-        raise ValueError(f"frequency must be one of {FREQUENCIES} coupons a year, got {frequency!r}")
+        raise InputError("frequency", f"frequency must be one of {FREQUENCIES} coupons a year, got {frequency!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,9 +109,10 @@ class Bullet:
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.coupon_pct) or not 0.0 <= self.coupon_pct < MAX_COUPON_PCT:
-            raise ValueError(f"coupon_pct must be in [0, {MAX_COUPON_PCT:g}) %, got {self.coupon_pct}")
+            raise InputError("coupon_pct", f"coupon_pct must be in [0, {MAX_COUPON_PCT:g}) %, got {self.coupon_pct}")
         if not math.isfinite(self.maturity_years) or not 0.0 < self.maturity_years <= MAX_MATURITY_YEARS:
-            raise ValueError(
+            raise InputError(
+                "maturity_years",
                 f"maturity_years must be in (0, {MAX_MATURITY_YEARS:g}] years, got {self.maturity_years}"
             )
         _check_frequency(self.frequency)
@@ -184,7 +187,7 @@ def maturity_years_from_dates(
     """
     _check_frequency(frequency)
     if day_count not in DAY_COUNTS:
-        raise ValueError(f"day_count must be one of {DAY_COUNTS}, got {day_count!r}")
+        raise InputError("day_count", f"day_count must be one of {DAY_COUNTS}, got {day_count!r}")
     if maturity <= settlement:
         raise ValueError(f"maturity {maturity} must be after settlement {settlement}")
     step = 12 // frequency
@@ -221,7 +224,7 @@ def bullet_from_dates(
 def _check_yield(yield_pct: float) -> None:
     lo, hi = YIELD_RANGE_PCT
     if not math.isfinite(yield_pct) or not lo <= yield_pct <= hi:
-        raise ValueError(f"yield_pct must be in [{lo:g}, {hi:g}] %, got {yield_pct}")
+        raise InputError("yield_pct", f"yield_pct must be in [{lo:g}, {hi:g}] %, got {yield_pct}")
 
 
 def _dirty_from_yield(bond: Bullet, y: float) -> float:
@@ -244,7 +247,7 @@ def yield_from_price(bond: Bullet, price_clean: float) -> float:
         When the price is not positive or implies a yield outside :data:`YIELD_RANGE_PCT`.
     """
     if not math.isfinite(price_clean) or price_clean <= 0.0:
-        raise ValueError(f"price must be a positive clean price per 100, got {price_clean}")
+        raise InputError("price", f"price must be a positive clean price per 100, got {price_clean}")
     target = price_clean + bond.accrued
     lo, hi = (v / 100.0 for v in YIELD_RANGE_PCT)
     f_lo = _dirty_from_yield(bond, lo) - target
@@ -256,6 +259,51 @@ def yield_from_price(bond: Bullet, price_clean: float) -> float:
         )
     root = brentq(lambda y: _dirty_from_yield(bond, y) - target, lo, hi, xtol=1e-14, rtol=1e-14)
     return float(root) * 100.0
+
+
+def _dirty_to_date(bond: Bullet, y: float, workout_years: float, redemption: float) -> float:
+    f = bond.frequency
+    t = bond.flow_times()
+    live = t <= workout_years + _PERIOD_TOL / f
+    amounts = np.full(int(live.sum()), bond.coupon_pct / f)
+    amounts[-1] += redemption
+    return float(np.sum(amounts * (1.0 + y / f) ** (-f * t[live])))
+
+
+def yield_to_date(bond: Bullet, price_clean: float, *, workout_years: float, redemption: float = FACE) -> float:
+    """Street yield in percent to a workout date (a call date, or maturity).
+
+    Parameters
+    ----------
+    bond : the bond.
+    price_clean : clean price per 100.
+    workout_years : the workout date in years; must be a coupon date of the bond.
+    redemption : price paid on that date per 100 face (the call price; 100 at maturity).
+
+    Returns
+    -------
+    float
+        The yield, compounded at the coupon frequency, at which the coupons up to and
+        including the workout date and the redemption then are worth the dirty price.
+    """
+    if not math.isfinite(price_clean) or price_clean <= 0.0:
+        raise InputError("price", f"price must be a positive clean price per 100, got {price_clean}")
+    t = bond.flow_times()
+    if not np.any(np.abs(t - workout_years) <= _PERIOD_TOL / bond.frequency):
+        raise InputError("workout_years", f"workout_years = {workout_years:g} is not a coupon date of the bond")
+    target = price_clean + bond.accrued
+    lo, hi = (v / 100.0 for v in YIELD_RANGE_PCT)
+
+    def gap(y: float) -> float:
+        return _dirty_to_date(bond, y, workout_years, redemption) - target
+
+    if gap(lo) < 0.0 or gap(hi) > 0.0:
+        raise InputError(
+            "price",
+            f"price {price_clean} implies a yield to {workout_years:g}y outside "
+            f"[{YIELD_RANGE_PCT[0]:g}, {YIELD_RANGE_PCT[1]:g}] %",
+        )
+    return float(brentq(gap, lo, hi, xtol=1e-14, rtol=1e-14)) * 100.0
 
 
 def modified_duration(bond: Bullet, yield_pct: float) -> float:
@@ -316,7 +364,7 @@ def solve_spread_bp(value_at: Callable[[float], float], target: float, *, what: 
 def z_spread_bp(bond: Bullet, curve: ZeroCurve, *, price_clean: float) -> float:
     """Constant continuous spread over the zero curve (bp) that reprices ``price_clean``."""
     if not math.isfinite(price_clean) or price_clean <= 0.0:
-        raise ValueError(f"price must be a positive clean price per 100, got {price_clean}")
+        raise InputError("price", f"price must be a positive clean price per 100, got {price_clean}")
     return solve_spread_bp(lambda s: price_on_curve(bond, curve, spread_bp=s), price_clean)
 
 

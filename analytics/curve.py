@@ -9,15 +9,18 @@ Conventions
   A holiday row with no yields is therefore skipped instead of turning the move into NaN.
 * Regimes follow DOMAIN.md section 1, with ``ds``/``dl`` the short/long leg changes::
 
-      |dl - ds| < band                -> "parallel"
-      dl > ds (steepener), ds+dl >= 0 -> "bear steepener" (else "bull steepener")
-      ds > dl (flattener), ds+dl >= 0 -> "bear flattener" (else "bull flattener")
+      |dl - ds| < band                                  -> "parallel"
+      ds <= -band and dl >= +band                       -> "steepening twist"
+      ds >= +band and dl <= -band                       -> "flattening twist"
+      otherwise dl > ds (steepener), ds+dl >= 0         -> "bear steepener" (else "bull steepener")
+      otherwise ds > dl (flattener), ds+dl >= 0         -> "bear flattener" (else "bull flattener")
 
-  Outside twists the sign of ``ds + dl`` is exactly the DOMAIN.md rule (a bear steepener has
-  dl > 0, a bull steepener ds < 0, ...). In a twist (legs moving in opposite directions) two
-  DOMAIN.md rules hold at once; the leg that moved more decides (the sign of the average leg
-  change), ties count as "bear". Changes are rounded to 1e-6 bp first, so a 2.00 bp move is
-  not parallel with a 2 bp band whatever the floating-point noise.
+  A twist is a move whose legs go in opposite directions, each by at least the parallel band:
+  it is neither bull (both yields down) nor bear (both up), so it gets its own label (e.g.
+  2022-10-21, 1d 5s30s: 5y -11 bp, 30y +9 bp is a "steepening twist"). When one leg moves by
+  less than the band it counts as unchanged and the other leg's direction decides bull or bear
+  through the sign of ``ds + dl`` (the DOMAIN.md rule). Changes are rounded to 1e-6 bp first,
+  so a 2.00 bp move is not parallel with a 2 bp band whatever the floating-point noise.
 * Percentile: the percentage of the same-window *signed* spread changes up to and including
   the day (never later ones) that are less than or equal to the day's change, in (0, 100].
   A large steepening has a percentile near 100, a large flattening near 0. The column is
@@ -77,9 +80,11 @@ REGIMES: Final[tuple[str, ...]] = (
     "bear flattener",
     "bull flattener",
     "parallel",
+    "steepening twist",
+    "flattening twist",
 )
 #: Regimes listed by :func:`largest_episodes` (a "largest parallel move" is not a curve move).
-EPISODE_REGIMES: Final[tuple[str, ...]] = REGIMES[:4]
+EPISODE_REGIMES: Final[tuple[str, ...]] = tuple(r for r in REGIMES if r != "parallel")
 #: A move whose |spread change| is below this many bp is "parallel".
 DEFAULT_PARALLEL_BAND_BP: Final[float] = 2.0
 #: Episodes listed per regime.
@@ -259,7 +264,9 @@ def classify_moves(
 
     Returns
     -------
-    object array of regime labels (None where a change is NaN).
+    object array of regime labels (None where a change is NaN): the five of :data:`REGIMES`,
+    or "steepening twist" / "flattening twist" when the legs move in opposite directions by at
+    least the band each.
     """
     _check_band(parallel_band_bp)
     ds = np.round(np.asarray(short_bp, dtype=np.float64), _CHANGE_DECIMALS)
@@ -274,6 +281,10 @@ def classify_moves(
         np.where(bear, REGIMES[0], REGIMES[1]),
         np.where(bear, REGIMES[2], REGIMES[3]),
     ).astype(object)
+    # A zero band still needs a move on each leg to call it a twist.
+    leg = max(parallel_band_bp, 10.0**-_CHANGE_DECIMALS)
+    labels[(ds <= -leg) & (dl >= leg)] = "steepening twist"
+    labels[(ds >= leg) & (dl <= -leg)] = "flattening twist"
     labels[np.abs(spread) < parallel_band_bp] = REGIMES[4]
     labels[~(np.isfinite(ds) & np.isfinite(dl))] = None
     return labels

@@ -29,7 +29,22 @@ At 6 months this is the same as the bill formula, so bills and notes join withou
 
 Shifts
 ------
-Every shift is applied to the **zero rates** (in bp, 1 bp = 0.0001) and returns a new curve:
+Every shift is applied to the **zero rates** (in bp, 1 bp = 0.0001) and returns a new curve.
+The ``basis`` keyword says which zero rates move:
+
+* ``"semiannual"`` (:data:`SHIFT_BASIS`, the market's convention, used by every risk measure
+  of :mod:`analytics.risk`): the semiannual bond-equivalent zero rate
+  ``z2(t) = 2 (exp(z(t) / 2) - 1)`` moves by the amount at every maturity (the curve keeps the
+  move as :attr:`ZeroCurve.semiannual_shift`). On a flat curve a shift of ``dy`` is then
+  exactly a move of ``dy`` in every bond's semiannual yield, so a bullet's effective duration is
+  its modified duration and its convexity its yield convexity (up to the O(dy^2) error of the
+  central differences);
+* ``"continuous"`` (:data:`SCENARIO_BASIS`, the default of the shift functions, used by the
+  scenario shocks of the pages and :mod:`analytics.portfolio`): the continuously-compounded
+  zeros move by the amount as is (a move of the short rate in the Hull-White tree). The two
+  differ by a factor ``1 + z2 / 2`` (about 2 % at 4 %).
+
+Profiles:
 
 * parallel: the same amount at every maturity;
 * twist: ``-x/2`` at or below 1 year, ``0`` at the pivot (default 5 years), ``+x/2`` at or
@@ -48,12 +63,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from analytics.checks import InputError
 from analytics.tenors import KEY_TENOR_YEARS, KEY_TENORS, TENOR_YEARS, TENORS
 
 __all__ = [
@@ -66,6 +82,10 @@ __all__ = [
     "TWIST_SHORT_YEARS",
     "TWIST_LONG_YEARS",
     "DEFAULT_TWIST_PIVOT_YEARS",
+    "SHIFT_BASIS",
+    "SCENARIO_BASIS",
+    "SHIFT_BASES",
+    "ShiftBasis",
     "ZeroCurve",
     "flat_curve",
     "bootstrap_par_curve",
@@ -100,6 +120,14 @@ TWIST_LONG_YEARS: Final[float] = 30.0
 DEFAULT_TWIST_PIVOT_YEARS: Final[float] = 5.0
 #: Par yields outside this range (percent) are rejected as input errors.
 PAR_YIELD_RANGE_PCT: Final[tuple[float, float]] = (-5.0, 50.0)
+#: How a shift moves the zero rates (see the module docstring).
+ShiftBasis = Literal["semiannual", "continuous"]
+#: The bases accepted by the shift functions.
+SHIFT_BASES: Final[tuple[str, ...]] = ("semiannual", "continuous")
+#: Basis of the risk shifts: semiannual bond-equivalent zero rates, the market's convention.
+SHIFT_BASIS: Final[ShiftBasis] = "semiannual"
+#: Default basis of the shift functions (scenario shocks): continuously-compounded zero rates.
+SCENARIO_BASIS: Final[ShiftBasis] = "continuous"
 #: Nodes of a flat curve: the bootstrap grid plus the key tenors (years).
 _FLAT_GRID_YEARS: Final[FloatArray] = np.arange(1, 61, dtype=np.float64) * 0.5
 
@@ -118,6 +146,11 @@ class ZeroCurve:
     ----------
     times_years : strictly increasing positive times, in years.
     zero_rates : continuously-compounded zero rate at each time, decimal (0.04 = 4 %).
+    semiannual_shift : optional move of the semiannual bond-equivalent zero rate at each node,
+        decimal, linear in time between nodes and flat outside them (see
+        :meth:`shifted`); ``None`` (the default) for no move. At time ``t`` the curve's zero
+        rate is then ``2 ln(1 + (2 (exp(z(t) / 2) - 1) + s(t)) / 2)``: the semiannual zero moves
+        by exactly ``s(t)`` at every maturity, between nodes too.
 
     Notes
     -----
@@ -127,43 +160,73 @@ class ZeroCurve:
 
     times_years: FloatArray
     zero_rates: FloatArray
+    semiannual_shift: FloatArray | None = None
 
     def __post_init__(self) -> None:
         times = np.array(self.times_years, dtype=np.float64, copy=True).ravel()
         zeros = np.array(self.zero_rates, dtype=np.float64, copy=True).ravel()
         if times.size == 0 or times.size != zeros.size:
-            raise ValueError(
+            raise InputError(
+                "zero_rates",
                 f"times_years and zero_rates must be non-empty and of equal length, got "
-                f"{times.size} and {zeros.size}"
+                f"{times.size} and {zeros.size}",
             )
         if not (np.all(np.isfinite(times)) and np.all(np.isfinite(zeros))):
-            raise ValueError("times_years and zero_rates must be finite numbers")
+            raise InputError("zero_rates", "times_years and zero_rates must be finite numbers")
         if times[0] <= 0.0 or np.any(np.diff(times) <= 0.0):
-            raise ValueError("times_years must be positive and strictly increasing")
+            raise InputError("times_years", "times_years must be positive and strictly increasing")
         times.setflags(write=False)
         zeros.setflags(write=False)
         object.__setattr__(self, "times_years", times)
         object.__setattr__(self, "zero_rates", zeros)
+        if self.semiannual_shift is not None:
+            shift = np.array(self.semiannual_shift, dtype=np.float64, copy=True).ravel()
+            if shift.size != times.size or not np.all(np.isfinite(shift)):
+                raise InputError("semiannual_shift", "semiannual_shift must be finite, one value per node")
+            if np.any(PAR_FREQUENCY * np.expm1(zeros / PAR_FREQUENCY) + shift <= -PAR_FREQUENCY):
+                raise InputError("semiannual_shift", "the shift takes a semiannual zero rate to -200 % or below")
+            shift.setflags(write=False)
+            object.__setattr__(self, "semiannual_shift", shift)
 
     def zero_rate(self, t: ArrayLike) -> FloatArray:
         """Zero rate(s), continuously compounded, decimal, at time(s) ``t`` in years."""
-        return np.interp(_as_times(t), self.times_years, self.zero_rates)
+        times = _as_times(t)
+        base = np.interp(times, self.times_years, self.zero_rates)
+        if self.semiannual_shift is None:
+            return base
+        semi = PAR_FREQUENCY * np.expm1(base / PAR_FREQUENCY)
+        semi = semi + np.interp(times, self.times_years, self.semiannual_shift)
+        return PAR_FREQUENCY * np.log1p(semi / PAR_FREQUENCY)
 
     def discount(self, t: ArrayLike) -> FloatArray:
         """Discount factor(s) ``exp(-z(t) t)`` at time(s) ``t`` in years (any shape)."""
         times = _as_times(t)
-        return np.exp(-np.interp(times, self.times_years, self.zero_rates) * times)
+        return np.exp(-self.zero_rate(times) * times)
 
     def with_nodes(self, extra_years: ArrayLike) -> ZeroCurve:
         """The same curve with extra grid nodes (values interpolated); the function is unchanged
         inside the grid and the flat extrapolation keeps its levels."""
         extra = _as_times(extra_years).ravel()
         times = np.union1d(self.times_years, extra[extra > 0.0])
-        return ZeroCurve(times, self.zero_rate(times))
+        base = np.interp(times, self.times_years, self.zero_rates)
+        if self.semiannual_shift is None:
+            return ZeroCurve(times, base)
+        return ZeroCurve(times, base, np.interp(times, self.times_years, self.semiannual_shift))
 
-    def shifted(self, shift_decimal: FloatArray) -> ZeroCurve:
-        """A new curve whose zero rates at the nodes are moved by ``shift_decimal`` (decimal)."""
-        return ZeroCurve(self.times_years, self.zero_rates + shift_decimal)
+    def shifted(self, shift_decimal: ArrayLike, *, basis: ShiftBasis = SCENARIO_BASIS) -> ZeroCurve:
+        """A new curve whose zero rates are moved by ``shift_decimal`` (decimal, one value per
+        node or a scalar; linear in time between nodes).
+
+        ``basis`` "semiannual" moves the semiannual bond-equivalent zero rate at every maturity,
+        "continuous" the continuously-compounded one (see the module docstring).
+        """
+        shift = np.broadcast_to(np.asarray(shift_decimal, dtype=np.float64), self.zero_rates.shape)
+        if basis == "semiannual":
+            total = shift if self.semiannual_shift is None else self.semiannual_shift + shift
+            return ZeroCurve(self.times_years, self.zero_rates, total)
+        if basis != "continuous":
+            raise InputError("basis", f"basis must be one of {SHIFT_BASES}, got {basis!r}")
+        return ZeroCurve(self.times_years, self.zero_rate(self.times_years) + shift)
 
 
 def flat_curve(rate_pct: float, *, frequency: int | None = None) -> ZeroCurve:
@@ -182,14 +245,15 @@ def flat_curve(rate_pct: float, *, frequency: int | None = None) -> ZeroCurve:
         6 months to 30 years.
     """
     if not math.isfinite(rate_pct) or not PAR_YIELD_RANGE_PCT[0] <= rate_pct <= PAR_YIELD_RANGE_PCT[1]:
-        raise ValueError(
+        raise InputError(
+            "rate_pct",
             f"rate_pct must be a number in [{PAR_YIELD_RANGE_PCT[0]}, {PAR_YIELD_RANGE_PCT[1]}] %, "
             f"got {rate_pct}"
         )
     rate = rate_pct / 100.0
     if frequency is not None:
         if frequency <= 0:
-            raise ValueError(f"frequency must be a positive number of periods a year, got {frequency}")
+            raise InputError("frequency", f"frequency must be a positive number of periods a year, got {frequency}")
         rate = frequency * math.log1p(rate / frequency)
     grid = np.concatenate(([1.0 / 12.0], _FLAT_GRID_YEARS))
     return ZeroCurve(grid, np.full(grid.shape, rate))
@@ -215,11 +279,11 @@ def _par_points(par_yields_pct: Mapping[str, float] | Mapping[float, float]) -> 
         years.append(tenor_years)
         values.append(float(value))
     if not years:
-        raise ValueError("par_yields_pct has no finite yield: cannot build a curve")
+        raise InputError("par_yields_pct", "par_yields_pct has no finite yield: cannot build a curve")
     order = np.argsort(years)
     yrs = np.asarray(years, dtype=np.float64)[order]
     if np.any(np.diff(yrs) == 0.0):
-        raise ValueError("par_yields_pct names the same maturity twice")
+        raise InputError("par_yields_pct", "par_yields_pct names the same maturity twice")
     return yrs, np.asarray(values, dtype=np.float64)[order] / 100.0
 
 
@@ -304,7 +368,7 @@ def par_yields_on(
         try:
             stamp = pd.Timestamp(as_of)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"as_of must be a date (YYYY-MM-DD), got {as_of!r}") from exc
+            raise InputError("as_of", f"as_of must be a date (YYYY-MM-DD), got {as_of!r}") from exc
         frame = frame.loc[:stamp]
         if frame.empty:
             first = yields.dropna(how="all").index.min()
@@ -330,7 +394,7 @@ def par_yield_pct(curve: ZeroCurve, maturity_years: ArrayLike) -> FloatArray:
     mats = np.atleast_1d(_as_times(maturity_years))
     n = np.rint(mats / PAR_GRID_STEP_YEARS).astype(np.int64)
     if np.any(n < 1):
-        raise ValueError("maturity_years must be at least 0.5 years")
+        raise InputError("maturity_years", "maturity_years must be at least 0.5 years")
     grid = np.arange(1, int(n.max()) + 1, dtype=np.float64) * PAR_GRID_STEP_YEARS
     cum = np.cumsum(curve.discount(grid))
     annuity = cum[n - 1]
@@ -340,7 +404,7 @@ def par_yield_pct(curve: ZeroCurve, maturity_years: ArrayLike) -> FloatArray:
 def key_rate_profile(t: ArrayLike, key: str) -> FloatArray:
     """Triangular key-rate profile (0..1) of key tenor ``key`` ("1y".."30y") at times ``t``."""
     if key not in KEY_TENORS:
-        raise ValueError(f"key must be one of {list(KEY_TENORS)}, got {key!r}")
+        raise InputError("key", f"key must be one of {list(KEY_TENORS)}, got {key!r}")
     unit = np.zeros(len(KEY_TENORS))
     unit[KEY_TENORS.index(key)] = 1.0
     # np.interp holds the end values flat, which is exactly the flat tails of the 1y and 30y keys.
@@ -354,7 +418,8 @@ def key_rate_profiles(t: ArrayLike) -> FloatArray:
 
 def _check_pivot(pivot_years: float) -> None:
     if not TWIST_SHORT_YEARS < pivot_years < TWIST_LONG_YEARS:
-        raise ValueError(
+        raise InputError(
+            "pivot_years",
             f"pivot_years must be strictly between {TWIST_SHORT_YEARS} and {TWIST_LONG_YEARS} years, "
             f"got {pivot_years}"
         )
@@ -371,37 +436,45 @@ def _check_bp(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a finite shift within +/-10000 bp, got {value}")
 
 
-def parallel_shift(curve: ZeroCurve, *, shift_bp: float) -> ZeroCurve:
-    """The curve with every zero rate moved by ``shift_bp`` basis points."""
+def parallel_shift(curve: ZeroCurve, *, shift_bp: float, basis: ShiftBasis = SCENARIO_BASIS) -> ZeroCurve:
+    """The curve with every zero rate moved by ``shift_bp`` basis points (in ``basis``)."""
     _check_bp("shift_bp", shift_bp)
-    return curve.shifted(np.full(curve.times_years.shape, shift_bp * BP))
+    return curve.shifted(np.full(curve.times_years.shape, shift_bp * BP), basis=basis)
 
 
 def twist_shift(
-    curve: ZeroCurve, *, twist_bp: float, pivot_years: float = DEFAULT_TWIST_PIVOT_YEARS
+    curve: ZeroCurve,
+    *,
+    twist_bp: float,
+    pivot_years: float = DEFAULT_TWIST_PIVOT_YEARS,
+    basis: ShiftBasis = SCENARIO_BASIS,
 ) -> ZeroCurve:
     """The curve twisted by ``twist_bp`` (30y minus 1y zero-rate change, bp) around the pivot."""
     _check_bp("twist_bp", twist_bp)
     _check_pivot(pivot_years)
     dense = curve.with_nodes([TWIST_SHORT_YEARS, pivot_years, TWIST_LONG_YEARS])
-    return dense.shifted(twist_profile(dense.times_years, pivot_years=pivot_years) * twist_bp * BP)
+    return dense.shifted(twist_profile(dense.times_years, pivot_years=pivot_years) * twist_bp * BP, basis=basis)
 
 
-def key_rate_shift(curve: ZeroCurve, *, key: str, shift_bp: float) -> ZeroCurve:
+def key_rate_shift(
+    curve: ZeroCurve, *, key: str, shift_bp: float, basis: ShiftBasis = SCENARIO_BASIS
+) -> ZeroCurve:
     """The curve with key tenor ``key`` moved by ``shift_bp`` bp on its triangular profile."""
     _check_bp("shift_bp", shift_bp)
     dense = curve.with_nodes(_KEY_YEARS)
-    return dense.shifted(key_rate_profile(dense.times_years, key) * shift_bp * BP)
+    return dense.shifted(key_rate_profile(dense.times_years, key) * shift_bp * BP, basis=basis)
 
 
-def key_rate_shifts(curve: ZeroCurve, *, shifts_bp: Mapping[str, float]) -> ZeroCurve:
+def key_rate_shifts(
+    curve: ZeroCurve, *, shifts_bp: Mapping[str, float], basis: ShiftBasis = SCENARIO_BASIS
+) -> ZeroCurve:
     """The curve with several key tenors moved at once (bp by key tenor; absent keys stay put)."""
     dense = curve.with_nodes(_KEY_YEARS)
     total = np.zeros(dense.times_years.shape)
     for key, bp in shifts_bp.items():
         _check_bp(f"shifts_bp[{key!r}]", bp)
         total += key_rate_profile(dense.times_years, key) * bp * BP
-    return dense.shifted(total)
+    return dense.shifted(total, basis=basis)
 
 
 def curve_change_shift(curve: ZeroCurve, *, start: ZeroCurve, end: ZeroCurve) -> ZeroCurve:

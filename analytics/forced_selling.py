@@ -36,7 +36,7 @@ from typing import Final, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
-from analytics.checks import check_range
+from analytics.checks import InputError, check_range
 from analytics.tenors import TRADER_GROUPS, TREASURY_FUTURES, FuturesContract
 
 __all__ = [
@@ -190,7 +190,8 @@ class _LeveragedTradeScenario:
             or not isinstance(rounds, int)
             or not 1 <= rounds <= _MAX_ROUNDS_LIMIT
         ):
-            raise ValueError(
+            raise InputError(
+                "max_rounds",
                 f"max_rounds must be an integer in [1, {_MAX_ROUNDS_LIMIT}], got {rounds!r}"
             )
         check_range("tolerance_bn", self.tolerance_bn, 0.0, 1.0, low_open=True)
@@ -557,7 +558,7 @@ def leveraged_fund_net_short(
     keys = {c.key for c in contracts}
     unknown = sorted(set(overrides) - keys)
     if unknown:
-        raise ValueError(f"dv01_usd names unknown contracts {unknown}; known: {sorted(keys)}")
+        raise InputError("dv01_usd", f"dv01_usd names unknown contracts {unknown}; known: {sorted(keys)}")
     for key, value in overrides.items():
         check_range(f"dv01_usd[{key!r}]", value, 0.0, 10_000.0, low_open=True)
 
@@ -573,7 +574,8 @@ def leveraged_fund_net_short(
         try:
             when = pd.Timestamp(report_date)
         except ValueError:
-            raise ValueError(
+            raise InputError(
+                "report_date",
                 f"report_date must be a date (YYYY-MM-DD), got {report_date!r}"
             ) from None
         if not (dates == when).any():

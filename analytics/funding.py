@@ -20,6 +20,18 @@ The liquidity warning (DOMAIN.md section 4) needs three signs together:
 
 A light is "on" when any of its criteria is on, "off" when at least one criterion could be
 evaluated and none is on, and "unknown" when no criterion has fresh data.
+
+Calendar. Repo rates jump at month-ends and quarter-ends (dealers shrink balance sheets for
+reporting dates), on the first business day after them (the "turn") and around mid-month
+Treasury coupon settlement. :func:`calendar_flags` marks those days (U.S. federal holidays
+excluded from business days). With ``calendar=CalendarAdjustment()`` the two
+level criteria (SOFR - EFFR and SOFR - floor) compare a reading on such a day with the same
+calendar point in past years: the threshold becomes the highest reading on the same kind of
+day over the previous ``lookback_years`` years (only past days, never below the base
+threshold), so a quarter-end lights only when it is worse than every quarter-end of those
+years; ordinary days keep the base threshold. The
+default (``calendar=None``) keeps the plain thresholds, so a quarter-end spike
+still lights; the snapshot says which days are calendar points either way.
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from analytics.checks import InputError, as_timestamp
 from analytics.tenors import BP_PER_PCT
 
 __all__ = [
@@ -59,6 +72,11 @@ __all__ = [
     "liquidity_lights",
     "liquidity_light_history",
     "funding_snapshot",
+    "CALENDAR_POINTS",
+    "DEFAULT_CALENDAR_LOOKBACK_YEARS",
+    "calendar_flags",
+    "calendar_adjusted_threshold",
+    "CalendarAdjustment",
 ]
 
 # --- series ids (FRED's) -----------------------------------------------------------------
@@ -97,6 +115,13 @@ DEFAULT_SOFR_EFFR_BP: Final = 10.0
 DEFAULT_SOFR_EFFR_CHANGE_BP: Final = 10.0
 DEFAULT_FACILITY_TAKE_UP_BN: Final = 5.0
 DEFAULT_DISCOUNT_WINDOW_RISE_BN: Final = 5.0
+
+#: Years of past calendar points a calendar-adjusted threshold looks back over.
+DEFAULT_CALENDAR_LOOKBACK_YEARS: Final = 3
+#: Calendar points, most specific first (a day has at most one).
+CALENDAR_POINTS: Final[tuple[str, ...]] = ("quarter_end", "month_end", "quarter_turn", "month_turn", "mid_month")
+#: Day of the month of mid-month coupon settlement (or the next business day).
+MID_MONTH_DAY: Final = 15
 
 #: Keys of the three lights, in the order they are shown.
 LIGHT_NAMES: Final[tuple[str, str, str]] = ("sofr_up", "sofr_effr_widening", "fed_facilities")
@@ -150,11 +175,12 @@ class LiquidityThresholds:
 
     def __post_init__(self) -> None:
         if isinstance(self.change_window_obs, bool) or not isinstance(self.change_window_obs, int):
-            raise ValueError(
+            raise InputError(
+                "change_window_obs",
                 f"change_window_obs must be an int in [1, 260], got {self.change_window_obs!r}"
             )
         if not 1 <= self.change_window_obs <= 260:
-            raise ValueError(f"change_window_obs must be in [1, 260], got {self.change_window_obs}")
+            raise InputError("change_window_obs", f"change_window_obs must be in [1, 260], got {self.change_window_obs}")
         for name in (
             "sofr_rise_bp",
             "sofr_above_floor_bp",
@@ -166,6 +192,24 @@ class LiquidityThresholds:
             value = getattr(self, name)
             # A negative threshold would light in calm markets: only values >= 0 make sense.
             _check_positive(name, float(value))
+
+
+@dataclass(frozen=True)
+class CalendarAdjustment:
+    """Calendar-adjusted thresholds for the level criteria (see the module notes).
+
+    Attributes
+    ----------
+    lookback_years : int
+        Years of past calendar points compared with (default 3, in [1, 30]).
+    """
+
+    lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS
+
+    def __post_init__(self) -> None:
+        lb = self.lookback_years
+        if isinstance(lb, bool) or not isinstance(lb, int) or not 1 <= lb <= 30:
+            raise InputError("lookback_years", f"lookback_years must be an int in [1, 30], got {lb!r}")
 
 
 @dataclass(frozen=True)
@@ -262,13 +306,7 @@ def _validate_frame(series: pd.DataFrame, *, param: str = "series") -> None:
 
 
 def _as_timestamp(value: object, *, param: str = "as_of") -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{param} must be a date (e.g. '2019-09-17'), got {value!r}") from exc
-    if pd.isna(ts):
-        raise ValueError(f"{param} must be a date (e.g. '2019-09-17'), got {value!r}")
-    return ts.normalize()
+    return as_timestamp(value, param=param, example="2019-09-17")
 
 
 def floor_rate_pct(series: pd.DataFrame) -> pd.Series:
@@ -314,9 +352,9 @@ def calendar_change(
         ``t - days``; NaN where the series is not observed or no earlier value is close enough.
     """
     if days < 1:
-        raise ValueError(f"days must be >= 1, got {days}")
+        raise InputError("days", f"days must be >= 1, got {days}")
     if tolerance_days < 0:
-        raise ValueError(f"tolerance_days must be >= 0, got {tolerance_days}")
+        raise InputError("tolerance_days", f"tolerance_days must be >= 0, got {tolerance_days}")
     obs = values.dropna()
     out = pd.Series(np.nan, index=values.index, dtype=float, name=values.name)
     if obs.empty:
@@ -424,6 +462,8 @@ class _CriterionDef:
     max_age_days: int
     #: Event series: FRED has no row on days without an operation.
     event: bool = False
+    #: A level criterion whose threshold may be calendar-adjusted.
+    calendar: bool = False
 
 
 def _sofr_rise_net_of_floor(series: pd.DataFrame, th: LiquidityThresholds) -> pd.Series:
@@ -452,6 +492,7 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
         lambda t: t.sofr_above_floor_bp,
         lambda s, t: funding_spreads(s)["sofr_iorb_bp"],
         DAILY_MAX_AGE_DAYS,
+        calendar=True,
     ),
     _CriterionDef(
         "sofr_effr_widening",
@@ -460,6 +501,7 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
         lambda t: t.sofr_effr_bp,
         lambda s, t: funding_spreads(s)["sofr_effr_bp"],
         DAILY_MAX_AGE_DAYS,
+        calendar=True,
     ),
     _CriterionDef(
         "sofr_effr_widening",
@@ -489,15 +531,30 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
 )
 
 
+def _thresholds_for(
+    cdef: _CriterionDef, reading: pd.Series, th: LiquidityThresholds, calendar: CalendarAdjustment | None
+) -> pd.Series | None:
+    """Per-day thresholds of a calendar-adjusted criterion, None for a plain one."""
+    if not (cdef.calendar and calendar is not None):
+        return None
+    return calendar_adjusted_threshold(
+        reading, base_threshold=float(cdef.threshold(th)), lookback_years=calendar.lookback_years
+    )
+
+
 def _criterion_at(
     cdef: _CriterionDef,
     reading: pd.Series,
     raw: pd.Series,
     th: LiquidityThresholds,
     as_of: pd.Timestamp,
+    calendar: CalendarAdjustment | None = None,
 ) -> LightCriterion:
     threshold = float(cdef.threshold(th))
     upto = reading.loc[:as_of].dropna()
+    adjusted = _thresholds_for(cdef, upto, th, calendar)
+    if adjusted is not None and not upto.empty:
+        threshold = round(float(adjusted.iloc[-1]), 10)
     if cdef.event:
         # RPONTSYD has no row on days without an operation (years of gaps before 2019-09), so a
         # gap between two rows means zero take-up; but after the last row we cannot tell a
@@ -593,6 +650,7 @@ def liquidity_lights(
     *,
     as_of: object,
     thresholds: LiquidityThresholds | None = None,
+    calendar: CalendarAdjustment | None = None,
 ) -> tuple[LiquidityLight, LiquidityLight, LiquidityLight]:
     """The three liquidity lights as of a date.
 
@@ -606,6 +664,8 @@ def liquidity_lights(
         "unknown".
     thresholds : LiquidityThresholds, optional
         Defaults to ``LiquidityThresholds()``.
+    calendar : CalendarAdjustment, optional
+        Calendar-adjusted thresholds for the level criteria; None (default) for the plain ones.
 
     Returns
     -------
@@ -619,13 +679,16 @@ def liquidity_lights(
     for cdef in _CRITERIA:
         reading = cdef.reading(series, th)
         raw = _column(series, SRF_ID) if cdef.event else reading
-        by_light[cdef.light].append(_criterion_at(cdef, reading, raw, th, ts))
+        by_light[cdef.light].append(_criterion_at(cdef, reading, raw, th, ts, calendar))
     l1, l2, l3 = (_combine(n, tuple(by_light[n])) for n in LIGHT_NAMES)
     return l1, l2, l3
 
 
 def liquidity_light_history(
-    series: pd.DataFrame, *, thresholds: LiquidityThresholds | None = None
+    series: pd.DataFrame,
+    *,
+    thresholds: LiquidityThresholds | None = None,
+    calendar: CalendarAdjustment | None = None,
 ) -> pd.DataFrame:
     """Daily history of the three lights and of the warning.
 
@@ -635,6 +698,8 @@ def liquidity_light_history(
         Wide series frame.
     thresholds : LiquidityThresholds, optional
         Defaults to ``LiquidityThresholds()``.
+    calendar : CalendarAdjustment, optional
+        Calendar-adjusted thresholds for the level criteria (default None: plain).
 
     Returns
     -------
@@ -657,7 +722,11 @@ def liquidity_light_history(
         # Staleness limit in rows: a business week has 5 rows for 7 calendar days.
         limit = max(1, cdef.max_age_days * 5 // 7)
         filled = reading.ffill(limit=limit)
-        state = (filled > cdef.threshold(th)).astype(float).where(filled.notna())
+        adjusted = _thresholds_for(cdef, reading.dropna(), th, calendar)
+        bar: pd.Series | float = (
+            adjusted.reindex(series.index).ffill(limit=limit) if adjusted is not None else cdef.threshold(th)
+        )
+        state = (filled > bar).astype(float).where(filled.notna())
         states[cdef.light].append(state)
     out = pd.DataFrame(index=series.index)
     for name in LIGHT_NAMES:
@@ -697,6 +766,7 @@ def funding_snapshot(
     thresholds: LiquidityThresholds | None = None,
     spreads: pd.DataFrame | None = None,
     facilities: pd.DataFrame | None = None,
+    calendar: CalendarAdjustment | None = None,
 ) -> dict[str, Any]:
     """Funding readings and the liquidity lights as of a date, JSON-ready.
 
@@ -712,6 +782,8 @@ def funding_snapshot(
     spreads, facilities : pandas.DataFrame, optional
         The full-history :func:`funding_spreads` and :func:`fed_facilities` of ``series``,
         computed once per data revision (computed here when absent).
+    calendar : CalendarAdjustment, optional
+        Calendar-adjusted thresholds for the level criteria (default None: plain).
 
     Returns
     -------
@@ -721,8 +793,10 @@ def funding_snapshot(
         ``reserves_bn``, ``reserves_chg_1w_bn``, ``reserves_chg_1m_bn`` (None when missing or
         stale), ``lights`` (list of three light dicts, see :class:`LiquidityLight`),
         ``warning`` (True when all three lights are on, False when one is off, None
-        otherwise), ``thresholds`` (the values used) and ``missing`` (one readable line per
-        missing or stale value).
+        otherwise), ``thresholds`` (the values used), ``calendar_adjustment`` (None, or
+        ``{"lookback_years": n}``), ``calendar_point`` (the as-of date's calendar point of
+        :func:`calendar_flags`, or None) and ``missing`` (one readable line per missing or
+        stale value).
     """
     _validate_frame(series)
     th = LiquidityThresholds() if thresholds is None else thresholds
@@ -756,7 +830,7 @@ def funding_snapshot(
         out[key] = value
         if why:
             missing.append(why)
-    lights = liquidity_lights(series, as_of=ts, thresholds=th)
+    lights = liquidity_lights(series, as_of=ts, thresholds=th, calendar=calendar)
     # RPONTSYD is an event series (no row = no operation): take the light's reading of it,
     # which tells a quiet day (0.0) from a series that stopped (None).
     srf = next(c for c in lights[2].criteria if c.name == "srf_take_up_bn")
@@ -777,5 +851,97 @@ def funding_snapshot(
         "facility_take_up_bn": th.facility_take_up_bn,
         "discount_window_rise_bn": th.discount_window_rise_bn,
     }
+    out["calendar_adjustment"] = None if calendar is None else {"lookback_years": calendar.lookback_years}
+    flags = calendar_flags(pd.DatetimeIndex([ts]))
+    out["calendar_point"] = flags["point"].iloc[0]
     out["missing"] = missing
+    return out
+
+
+def _business_days(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+    from pandas.tseries.offsets import CustomBusinessDay
+
+    holidays = USFederalHolidayCalendar().holidays(start=start, end=end)
+    return pd.date_range(start, end, freq=CustomBusinessDay(holidays=list(holidays)))
+
+
+def calendar_flags(index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Funding calendar points of each date: month-end, quarter-end, the turn, mid-month.
+
+    Business days are weekdays other than U.S. federal holidays. ``month_end`` is the last
+    business day of a month, ``quarter_end`` one of March, June, September or December;
+    ``turn`` the first business day after a month-end; ``mid_month`` the 15th, or the next
+    business day when the 15th is not one (coupon settlement).
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``index``: booleans ``month_end``, ``quarter_end``, ``turn``, ``mid_month`` and
+        ``point``, the most specific of :data:`CALENDAR_POINTS` ("quarter_end",
+        "month_end", "quarter_turn", "month_turn", "mid_month") or None.
+    """
+    idx = pd.DatetimeIndex(index).normalize()
+    cols = ["month_end", "quarter_end", "turn", "mid_month", "point"]
+    if len(idx) == 0:
+        return pd.DataFrame(columns=cols, index=index)
+    start = (idx.min() - pd.offsets.MonthBegin(2)).normalize()
+    end = (idx.max() + pd.offsets.MonthEnd(2)).normalize()
+    days = _business_days(start, end)
+    bdays = pd.Series(days, index=days)
+    month = days.to_period("M")
+    last = pd.DatetimeIndex(bdays.groupby(month).max().to_numpy())
+    first = pd.DatetimeIndex(bdays.groupby(month).min().to_numpy())
+    fifteenth = pd.DatetimeIndex(bdays[days.day >= MID_MONTH_DAY].groupby(month[days.day >= MID_MONTH_DAY]).min().to_numpy())
+    month_end = idx.isin(last)
+    quarter_end = month_end & np.isin(idx.month, (3, 6, 9, 12))
+    turn = idx.isin(first)
+    after_quarter = turn & np.isin(idx.month, (1, 4, 7, 10))
+    mid = idx.isin(fifteenth)
+    point = np.select(
+        [quarter_end, month_end, after_quarter, turn, mid],
+        list(CALENDAR_POINTS),
+        default="",
+    ).astype(object)
+    point[point == ""] = None
+    return pd.DataFrame(
+        {"month_end": month_end, "quarter_end": quarter_end, "turn": turn, "mid_month": mid, "point": point},
+        index=index,
+    )
+
+
+def calendar_adjusted_threshold(
+    reading: pd.Series,
+    *,
+    base_threshold: float,
+    lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS,
+) -> pd.Series:
+    """Threshold of each day, adjusted on calendar points by the same point in past years.
+
+    Parameters
+    ----------
+    reading : daily readings (e.g. SOFR - EFFR, bp) on an ascending DatetimeIndex.
+    base_threshold : the plain threshold, in the units of ``reading``.
+    lookback_years : years of past calendar points to look at (default 3).
+
+    Returns
+    -------
+    pandas.Series
+        On the index of ``reading``: ``base_threshold`` on ordinary days; on a calendar point
+        (:func:`calendar_flags`) the larger of ``base_threshold`` and the highest reading on
+        the same kind of point in the ``lookback_years`` years before the day (that day
+        excluded). No past point of the kind: the base threshold. Look-ahead free.
+    """
+    _check_positive("base_threshold", float(base_threshold))
+    values = reading.dropna()
+    out = pd.Series(float(base_threshold), index=reading.index, dtype=float)
+    if values.empty:
+        return out
+    kinds = calendar_flags(pd.DatetimeIndex(values.index))["point"]
+    for kind in CALENDAR_POINTS:
+        on = values[(kinds == kind).to_numpy()]
+        for day in on.index:
+            past = on.loc[day - pd.DateOffset(years=lookback_years) : day - pd.Timedelta(days=1)]
+            if len(past):
+                out.loc[day] = max(float(base_threshold), float(past.max()))
     return out

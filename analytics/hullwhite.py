@@ -40,7 +40,8 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from analytics.bonds import FACE, Bullet, solve_spread_bp
+from analytics.bonds import FACE, Bullet, price_from_yield, solve_spread_bp, yield_to_date
+from analytics.checks import InputError
 from analytics.curves import BP, ZeroCurve
 
 __all__ = [
@@ -60,6 +61,9 @@ __all__ = [
     "CallableTreePricer",
     "callable_price",
     "callable_oas_bp",
+    "Workout",
+    "yield_to_worst",
+    "price_to_worst",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -102,12 +106,12 @@ class HullWhiteParams:
     def __post_init__(self) -> None:
         lo, hi = MEAN_REVERSION_RANGE
         if not math.isfinite(self.mean_reversion) or not lo <= self.mean_reversion <= hi:
-            raise ValueError(f"mean_reversion must be in [{lo:g}, {hi:g}] per year, got {self.mean_reversion}")
+            raise InputError("mean_reversion", f"mean_reversion must be in [{lo:g}, {hi:g}] per year, got {self.mean_reversion}")
         if not math.isfinite(self.vol_bp) or not 0.0 <= self.vol_bp <= MAX_VOL_BP:
-            raise ValueError(f"vol_bp must be in [0, {MAX_VOL_BP:g}] bp a year, got {self.vol_bp}")
+            raise InputError("vol_bp", f"vol_bp must be in [0, {MAX_VOL_BP:g}] bp a year, got {self.vol_bp}")
         s_lo, s_hi = TREE_STEPS_RANGE
         if isinstance(self.steps, bool) or not isinstance(self.steps, int) or not s_lo <= self.steps <= s_hi:
-            raise ValueError(f"steps must be an integer in [{s_lo}, {s_hi}], got {self.steps!r}")
+            raise InputError("steps", f"steps must be an integer in [{s_lo}, {s_hi}], got {self.steps!r}")
 
     @property
     def sigma(self) -> float:
@@ -134,13 +138,15 @@ class CallableBond:
     def __post_init__(self) -> None:
         mat = self.bullet.maturity_years
         if not math.isfinite(self.call_after_years) or not 0.0 <= self.call_after_years < mat:
-            raise ValueError(
+            raise InputError(
+                "call_after_years",
                 f"call_after_years must be in [0, maturity = {mat:g}) years, got {self.call_after_years}"
             )
         if not math.isfinite(self.call_price) or self.call_price <= 0.0:
-            raise ValueError(f"call_price must be a positive price per 100, got {self.call_price}")
+            raise InputError("call_price", f"call_price must be a positive price per 100, got {self.call_price}")
         if self.call_times().size == 0:
-            raise ValueError(
+            raise InputError(
+                "call_after_years",
                 f"call_after_years = {self.call_after_years:g} leaves no coupon date before maturity "
                 f"({mat:g} years) to call on"
             )
@@ -168,7 +174,7 @@ def time_grid(mandatory_years: FloatArray, *, steps: int) -> tuple[FloatArray, F
     """
     stops = np.unique(np.concatenate(([0.0], np.asarray(mandatory_years, dtype=np.float64))))
     if stops.size < 2 or stops[0] < 0.0:
-        raise ValueError("mandatory_years must hold at least one positive time")
+        raise InputError("mandatory_years", "mandatory_years must hold at least one positive time")
     dt_max = stops[-1] / steps
     n_per = np.maximum(1, np.rint(np.diff(stops) / dt_max)).astype(np.int64)
     dt_per = np.diff(stops) / n_per
@@ -342,6 +348,20 @@ class CallableTreePricer:
         self._coupons: list[float] = self._coupon.tolist()
         self._calls: list[bool] = call.tolist()
 
+    def node_spacing_bp(self) -> float:
+        """Spacing of the short-rate nodes in bp (of the tree's most common step), or 0 at zero vol.
+
+        Exercise decisions flip from one node to the next as the curve moves, so a tree price
+        is a smooth function plus a ripple whose period is about this spacing; the risk code
+        fits its convexity over a few of these periods (:mod:`analytics.risk`).
+        """
+        if self.params.vol_bp == 0.0:
+            return 0.0
+        dts = self.tree.dts
+        values, counts = np.unique(np.round(dts, 12), return_counts=True)
+        dt = float(values[np.argmax(counts)])
+        return math.sqrt(3.0 * _variance(self.params.mean_reversion, self.params.sigma, dt)) / BP
+
     def value(self, curve: ZeroCurve, *, spread_bp: float = 0.0, redemption: bool = False) -> TreeValue:
         """Dirty value per 100 (and, if ``redemption``, the PV of 1 at redemption).
 
@@ -392,7 +412,7 @@ class CallableTreePricer:
     def oas_bp(self, curve: ZeroCurve, *, price_clean: float) -> float:
         """OAS in bp: the constant short-rate spread at which the tree reprices ``price_clean``."""
         if not math.isfinite(price_clean) or price_clean <= 0.0:
-            raise ValueError(f"price must be a positive clean price per 100, got {price_clean}")
+            raise InputError("price", f"price must be a positive clean price per 100, got {price_clean}")
         return solve_spread_bp(lambda s: self.price(curve, spread_bp=s), price_clean)
 
 
@@ -408,3 +428,49 @@ def callable_oas_bp(
 ) -> float:
     """OAS in bp of a callable bond at a clean price per 100 (root find on the tree)."""
     return CallableTreePricer(bond, params=params).oas_bp(curve, price_clean=price_clean)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workout:
+    """Yield to worst of a callable and the date it works out to.
+
+    Attributes
+    ----------
+    yield_to_worst_pct : the lowest street yield over the call dates and maturity, percent.
+    workout_years : the date of that yield, years from settlement.
+    is_call : True when the worst date is a call date, False when it is maturity.
+    yield_to_maturity_pct : the yield to maturity of the same price, percent.
+    """
+
+    yield_to_worst_pct: float
+    workout_years: float
+    is_call: bool
+    yield_to_maturity_pct: float
+
+
+def yield_to_worst(bond: CallableBond, price_clean: float) -> Workout:
+    """Yield to worst of a callable at a clean price (per 100): the minimum over every call
+    date (redeemed at the call price) and maturity (at 100) of the street yield to that date."""
+    bullet = bond.bullet
+    ytm = yield_to_date(bullet, price_clean, workout_years=bullet.maturity_years)
+    best = Workout(yield_to_worst_pct=ytm, workout_years=bullet.maturity_years, is_call=False,
+                   yield_to_maturity_pct=ytm)
+    for t in bond.call_times():
+        y = yield_to_date(bullet, price_clean, workout_years=float(t), redemption=bond.call_price)
+        if y < best.yield_to_worst_pct:
+            best = Workout(yield_to_worst_pct=y, workout_years=float(t), is_call=True, yield_to_maturity_pct=ytm)
+    return best
+
+
+def price_to_worst(bond: CallableBond, yield_pct: float) -> float:
+    """Clean price per 100 of a callable quoted at a yield to worst (percent): the lowest of the
+    prices at that yield to each call date (at the call price) and to maturity."""
+    bullet = bond.bullet
+    prices = [price_from_yield(bullet, yield_pct)]
+    for t in bond.call_times():
+        to_call = Bullet(coupon_pct=bullet.coupon_pct, maturity_years=float(t), frequency=bullet.frequency)
+        extra = (bond.call_price - FACE) * (1.0 + yield_pct / 100.0 / bullet.frequency) ** (
+            -bullet.frequency * float(t)
+        )
+        prices.append(price_from_yield(to_call, yield_pct) + extra)
+    return min(prices)

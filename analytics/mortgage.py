@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analytics.checks import check_range
+from analytics.checks import InputError, check_range
 
 __all__ = [
     "DEFAULT_BASE_CPR_PCT",
@@ -147,7 +147,8 @@ class PrepaymentCurve:
         check_range("base_cpr_pct", self.base_cpr_pct, 0.0, 100.0)
         check_range("max_cpr_pct", self.max_cpr_pct, 0.0, 100.0)
         if not self.max_cpr_pct > self.base_cpr_pct:
-            raise ValueError(
+            raise InputError(
+                "max_cpr_pct",
                 f"max_cpr_pct must be above base_cpr_pct ({self.base_cpr_pct:g}), "
                 f"got {self.max_cpr_pct:g}"
             )
@@ -215,20 +216,21 @@ def pool_price_duration(
         Modified duration in years: -dP/dy / P with the cash flows held fixed.
     """
     if isinstance(remaining_term_months, bool) or not isinstance(remaining_term_months, int):
-        raise ValueError(f"remaining_term_months must be an integer, got {remaining_term_months!r}")
+        raise InputError("remaining_term_months", f"remaining_term_months must be an integer, got {remaining_term_months!r}")
     if not 1 <= remaining_term_months <= _MAX_TERM_MONTHS:
-        raise ValueError(
+        raise InputError(
+            "remaining_term_months",
             f"remaining_term_months must be in [1, {_MAX_TERM_MONTHS}], got {remaining_term_months}"
         )
     c = np.asarray(coupon_pct, dtype=np.float64)
     p = np.asarray(cpr, dtype=np.float64)
     y = np.asarray(discount_rate_pct, dtype=np.float64)
     if not (np.all(np.isfinite(c)) and np.all((c > 0) & (c <= _MAX_RATE_PCT))):
-        raise ValueError(f"coupon_pct must be in (0, {_MAX_RATE_PCT:g}]")
+        raise InputError("coupon_pct", f"coupon_pct must be in (0, {_MAX_RATE_PCT:g}]")
     if not (np.all(np.isfinite(p)) and np.all((p >= 0) & (p <= 100))):
-        raise ValueError("cpr must be in [0, 100] (% a year)")
+        raise InputError("cpr", "cpr must be in [0, 100] (% a year)")
     if not (np.all(np.isfinite(y)) and np.all((y > 0) & (y <= _MAX_RATE_PCT))):
-        raise ValueError(f"discount_rate_pct must be in (0, {_MAX_RATE_PCT:g}]")
+        raise InputError("discount_rate_pct", f"discount_rate_pct must be in (0, {_MAX_RATE_PCT:g}]")
     try:
         np.broadcast_shapes(c.shape, p.shape, y.shape)
     except ValueError:
@@ -297,7 +299,7 @@ def par_bond_modified_duration(
     check_range("yield_pct", yield_pct, 0.0, _MAX_RATE_PCT, low_open=True)
     check_range("maturity_years", maturity_years, 0.0, 100.0, low_open=True)
     if isinstance(frequency, bool) or not isinstance(frequency, int) or not 1 <= frequency <= 12:
-        raise ValueError(f"frequency must be an integer in [1, 12], got {frequency!r}")
+        raise InputError("frequency", f"frequency must be an integer in [1, 12], got {frequency!r}")
     y = yield_pct / 100.0
     periods = maturity_years * frequency
     return float((1.0 - (1.0 + y / frequency) ** (-periods)) / y)
@@ -305,7 +307,7 @@ def par_bond_modified_duration(
 
 def _normalise_shares(coupon_shares: Mapping[float, float]) -> tuple[tuple[float, float], ...]:
     if len(coupon_shares) == 0:
-        raise ValueError("coupon_shares must name at least one coupon")
+        raise InputError("coupon_shares", "coupon_shares must name at least one coupon")
     pairs: list[tuple[float, float]] = []
     for coupon, share in sorted(coupon_shares.items()):
         check_range("coupon_shares coupon (%)", float(coupon), 0.0, _MAX_RATE_PCT, low_open=True)
@@ -313,7 +315,7 @@ def _normalise_shares(coupon_shares: Mapping[float, float]) -> tuple[tuple[float
         pairs.append((float(coupon), float(share)))
     total = sum(s for _, s in pairs)
     if total <= 0.0:
-        raise ValueError("coupon_shares must have a positive total share")
+        raise InputError("coupon_shares", "coupon_shares must have a positive total share")
     # Shares are normalised so that "3:20,4:30,5:50" and "3:0.2,4:0.3,5:0.5" agree; a total far
     # from 1 is accepted because users often type rough weights.
     return tuple((c, s / total) for c, s in pairs)
@@ -354,7 +356,8 @@ class MortgageUniverse:
         check_range("mortgage_rate_pct", self.mortgage_rate_pct, 0.0, _MAX_RATE_PCT, low_open=True)
         term = self.remaining_term_months
         if isinstance(term, bool) or not isinstance(term, int) or not 1 <= term <= _MAX_TERM_MONTHS:
-            raise ValueError(
+            raise InputError(
+                "remaining_term_months",
                 f"remaining_term_months must be an integer in [1, {_MAX_TERM_MONTHS}], got {term!r}"
             )
         # Frozen: store an immutable, normalised copy so later edits of the caller's dict
@@ -445,9 +448,9 @@ def _hedge_duration(hedge_duration_yrs: float | None, ten_year_yield_pct: float)
 
 def _check_shocks(shocks: FloatArray) -> None:
     if shocks.size == 0 or not np.all(np.isfinite(shocks)):
-        raise ValueError("shock_bp must be finite numbers")
+        raise InputError("shock_bp", "shock_bp must be finite numbers")
     if np.any(np.abs(shocks) > MAX_SHOCK_BP):
-        raise ValueError(f"shock_bp must be in [{-MAX_SHOCK_BP:g}, {MAX_SHOCK_BP:g}]")
+        raise InputError("shock_bp", f"shock_bp must be in [{-MAX_SHOCK_BP:g}, {MAX_SHOCK_BP:g}]")
 
 
 def _evaluate(
@@ -597,7 +600,7 @@ def convexity_hedge_sweep(
     """
     shocks = np.atleast_1d(np.asarray(shocks_bp, dtype=np.float64))
     if shocks.ndim != 1:
-        raise ValueError("shocks_bp must be one-dimensional")
+        raise InputError("shocks_bp", "shocks_bp must be one-dimensional")
     _check_shocks(shocks)
     hedge_d = _hedge_duration(hedge_duration_yrs, ten_year_yield_pct)
     ev = _evaluate(universe, shocks, hedge_d)

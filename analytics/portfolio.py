@@ -25,6 +25,7 @@ from typing import Final
 import pandas as pd
 
 from analytics.bonds import price_from_yield
+from analytics.checks import InputError
 from analytics.curves import (
     DEFAULT_TWIST_PIVOT_YEARS,
     ZeroCurve,
@@ -94,13 +95,13 @@ class Position:
 
     def __post_init__(self) -> None:
         if not self.position_id:
-            raise ValueError("position_id must not be empty")
+            raise InputError("position_id", "position_id must not be empty")
         if not math.isfinite(self.face_usd) or self.face_usd == 0.0:
-            raise ValueError(f"face_usd must be a non-zero USD amount, got {self.face_usd}")
+            raise InputError("face_usd", f"face_usd must be a non-zero USD amount, got {self.face_usd}")
         if self.price_clean is not None and self.yield_pct is not None:
             raise ValueError("give a price or a yield for a position, not both")
         if self.price_clean is not None and (not math.isfinite(self.price_clean) or self.price_clean <= 0.0):
-            raise ValueError(f"price_clean must be a positive price per 100, got {self.price_clean}")
+            raise InputError("price_clean", f"price_clean must be a positive price per 100, got {self.price_clean}")
 
 
 @dataclass(frozen=True, kw_only=True)

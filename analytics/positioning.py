@@ -16,6 +16,14 @@ shared file). A weekly change is only computed between two consecutive reports a
 (2017-07-03/2017-07-11, 2018-12-31/2019-01-08); across a missing week (14 days or more) it
 is NaN, never a multi-month change. Z-scores use a time-based window (``window`` weeks of
 calendar time), so a gap shortens the sample instead of stretching the window.
+
+Publication. A report is dated Tuesday and released the following Friday at 15:30 ET; when a
+federal holiday falls on the Wednesday, Thursday or Friday of that week the release moves to
+the next business day after the Friday (e.g. the report of 2024-11-26 came out on Monday
+2024-12-02, after Thanksgiving). :func:`release_dates` applies this rule and every as-of view
+uses only reports released on or before the as-of date. Caveat: unscheduled delays (the
+2013 and 2018-19 government shutdowns, when reports came out weeks late) are not modelled; the
+rule then treats a report as public earlier than it was.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analytics.checks import InputError, as_timestamp
 from analytics.tenors import CFTC_COLUMNS, TRADER_GROUPS, TREASURY_FUTURES
 
 __all__ = [
@@ -43,6 +52,8 @@ __all__ = [
     "leveraged_funds_net",
     "asset_managers_net",
     "positioning_snapshot",
+    "CFTC_RELEASE_LAG_DAYS",
+    "release_dates",
 ]
 
 #: Z-score window, in weeks (three years).
@@ -54,6 +65,8 @@ DEFAULT_MIN_PERIODS: Final = 52
 MAX_WEEKLY_GAP_DAYS: Final = 10
 #: A latest report older than this before ``as_of`` is flagged as stale in the snapshot.
 STALE_AFTER_DAYS: Final = 14
+#: Days from the Tuesday report date to the Friday release.
+CFTC_RELEASE_LAG_DAYS: Final = 3
 #: CFTC code of the 10-year T-note contract, the unit of 10y-equivalents.
 REFERENCE_CODE: Final = "043602"
 #: Columns the CFTC frame must have.
@@ -66,6 +79,33 @@ PCT: Final = 100.0
 
 _BY_CODE: Final = {c.code: c for c in TREASURY_FUTURES}
 _CODE_BY_KEY: Final = {c.key: c.code for c in TREASURY_FUTURES}
+
+
+def release_dates(report_dates: pd.DatetimeIndex | pd.Series) -> pd.DatetimeIndex:
+    """Release date of each CFTC report date (see the module notes on publication).
+
+    The report date plus :data:`CFTC_RELEASE_LAG_DAYS` days; when a U.S. federal holiday falls
+    in the three days up to and including that day, the next business day after it.
+    """
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+    from pandas.tseries.offsets import CustomBusinessDay
+
+    dates = pd.DatetimeIndex(pd.to_datetime(report_dates)).normalize()
+    if len(dates) == 0:
+        return dates
+    friday = dates + pd.Timedelta(days=CFTC_RELEASE_LAG_DAYS)
+    cal = USFederalHolidayCalendar()
+    holidays = cal.holidays(start=dates.min() - pd.Timedelta(days=7), end=friday.max() + pd.Timedelta(days=14))
+    hit = np.zeros(len(dates), dtype=bool)
+    for lag in range(1, CFTC_RELEASE_LAG_DAYS + 1):
+        hit |= (dates + pd.Timedelta(days=lag)).isin(holidays)
+    if not hit.any():
+        return friday
+    next_business = CustomBusinessDay(holidays=list(holidays))
+    later = pd.DatetimeIndex([d + next_business for d in friday[hit]])
+    out = friday.to_numpy(copy=True)
+    out[hit] = later.to_numpy()
+    return pd.DatetimeIndex(out)
 
 
 def default_dv01_usd() -> dict[str, float]:
@@ -102,7 +142,8 @@ def resolve_dv01_usd(dv01: Mapping[str, float] | None = None) -> dict[str, float
             raise ValueError(f"dv01: unknown contract {name!r}; allowed: {allowed}")
         fval = float(value)
         if not np.isfinite(fval) or fval <= 0:
-            raise ValueError(
+            raise InputError(
+                "dv01",
                 f"dv01[{name!r}] must be a finite number > 0 (USD per bp), got {value!r}"
             )
         table[code] = fval
@@ -111,10 +152,10 @@ def resolve_dv01_usd(dv01: Mapping[str, float] | None = None) -> dict[str, float
 
 def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(cftc, pd.DataFrame):
-        raise ValueError(f"cftc must be a pandas DataFrame, got {type(cftc).__name__}")
+        raise InputError("cftc", f"cftc must be a pandas DataFrame, got {type(cftc).__name__}")
     absent = [c for c in REQUIRED_COLUMNS if c not in cftc.columns]
     if absent:
-        raise ValueError(f"cftc is missing columns {absent}; required: {list(REQUIRED_COLUMNS)}")
+        raise InputError("cftc", f"cftc is missing columns {absent}; required: {list(REQUIRED_COLUMNS)}")
     frame = cftc.loc[:, list(REQUIRED_COLUMNS)].copy()
     frame["report_date"] = pd.to_datetime(frame["report_date"])
     codes = frame["contract_code"].astype(str)
@@ -125,7 +166,8 @@ def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
     unknown = ~frame["trader_group"].isin(list(TRADER_GROUPS))
     if unknown.any():
         bad_groups = sorted(map(str, frame.loc[unknown, "trader_group"].unique()))
-        raise ValueError(
+        raise InputError(
+            "cftc.trader_group",
             f"cftc.trader_group has unknown values {bad_groups}; allowed: {list(TRADER_GROUPS)}"
         )
     for col in ("long", "short", "spreading", "open_interest"):
@@ -139,7 +181,8 @@ def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
     dup = frame.duplicated(["report_date", "contract_code", "trader_group"])
     if dup.any():
         first = frame.loc[dup].iloc[0]
-        raise ValueError(
+        raise InputError(
+            "cftc",
             "cftc has duplicate rows for (report_date, contract_code, trader_group), e.g. "
             f"({first['report_date']:%Y-%m-%d}, {first['contract_code']}, {first['trader_group']})"
         )
@@ -150,13 +193,13 @@ def _validate(cftc: pd.DataFrame) -> pd.DataFrame:
 
 def _check_window(window: int, min_periods: int) -> None:
     if isinstance(window, bool) or not isinstance(window, int) or not 4 <= window <= 2_600:
-        raise ValueError(f"window must be an int number of weeks in [4, 2600], got {window!r}")
+        raise InputError("window", f"window must be an int number of weeks in [4, 2600], got {window!r}")
     if (
         isinstance(min_periods, bool)
         or not isinstance(min_periods, int)
         or not 2 <= min_periods <= window
     ):
-        raise ValueError(f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
+        raise InputError("min_periods", f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
 
 
 def _day_numbers(dates: pd.Series | pd.Index) -> npt.NDArray[np.int64]:
@@ -320,7 +363,7 @@ def aggregate_net(
         started in 2016), ``zscore_net`` and ``zscore_weekly_change``.
     """
     if trader_group not in TRADER_GROUPS:
-        raise ValueError(f"trader_group must be one of {list(TRADER_GROUPS)}, got {trader_group!r}")
+        raise InputError("trader_group", f"trader_group must be one of {list(TRADER_GROUPS)}, got {trader_group!r}")
     _check_window(window, min_periods)
     rows = table[table["trader_group"] == trader_group]
     # One bit per contract: equal masks = same set of contracts reporting.
@@ -401,7 +444,7 @@ def positioning_snapshot(
     cftc : pandas.DataFrame
         Long CFTC TFF frame.
     as_of : date-like
-        The latest report dated on or before it is used.
+        The latest report **released** on or before it is used (:func:`release_dates`).
     dv01 : mapping, optional
         DV01 overrides (USD per bp per contract), see :func:`resolve_dv01_usd`.
     window, min_periods : int, optional
@@ -410,7 +453,8 @@ def positioning_snapshot(
     Returns
     -------
     dict
-        ``report_date`` (YYYY-MM-DD or None), ``lev_funds_net_contracts`` ({contract key:
+        ``report_date`` (YYYY-MM-DD or None), ``release_date`` (when that report was
+        published, YYYY-MM-DD or None), ``lev_funds_net_contracts`` ({contract key:
         int}), ``lev_funds_net_notional_bn``, ``lev_funds_net_10y_eq_contracts``,
         ``weekly_change_10y_eq_contracts`` (None across a missing week), ``zscore`` (of the
         aggregate 10y-equivalent net, None before ``min_periods`` reports),
@@ -418,16 +462,11 @@ def positioning_snapshot(
         ``dv01_usd_per_contract`` ({contract key: USD per bp} in use), ``stale`` (report
         older than :data:`STALE_AFTER_DAYS` days) and ``missing`` (readable lines).
     """
-    try:
-        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}") from exc
-    if pd.isna(ts):
-        raise ValueError(f"as_of must be a date (e.g. '2025-04-29'), got {as_of!r}")
-    ts = ts.normalize()
+    ts = as_timestamp(as_of, example="2025-04-29")
     dv_table = resolve_dv01_usd(dv01)
     out: dict[str, Any] = {
         "report_date": None,
+        "release_date": None,
         "lev_funds_net_contracts": {},
         "lev_funds_net_notional_bn": None,
         "lev_funds_net_10y_eq_contracts": None,
@@ -442,17 +481,20 @@ def positioning_snapshot(
     missing: list[str] = out["missing"]
     if table is None:
         table = positions_table(cftc, dv01=dv01, window=window, min_periods=min_periods)
-    table = table[table["report_date"] <= ts]
+    report_days = pd.DatetimeIndex(table["report_date"].unique())
+    released = report_days[release_dates(report_days) <= ts]
+    table = table[table["report_date"].isin(released)]
     if lev_net is None:
         lev = leveraged_funds_net(table, window=window, min_periods=min_periods)
-    else:
-        lev = lev_net.loc[:ts]
+    else:  # rows of the full history depend only on earlier reports: keep the released ones
+        lev = lev_net[lev_net.index.isin(released)]
     if lev.empty:
-        missing.append(f"CFTC: no leveraged-funds report on or before {ts:%Y-%m-%d}")
+        missing.append(f"CFTC: no leveraged-funds report released on or before {ts:%Y-%m-%d}")
         return out
     last_date = pd.Timestamp(lev.index[-1])
     row = lev.iloc[-1]
     out["report_date"] = last_date.strftime("%Y-%m-%d")
+    out["release_date"] = release_dates(pd.DatetimeIndex([last_date]))[0].strftime("%Y-%m-%d")
     age = (ts - last_date).days
     if age > STALE_AFTER_DAYS:
         out["stale"] = True
@@ -480,7 +522,7 @@ def positioning_snapshot(
         missing.append(f"zscore: fewer than {min_periods} reports in the {window}-week window")
     out["zscore_weekly_change"] = _none_if_nan(row["zscore_weekly_change"])
     am = (asset_managers_net(table, window=window, min_periods=min_periods) if am_net is None
-          else am_net.loc[:ts])
+          else am_net[am_net.index.isin(released)])
     if not am.empty and pd.Timestamp(am.index[-1]) == last_date:
         out["asset_mgr_net_10y_eq_contracts"] = _none_if_nan(am["net_10y_eq_contracts"].iloc[-1])
     return out

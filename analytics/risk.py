@@ -1,31 +1,55 @@
 """Risk measures of bonds and portfolios: durations, convexity, key rates, DV01, futures hedges.
 
+Convention
+----------
+Every shift moves the **semiannual bond-equivalent zero rates** of the curve
+(:data:`analytics.curves.SHIFT_BASIS`, the market's convention; ``basis="continuous"`` keeps the
+old continuously-compounded shift). On a flat curve this is exactly a move in every bond's
+street yield, so a bullet's effective duration equals its modified duration and its convexity
+the yield convexity ``(1/P) d2P/dy2`` (up to the O(dy^2) error of the central differences),
+and DV01s agree with the yield-based futures DV01s. The spread held constant (z-spread or OAS)
+stays a continuously-compounded spread over the zero curve.
+
 Definitions (DOMAIN.md section 6), with ``dy`` the shift in decimal (default 25 bp), prices
-``P(+dy)`` / ``P(-dy)`` after moving the **whole zero curve** up / down with the spread (z-spread
-or OAS) held constant, and ``P0`` the **dirty** (full) base price:
+``P(+dy)`` / ``P(-dy)`` after moving the whole curve up / down with the spread held constant,
+and ``P0`` the **dirty** (full) base price:
 
 * effective duration ``D = (P(-dy) - P(+dy)) / (2 P0 dy)``
-* convexity ``C = (P(-dy) + P(+dy) - 2 P0) / (P0 dy^2)``
+* convexity ``C = (P(-dy) + P(+dy) - 2 P0) / (P0 dy^2)`` for bullets and bullet munis. For
+  bonds priced on the Hull-White tree (callables, callable munis) the price moves with a ripple
+  whose period is the spacing of the tree's rate nodes (exercise flips from node to node), so a
+  small central difference measures the ripple, not the bond. Their convexity is ``2 c / P0``
+  with ``c`` the quadratic coefficient of a least-squares fit of :data:`CONVEXITY_FIT_POINTS`
+  tree prices at evenly spaced shifts over +/- ``max(shift, 2 node spacings)``
+  (``convexity_span_bp`` in the report).
 * up-duration ``(P0 - P(+dy)) / (P0 dy)``, down-duration ``(P(-dy) - P0) / (P0 dy)``
 * key-rate duration ``KRD_k``: as ``D`` with only key ``k``'s triangular profile shifted
   (:mod:`analytics.curves`). The eight profiles add up to a parallel shift, so without tax
-  effects the KRDs sum to ``D`` up to an O(dy^2) term of the central differences (for
-  bullets ``0 <= D - sum KRD <= (sinh(T dy) - T dy) / dy``); tax-aware muni KRDs need not.
+  effects the KRDs sum to ``D`` up to an O(dy^2) term of the central differences (for bullets
+  ``D - sum KRD`` is small and non-negative); tax-aware muni KRDs need not.
 * modified duration: ``-(1/P) dP/dy`` on the bond's own street yield (ignores options).
+* callables also report the yield to worst and its workout date (:func:`analytics.hullwhite.yield_to_worst`).
 * DV01 (USD per bp): market value x duration x 0.0001, positive for a long position that gains
   when rates fall; key-rate DV01 likewise per bucket.
 * Futures hedge ratio per bucket: bucket DV01 / futures DV01 per contract = contracts to sell
   (negative: to buy). The default DV01 per contract comes from
   :data:`analytics.tenors.TREASURY_FUTURES` and can be replaced by the caller.
+
+Pricers
+-------
+Each instrument type has one pricer class in :data:`PRICERS` (``{type: pricer factory}``);
+:func:`pricer_for` looks it up, so there is no ``isinstance`` chain to extend. A pricer owns
+whatever is expensive to build (the Hull-White lattice of a callable is built once and reused by
+the OAS solve, the parallel and key-rate bumps and the convexity fit).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -39,8 +63,24 @@ from analytics.bonds import (
     yield_from_price,
     z_spread_bp,
 )
-from analytics.curves import BP, ZeroCurve, key_rate_shift, parallel_shift
-from analytics.hullwhite import CallableBond, CallableTreePricer, HullWhiteParams
+from analytics.checks import InputError
+from analytics.curves import (
+    BP,
+    PAR_FREQUENCY,
+    SHIFT_BASES,
+    SHIFT_BASIS,
+    ShiftBasis,
+    ZeroCurve,
+    key_rate_shift,
+    parallel_shift,
+)
+from analytics.hullwhite import (
+    CallableBond,
+    CallableTreePricer,
+    HullWhiteParams,
+    price_to_worst,
+    yield_to_worst,
+)
 from analytics.muni import MuniBond, MuniPricer, TaxRegime, regime_for_price
 from analytics.tenors import KEY_TENOR_YEARS, KEY_TENORS, TREASURY_FUTURES
 
@@ -48,9 +88,17 @@ __all__ = [
     "DEFAULT_SHIFT_BP",
     "SHIFT_BP_RANGE",
     "DEFAULT_BUCKET_FUTURES",
+    "CONVEXITY_FIT_POINTS",
+    "CONVEXITY_FIT_NODES",
+    "SHIFT_CONVENTION",
+    "YIELD_BASES",
     "Instrument",
     "InstrumentKind",
     "Anchor",
+    "Pricer",
+    "PRICERS",
+    "register_pricer",
+    "pricer_for",
     "InstrumentValuer",
     "RiskReport",
     "bond_risk",
@@ -70,6 +118,19 @@ FloatArray = NDArray[np.float64]
 DEFAULT_SHIFT_BP: Final[float] = 25.0
 #: Accepted shift, bp (exclusive lower bound, inclusive upper bound).
 SHIFT_BP_RANGE: Final[tuple[float, float]] = (0.0, 500.0)
+#: Tree prices in the least-squares convexity fit of callables (odd, so 0 is one of them).
+CONVEXITY_FIT_POINTS: Final[int] = 9
+#: The convexity fit of a callable spans at least this many node spacings either side.
+CONVEXITY_FIT_NODES: Final[float] = 2.0
+#: Words for the output: which rates the risk shifts move.
+SHIFT_CONVENTION: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "semiannual": "semiannual bond-equivalent zero rates (street-yield convention)",
+        "continuous": "continuously-compounded zero rates",
+    }
+)
+#: How a quoted yield of a callable is read: to maturity or to worst.
+YIELD_BASES: Final[tuple[str, ...]] = ("maturity", "worst")
 #: Futures contract (key of analytics.tenors.TREASURY_FUTURES) hedging each key-rate bucket:
 #: the contract whose cheapest-to-deliver maturity is nearest the key tenor.
 DEFAULT_BUCKET_FUTURES: Final[Mapping[str, str]] = MappingProxyType(
@@ -93,7 +154,12 @@ _KEY_YEARS: Final[FloatArray] = np.asarray(KEY_TENOR_YEARS, dtype=np.float64)
 def _check_shift(shift_bp: float) -> None:
     lo, hi = SHIFT_BP_RANGE
     if not math.isfinite(shift_bp) or not lo < shift_bp <= hi:
-        raise ValueError(f"shift_bp must be in ({lo:g}, {hi:g}] bp, got {shift_bp}")
+        raise InputError("shift_bp", f"shift_bp must be in ({lo:g}, {hi:g}] bp, got {shift_bp}")
+
+
+def _check_basis(basis: str) -> None:
+    if basis not in SHIFT_BASES:
+        raise InputError("basis", f"basis must be one of {', '.join(SHIFT_BASES)}, got {basis!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,13 +177,126 @@ class Anchor:
     tax_regime: TaxRegime | None = None
 
 
+class Pricer(Protocol):
+    """What the risk engine needs of an instrument's pricer (one per instrument type)."""
+
+    kind: InstrumentKind
+    bullet: Bullet
+    #: Spacing of the tree's rate nodes in bp for lattice pricers, 0 for closed-form ones.
+    node_spacing_bp: float
+
+    def spread_for_price(self, curve: ZeroCurve, price_clean: float) -> Anchor: ...
+
+    def anchor_at(self, curve: ZeroCurve, spread_bp: float) -> Anchor: ...
+
+    def price(self, curve: ZeroCurve, anchor: Anchor) -> float: ...
+
+    def tax_rate(self, curve: ZeroCurve, anchor: Anchor) -> float | None: ...
+
+
+class _BulletPricer:
+    """Closed-form pricer of a bullet off the curve plus a z-spread."""
+
+    kind: InstrumentKind = "bullet"
+    node_spacing_bp = 0.0
+
+    def __init__(self, bond: Bullet, params: HullWhiteParams | None) -> None:
+        self.bullet = bond
+
+    def spread_for_price(self, curve: ZeroCurve, price_clean: float) -> Anchor:
+        return Anchor(spread_bp=z_spread_bp(self.bullet, curve, price_clean=price_clean))
+
+    def anchor_at(self, curve: ZeroCurve, spread_bp: float) -> Anchor:
+        return Anchor(spread_bp=spread_bp)
+
+    def price(self, curve: ZeroCurve, anchor: Anchor) -> float:
+        return price_on_curve(self.bullet, curve, spread_bp=anchor.spread_bp)
+
+    def tax_rate(self, curve: ZeroCurve, anchor: Anchor) -> float | None:
+        return None
+
+
+class _CallablePricer:
+    """Hull-White tree pricer of a callable; the lattice is built once, here."""
+
+    kind: InstrumentKind = "callable"
+
+    def __init__(self, bond: CallableBond, params: HullWhiteParams | None) -> None:
+        self.bond = bond
+        self.bullet = bond.bullet
+        self.tree = CallableTreePricer(bond, params=params)
+        self.node_spacing_bp = self.tree.node_spacing_bp()
+
+    def spread_for_price(self, curve: ZeroCurve, price_clean: float) -> Anchor:
+        return Anchor(spread_bp=self.tree.oas_bp(curve, price_clean=price_clean))
+
+    def anchor_at(self, curve: ZeroCurve, spread_bp: float) -> Anchor:
+        return Anchor(spread_bp=spread_bp)
+
+    def price(self, curve: ZeroCurve, anchor: Anchor) -> float:
+        return self.tree.price(curve, spread_bp=anchor.spread_bp)
+
+    def tax_rate(self, curve: ZeroCurve, anchor: Anchor) -> float | None:
+        return None
+
+
+class _MuniPricer:
+    """Tax-aware pricer of a muni (bullet or callable, see :mod:`analytics.muni`)."""
+
+    def __init__(self, muni: MuniBond, params: HullWhiteParams | None) -> None:
+        self.muni = muni
+        self.bullet = muni.bullet
+        self.pricer = MuniPricer(muni, params=params)
+        self.kind: InstrumentKind = "callable_muni" if isinstance(muni.bond, CallableBond) else "muni"
+        self.node_spacing_bp = self.pricer.node_spacing_bp()
+
+    def spread_for_price(self, curve: ZeroCurve, price_clean: float) -> Anchor:
+        spread = self.pricer.spread_for_price(curve, price_clean=price_clean)
+        regime = regime_for_price(price_clean, maturity_years=self.bullet.maturity_years,
+                                  adjusted_issue_price=self.pricer.adjusted_issue_price)
+        return Anchor(spread_bp=spread, tax_regime=regime)
+
+    def anchor_at(self, curve: ZeroCurve, spread_bp: float) -> Anchor:
+        return Anchor(spread_bp=spread_bp, tax_regime=self.pricer.price(curve, spread_bp=spread_bp).regime)
+
+    def price(self, curve: ZeroCurve, anchor: Anchor) -> float:
+        return self.pricer.price(curve, spread_bp=anchor.spread_bp, prefer=anchor.tax_regime).price_clean
+
+    def tax_rate(self, curve: ZeroCurve, anchor: Anchor) -> float | None:
+        return self.pricer.price(curve, spread_bp=anchor.spread_bp, prefer=anchor.tax_regime).tax_rate
+
+
+PricerFactory = Callable[[object, "HullWhiteParams | None"], Pricer]
+_REGISTRY: dict[type, PricerFactory] = {
+    Bullet: _BulletPricer,  # type: ignore[dict-item]
+    CallableBond: _CallablePricer,  # type: ignore[dict-item]
+    MuniBond: _MuniPricer,  # type: ignore[dict-item]
+}
+#: Instrument type -> pricer factory ``(instrument, params) -> Pricer`` (read-only view).
+PRICERS: Final[Mapping[type, PricerFactory]] = MappingProxyType(_REGISTRY)
+
+
+def register_pricer(instrument_type: type, factory: PricerFactory) -> None:
+    """Add (or replace) the pricer of an instrument type."""
+    _REGISTRY[instrument_type] = factory
+
+
+def pricer_for(instrument: object, *, params: HullWhiteParams | None = None) -> Pricer:
+    """The registered pricer of ``instrument`` (TypeError when its type has none)."""
+    factory = _REGISTRY.get(type(instrument))
+    if factory is None:
+        known = ", ".join(t.__name__ for t in _REGISTRY)
+        raise TypeError(f"no pricer for {type(instrument).__name__}; registered: {known}")
+    return factory(instrument, params)
+
+
 class InstrumentValuer:
     """Clean prices of one instrument off any curve, and the anchor that reprices a market price.
 
     Parameters
     ----------
     instrument : a :class:`~analytics.bonds.Bullet`, :class:`~analytics.hullwhite.CallableBond`
-        or :class:`~analytics.muni.MuniBond`.
+        or :class:`~analytics.muni.MuniBond` (any type in :data:`PRICERS`).
     params : Hull-White settings for callables (keyword-only; default
         :class:`~analytics.hullwhite.HullWhiteParams`).
 
@@ -130,33 +309,27 @@ class InstrumentValuer:
 
     def __init__(self, instrument: Instrument, *, params: HullWhiteParams | None = None) -> None:
         self.instrument = instrument
-        self._tree: CallableTreePricer | None = None
-        self._muni: MuniPricer | None = None
-        if isinstance(instrument, MuniBond):
-            self._muni = MuniPricer(instrument, params=params)
-        elif isinstance(instrument, CallableBond):
-            self._tree = CallableTreePricer(instrument, params=params)
-        elif not isinstance(instrument, Bullet):
-            raise TypeError(f"instrument must be a Bullet, CallableBond or MuniBond, got {type(instrument).__name__}")
+        self.pricer = pricer_for(instrument, params=params)
 
     @property
     def bullet(self) -> Bullet:
         """The underlying fixed-rate bond."""
-        inst = self.instrument
-        if isinstance(inst, MuniBond):
-            return inst.bullet
-        return inst.bullet if isinstance(inst, CallableBond) else inst
+        return self.pricer.bullet
 
     @property
     def kind(self) -> InstrumentKind:
-        inst = self.instrument
-        if isinstance(inst, MuniBond):
-            return "callable_muni" if isinstance(inst.bond, CallableBond) else "muni"
-        return "callable" if isinstance(inst, CallableBond) else "bullet"
+        return self.pricer.kind
 
     @property
     def has_option(self) -> bool:
         return self.kind in ("callable", "callable_muni")
+
+    @property
+    def callable_bond(self) -> CallableBond | None:
+        """The callable bond inside the instrument, if any."""
+        inst = self.instrument
+        bond = inst.bond if isinstance(inst, MuniBond) else inst
+        return bond if isinstance(bond, CallableBond) else None
 
     def anchor(
         self, curve: ZeroCurve, *, price_clean: float | None = None, spread_bp: float | None = None
@@ -170,35 +343,21 @@ class InstrumentValuer:
             :data:`analytics.bonds.SPREAD_RANGE_BP`.
         """
         if price_clean is not None and spread_bp is not None:
-            raise ValueError("give a price or a spread, not both")
+            raise InputError("price_clean", "give a price or a spread, not both")
         if price_clean is not None:
-            if self._muni is not None:
-                spread = self._muni.spread_for_price(curve, price_clean=price_clean)
-                regime = regime_for_price(price_clean, maturity_years=self.bullet.maturity_years)
-                return Anchor(spread_bp=spread, tax_regime=regime)
-            if self._tree is not None:
-                return Anchor(spread_bp=self._tree.oas_bp(curve, price_clean=price_clean))
-            return Anchor(spread_bp=z_spread_bp(self.bullet, curve, price_clean=price_clean))
+            return self.pricer.spread_for_price(curve, price_clean)
         spread = 0.0 if spread_bp is None else float(spread_bp)
         if not math.isfinite(spread):
-            raise ValueError(f"spread_bp must be finite, got {spread_bp}")
-        if self._muni is not None:
-            return Anchor(spread_bp=spread, tax_regime=self._muni.price(curve, spread_bp=spread).regime)
-        return Anchor(spread_bp=spread)
+            raise InputError("spread_bp", f"spread_bp must be finite, got {spread_bp}")
+        return self.pricer.anchor_at(curve, spread)
 
     def price(self, curve: ZeroCurve, anchor: Anchor) -> float:
         """Clean price per 100 off ``curve`` with the anchor's spread (and tax regime)."""
-        if self._muni is not None:
-            return self._muni.price(curve, spread_bp=anchor.spread_bp, prefer=anchor.tax_regime).price_clean
-        if self._tree is not None:
-            return self._tree.price(curve, spread_bp=anchor.spread_bp)
-        return price_on_curve(self.bullet, curve, spread_bp=anchor.spread_bp)
+        return self.pricer.price(curve, anchor)
 
     def tax_rate(self, curve: ZeroCurve, anchor: Anchor) -> float | None:
         """Tax rate at the tax-aware price for munis, ``None`` otherwise."""
-        if self._muni is None:
-            return None
-        return self._muni.price(curve, spread_bp=anchor.spread_bp, prefer=anchor.tax_regime).tax_rate
+        return self.pricer.tax_rate(curve, anchor)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,7 +368,8 @@ class RiskReport:
     ----------
     kind : "bullet", "callable", "muni" or "callable_muni".
     price_clean, price_dirty, accrued : base prices and accrued interest per 100.
-    yield_pct : street yield of the clean price, percent (bullet-equivalent for callables).
+    yield_pct : street yield to maturity of the clean price, percent (bullet-equivalent for
+        callables).
     spread_bp : spread held constant under the shifts (z-spread, or OAS for callables), bp.
     oas_bp : the OAS for callables, ``None`` otherwise.
     modified_duration, effective_duration, up_duration, down_duration : years.
@@ -219,6 +379,12 @@ class RiskReport:
     krd_sum : sum of the key-rate durations, years.
     shift_bp : the shift used, bp.
     tax_rate : tax rate at the base price (munis), ``None`` otherwise.
+    shift_basis : "semiannual" or "continuous": which zero rates the shifts move.
+    convexity_span_bp : half-width of the convexity fit (callables) or the shift, bp.
+    yield_to_worst_pct, workout_years : for callables, the yield to worst of the clean price
+        and its date in years (a call date or maturity); ``None`` otherwise.
+    yield_basis : how a quoted ``yield_pct`` input was read ("maturity" or "worst"), or
+        ``None`` when no yield was given.
     """
 
     kind: InstrumentKind
@@ -239,6 +405,27 @@ class RiskReport:
     krd_sum: float
     shift_bp: float
     tax_rate: float | None
+    shift_basis: ShiftBasis = SHIFT_BASIS
+    convexity_span_bp: float = DEFAULT_SHIFT_BP
+    yield_to_worst_pct: float | None = None
+    workout_years: float | None = None
+    yield_basis: str | None = None
+
+    @property
+    def shift_convention(self) -> str:
+        """The shift convention in words."""
+        return SHIFT_CONVENTION[self.shift_basis]
+
+
+def _fit_convexity(dirty: Callable[[float], float], p0: float, span_bp: float) -> float:
+    """``2 c / P0`` of the least-squares parabola through the dirty prices at evenly spaced
+    parallel shifts over +/- ``span_bp`` (the tree's ripple averages out over whole periods)."""
+    shifts_bp = np.linspace(-span_bp, span_bp, CONVEXITY_FIT_POINTS)
+    half = CONVEXITY_FIT_POINTS // 2
+    prices = np.array([p0 if k == half else dirty(float(s)) for k, s in enumerate(shifts_bp)])
+    x = shifts_bp * BP
+    coeffs = np.polyfit(x, prices, 2)
+    return float(2.0 * coeffs[0] / p0)
 
 
 def bond_risk(
@@ -252,6 +439,8 @@ def bond_risk(
     params: HullWhiteParams | None = None,
     valuer: InstrumentValuer | None = None,
     anchor: Anchor | None = None,
+    basis: ShiftBasis = SHIFT_BASIS,
+    yield_basis: str = "maturity",
 ) -> RiskReport:
     """Full risk of one bond off a zero curve.
 
@@ -260,7 +449,9 @@ def bond_risk(
     instrument : bullet, callable or muni.
     curve : the base zero curve.
     price_clean : market clean price per 100; the spread is solved to reprice it.
-    yield_pct : street yield in percent (bullet-equivalent), turned into a clean price.
+    yield_pct : street yield in percent, turned into a clean price: to maturity
+        (``yield_basis="maturity"``, the default; bullet-equivalent for callables) or, for
+        callables, to worst (``"worst"``: the lowest price over the call dates and maturity).
     spread_bp : a spread to use as is (bp). At most one of the three may be given; with none
         the bond is priced off the curve at zero spread.
     shift_bp : curve shift for the finite differences, bp, in (0, 500] (default 25).
@@ -268,19 +459,28 @@ def bond_risk(
     valuer : a prebuilt valuer for ``instrument`` (saves rebuilding a tree); optional.
     anchor : a spread (and muni tax regime) already solved, used as is; excludes the three
         quote arguments.
+    basis : which zero rates the shifts move, "semiannual" (default) or "continuous".
+    yield_basis : "maturity" (default) or "worst", see ``yield_pct``.
 
     Returns
     -------
     RiskReport
     """
     _check_shift(shift_bp)
+    _check_basis(basis)
+    if yield_basis not in YIELD_BASES:
+        raise InputError("yield_basis", f"yield_basis must be one of {', '.join(YIELD_BASES)}, got {yield_basis!r}")
     given = [v is not None for v in (price_clean, yield_pct, spread_bp, anchor)]
     if sum(given) > 1:
-        raise ValueError("give at most one of price_clean, yield_pct, spread_bp and anchor")
+        raise InputError("price_clean", "give at most one of price_clean, yield_pct, spread_bp and anchor")
     val = valuer if valuer is not None else InstrumentValuer(instrument, params=params)
     bullet = val.bullet
+    call = val.callable_bond
     if yield_pct is not None:
-        price_clean = price_from_yield(bullet, yield_pct)
+        if yield_basis == "worst" and call is not None:
+            price_clean = price_to_worst(call, yield_pct)
+        else:
+            price_clean = price_from_yield(bullet, yield_pct)
     if anchor is None:
         anchor = val.anchor(curve, price_clean=price_clean, spread_bp=spread_bp)
     base = val.price(curve, anchor)
@@ -291,14 +491,25 @@ def bond_risk(
     def dirty(c: ZeroCurve) -> float:
         return val.price(c, anchor) + accrued
 
-    up = dirty(parallel_shift(curve, shift_bp=shift_bp))
-    down = dirty(parallel_shift(curve, shift_bp=-shift_bp))
+    def shifted_dirty(bp: float) -> float:
+        return dirty(parallel_shift(curve, shift_bp=bp, basis=basis))
+
+    up = shifted_dirty(shift_bp)
+    down = shifted_dirty(-shift_bp)
     krd: dict[str, float] = {}
     for key in KEY_TENORS:
-        k_up = dirty(key_rate_shift(curve, key=key, shift_bp=shift_bp))
-        k_down = dirty(key_rate_shift(curve, key=key, shift_bp=-shift_bp))
+        k_up = dirty(key_rate_shift(curve, key=key, shift_bp=shift_bp, basis=basis))
+        k_down = dirty(key_rate_shift(curve, key=key, shift_bp=-shift_bp, basis=basis))
         krd[key] = (k_down - k_up) / (2.0 * p0 * dy)
+    spacing = val.pricer.node_spacing_bp
+    if val.has_option and spacing > 0.0:
+        span = max(shift_bp, CONVEXITY_FIT_NODES * spacing)
+        convexity = _fit_convexity(shifted_dirty, p0, span)
+    else:
+        span = shift_bp
+        convexity = (down + up - 2.0 * p0) / (p0 * dy * dy)
     ytm = yield_from_price(bullet, base)
+    ytw = yield_to_worst(call, base) if call is not None else None
     return RiskReport(
         kind=val.kind,
         price_clean=base,
@@ -309,7 +520,7 @@ def bond_risk(
         oas_bp=anchor.spread_bp if val.has_option else None,
         modified_duration=modified_duration(bullet, ytm),
         effective_duration=(down - up) / (2.0 * p0 * dy),
-        convexity=(down + up - 2.0 * p0) / (p0 * dy * dy),
+        convexity=convexity,
         up_duration=(p0 - up) / (p0 * dy),
         down_duration=(down - p0) / (p0 * dy),
         price_up=up - accrued,
@@ -318,6 +529,11 @@ def bond_risk(
         krd_sum=float(sum(krd.values())),
         shift_bp=shift_bp,
         tax_rate=val.tax_rate(curve, anchor),
+        shift_basis=basis,
+        convexity_span_bp=span,
+        yield_to_worst_pct=ytw.yield_to_worst_pct if ytw is not None else None,
+        workout_years=ytw.workout_years if ytw is not None else None,
+        yield_basis=(yield_basis if call is not None else "maturity") if yield_pct is not None else None,
     )
 
 
@@ -343,6 +559,7 @@ def bullet_risk_batch(
     *,
     spreads_bp: ArrayLike | None = None,
     shift_bp: float = DEFAULT_SHIFT_BP,
+    basis: ShiftBasis = SHIFT_BASIS,
 ) -> BatchRisk:
     """Prices, effective durations, convexities and 8 KRDs of many bullets, vectorised.
 
@@ -352,6 +569,7 @@ def bullet_risk_batch(
     curve : the base zero curve.
     spreads_bp : z-spread per bond in bp (N values or a scalar; default 0).
     shift_bp : curve shift in bp (default 25).
+    basis : which zero rates the shifts move, "semiannual" (default) or "continuous".
 
     Returns
     -------
@@ -359,45 +577,58 @@ def bullet_risk_batch(
 
     Notes
     -----
-    Every shifted curve is the base curve plus a piecewise-linear profile ``w(t)`` on the zero
-    rates, so its discount factor is the base one times ``exp(-dy w(t) t)`` and the central
-    differences need only ``sinh`` and ``cosh`` of ``dy w(t) t`` per flow:
-    ``P(-dy) - P(+dy) = 2 sum PV_i sinh(dy w t_i)``. Each flow lies under at most two key-rate
-    triangles. Only live flows of the padded matrix are computed. The results equal pricing off
-    explicitly shifted curves (tests check it to 1e-10).
+    Every shifted curve is the base curve plus ``dy w(t)`` on its zero rates, with ``w`` a
+    piecewise-linear profile (1 for a parallel shift, a key-rate triangle otherwise). Each flow's
+    present value is then multiplied by ``g(dy w(t))``: ``exp(-x t)`` for continuous zeros, and
+    ``(1 + x / (2 + z2(t)))^(-2 t)`` for semiannual zeros ``z2 = 2 (exp(z / 2) - 1)``. Each flow
+    lies under at most two key-rate triangles. Only live flows of the padded matrix are
+    computed. The results equal pricing off explicitly shifted curves (tests check it to 1e-10).
     """
     _check_shift(shift_bp)
+    _check_basis(basis)
     n = flows.n_bonds
     spread = np.broadcast_to(
         np.asarray(0.0 if spreads_bp is None else spreads_bp, dtype=np.float64), (n,)
     )
     if not np.all(np.isfinite(spread)):
-        raise ValueError("spreads_bp must be finite")
+        raise InputError("spreads_bp", "spreads_bp must be finite")
     h = shift_bp * BP
     live = flows.amounts != 0.0
     bond = np.nonzero(live)[0]
     t = flows.times_years[live]
-    zero = np.interp(t, curve.times_years, curve.zero_rates)
+    zero = curve.zero_rate(t)
     pv = flows.amounts[live] * np.exp(-(zero + spread[bond] * BP) * t)
+
+    if basis == "continuous":
+
+        def factor(x: FloatArray) -> FloatArray:
+            out: FloatArray = np.exp(-x * t)
+            return out
+
+    else:
+        denom = PAR_FREQUENCY + PAR_FREQUENCY * np.expm1(zero / PAR_FREQUENCY)  # 2 + z2
+
+        def factor(x: FloatArray) -> FloatArray:
+            out: FloatArray = np.exp(-PAR_FREQUENCY * t * np.log1p(x / denom))
+            return out
 
     def per_bond(weights: FloatArray) -> FloatArray:
         return np.bincount(bond, weights=weights, minlength=n).astype(np.float64, copy=False)
 
+    ones = np.ones_like(t)
     p0 = per_bond(pv)
-    grow = np.exp(h * t)
-    shrink = 1.0 / grow
-    up = per_bond(pv * shrink)  # P(+dy)
-    down = per_bond(pv * grow)  # P(-dy)
+    up = per_bond(pv * factor(h * ones))  # P(+dy)
+    down = per_bond(pv * factor(-h * ones))  # P(-dy)
     # Key-rate triangles: the left key of each flow and the weight of the right key.
     left = np.clip(np.searchsorted(_KEY_YEARS, t, side="right") - 1, 0, _KEY_YEARS.size - 2)
     w_right = np.clip((t - _KEY_YEARS[left]) / (_KEY_YEARS[left + 1] - _KEY_YEARS[left]), 0.0, 1.0)
     n_keys = _KEY_YEARS.size
     bins = bond * n_keys + left
     size = n * n_keys
-    ht = h * t
-    diff = np.bincount(bins, weights=pv * np.sinh(ht * (1.0 - w_right)), minlength=size)
-    diff += np.bincount(bins + 1, weights=pv * np.sinh(ht * w_right), minlength=size)
-    krd = diff.reshape(n, n_keys) / (h * p0[:, None])  # (P_k(-dy) - P_k(+dy)) / (2 P0 dy)
+    w_left = 1.0 - w_right
+    diff = np.bincount(bins, weights=pv * (factor(-h * w_left) - factor(h * w_left)), minlength=size)
+    diff += np.bincount(bins + 1, weights=pv * (factor(-h * w_right) - factor(h * w_right)), minlength=size)
+    krd = diff.reshape(n, n_keys) / (2.0 * h * p0[:, None])  # (P_k(-dy) - P_k(+dy)) / (2 P0 dy)
     return BatchRisk(
         price_clean=p0 - flows.accrued,
         price_dirty=p0,
@@ -454,7 +685,7 @@ def futures_hedges(
         if key not in table:
             raise ValueError(f"futures_dv01_usd: unknown contract {key!r}; expected one of {list(table)}")
         if not math.isfinite(dv01) or dv01 <= 0.0:
-            raise ValueError(f"futures_dv01_usd[{key!r}] must be a positive USD amount per bp, got {dv01}")
+            raise InputError("futures_dv01_usd", f"futures_dv01_usd[{key!r}] must be a positive USD amount per bp, got {dv01}")
         table[key] = float(dv01)
     mapping = dict(DEFAULT_BUCKET_FUTURES)
     mapping.update(bucket_futures or {})

@@ -339,6 +339,8 @@ class Snapshot:
     positioning: PositioningReading
     stress: StressReading
     missing: tuple[str, ...]
+    #: Dates and kinds of the swap readings (``swap_spreads_date``, ``swap_spreads_weekly``).
+    swap_details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     #: foreign_official, liquidity, term_premium, real_yields, auctions, official_indices and
     #: sell_america (:mod:`analytics.beyond`), each with its own dates and missing list.
     beyond: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -356,6 +358,7 @@ class Snapshot:
             "moves": moves,
             "market_functioning": self.functioning.to_dict(),
             "swap_spreads_bp": dict(self.swap_spreads_bp),
+            **dict(self.swap_details),
             "funding": self.funding.to_dict(),
             "positioning": self.positioning.to_dict(),
             "stress_index": self.stress.to_dict(),
@@ -422,7 +425,7 @@ def _curve_reading(state: MarketState, when: pd.Timestamp, missing: list[str]) -
 
 
 _EMPTY_POSITIONING: Final[Mapping[str, Any]] = MappingProxyType({
-    "report_date": None, "lev_funds_net_contracts": {}, "lev_funds_net_notional_bn": None,
+    "report_date": None, "release_date": None, "lev_funds_net_contracts": {}, "lev_funds_net_notional_bn": None,
     "lev_funds_net_10y_eq_contracts": None, "weekly_change_10y_eq_contracts": None,
     "zscore": None,
 })
@@ -472,6 +475,7 @@ def snapshot(state: MarketState, *, as_of: str | pd.Timestamp) -> Snapshot:
         curve=curve,
         functioning=FunctioningReading.from_dict(func),
         swap_spreads_bp=MappingProxyType(dict(swaps["swap_spreads_bp"])),
+        swap_details=MappingProxyType({k: v for k, v in swaps.items() if k != "swap_spreads_bp"}),
         funding=FundingReading.from_dict(funding),
         positioning=PositioningReading.from_dict(positioning),
         stress=StressReading.from_dict(stress),

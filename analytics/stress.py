@@ -8,19 +8,36 @@ Method
    that stops drops out instead of freezing.
 2. It is standardised against its own *past*: z(t) = sign x (x(t) - mean) / std, where the
    mean and standard deviation (ddof=1) are over the ``window`` business days before t
-   (t excluded; default 756, about three years) and need ``min_periods`` observations
+   (t excluded; default 1512, about six years) and need ``min_periods`` observations
    (default 252, one year). No value after t is used. ``sign`` is +1 when a higher value
    means more stress, -1 when a lower value does. z is clipped at +/- ``clip_z``
    (default 5) so that one broken series cannot dominate.
-3. Category score = mean of the category's available z-scores that day.
-4. Total = weighted mean of the available category scores (equal weights by default,
-   re-normalised over the categories present that day).
-5. Contribution of indicator i in category c: w_c / sum(w of categories present) x z_i /
-   n_c, with n_c the indicators of c present that day; the total is defined as the sum of
-   the contributions, so they add up to it exactly.
+3. Category score = weighted mean of the category's available z-scores that day (indicator
+   weights ``IndicatorSpec.weight``, default 1).
+4. Total = weighted sum of the category scores divided by the weight of **all** categories
+   (``missing="neutral"``, the default): a category without data that day counts as 0, a
+   normal reading, so an era with few indicators cannot score like one with all of them
+   (1969-10-23 scored 4.03 on the curve category alone, level with Lehman). ``coverage`` is
+   the share of the category weight present that day and is shown with the value.
+   ``missing="renormalise"`` gives the previous rule (weights re-normalised over the
+   categories present). Category weights come from ``weights``, else from the specs
+   (``IndicatorSpec.category_weight``), else 1.
+5. Contribution of indicator i in category c: w_c / W x z_i x v_i / V_c, with W the weight of
+   all categories (or of those present, when re-normalising), v_i the indicator weight and
+   V_c the weight of the indicators of c present that day; the total is defined as the sum
+   of the contributions, so they add up to it exactly.
+
+Calibration (``benchmarks/bench_stress_calibration.py``): the default window, category weights
+(:data:`CALIBRATED_CATEGORY_WEIGHTS`) and indicator weights (:data:`CALIBRATED_INDICATOR_WEIGHTS`)
+were chosen on a small grid to maximise the lowest weekly Spearman rank correlation with the
+St. Louis Fed (STLFSI4), Chicago Fed (NFCI) and OFR financial stress indices over 2000-07,
+2008-09, 2010-19 and 2020-25 (all at least 0.60 on the shared history). The fit is
+in-sample: the references are broad financial-stress indices, so the weights lean on the
+cross-asset category (VIX); the Treasury-specific indicators keep a share and their
+contributions stay visible.
 
 Indicators that start late, stop early or are absent simply drop out of their category (and
-a category without indicators drops out of the total); they never make the total NaN while
+a category without indicators counts as neutral); they never make the total NaN while
 another category has data.
 """
 
@@ -28,15 +45,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from analytics.checks import InputError, as_timestamp
 from analytics.crossasset import DEFAULT_WINDOW_DAYS as SELL_AMERICA_WINDOW_DAYS
 from analytics.crossasset import sell_america_history
 from analytics.funding import funding_spreads
-from analytics.positioning import leveraged_funds_net, positions_table
+from analytics.positioning import CFTC_RELEASE_LAG_DAYS as _CFTC_LAG
+from analytics.positioning import leveraged_funds_net, positions_table, release_dates
 from analytics.tenors import BP_PER_PCT
 
 __all__ = [
@@ -47,6 +67,11 @@ __all__ = [
     "POSITIONING",
     "CROSS_ASSET",
     "DEFAULT_WINDOW_DAYS",
+    "CALIBRATED_CATEGORY_WEIGHTS",
+    "CALIBRATED_INDICATOR_WEIGHTS",
+    "MISSING_RULES",
+    "NET_LIQUIDITY_IDS",
+    "FOREIGN_CUSTODY_ID",
     "DEFAULT_MIN_PERIODS",
     "DEFAULT_CLIP_Z",
     "DEFAULT_FFILL_DAYS",
@@ -68,8 +93,32 @@ CROSS_ASSET: Final = "cross-asset"
 #: The five categories, in display order.
 CATEGORIES: Final[tuple[str, ...]] = (CURVE, FUNCTIONING, FUNDING, POSITIONING, CROSS_ASSET)
 
-#: Standardisation window, business days (three years).
-DEFAULT_WINDOW_DAYS: Final = 756
+#: Standardisation window, business days (six years; calibrated, see the module notes).
+DEFAULT_WINDOW_DAYS: Final = 1512
+#: How a category without data counts: "neutral" (0, the default) or "renormalise".
+MISSING_RULES: Final[tuple[str, ...]] = ("neutral", "renormalise")
+#: Category weights of the default indicator set (calibrated, see the module notes).
+CALIBRATED_CATEGORY_WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
+    {CURVE: 1.0, FUNCTIONING: 0.5, FUNDING: 0.5, POSITIONING: 0.5, CROSS_ASSET: 2.5}
+)
+#: Indicator weights inside their category (others weigh 1). The Sell-America score and the
+#: two weekly flow indicators ranked against the official indices with the wrong sign in
+#: 2008-09 and 2010-19 (a flight to safety *raises* foreign custody holdings), so they are
+#: shown but weigh little or nothing.
+CALIBRATED_INDICATOR_WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
+    {
+        "curve_2s10s_abs_chg_1w_bp": 0.25,
+        "sell_america_score": 0.0,
+        "foreign_custody_4w_fall_bn": 0.25,
+        "net_liquidity_4w_fall_bn": 0.25,
+    }
+)
+#: Series of net liquidity: Fed assets (WALCL, $mn) - TGA (WDTGAL, $mn) - ON RRP (RRPONTSYD, $bn).
+NET_LIQUIDITY_IDS: Final[tuple[str, str, str]] = ("WALCL", "WDTGAL", "RRPONTSYD")
+#: Foreign official custody holdings of Treasuries (H.4.1, $mn, Wednesday level).
+FOREIGN_CUSTODY_ID: Final = "WMTSECL1"
+#: Weeks of the flow indicators' changes.
+FLOW_CHANGE_WEEKS: Final = 4
 #: Fewest past observations in the window before a z-score is given (one year).
 DEFAULT_MIN_PERIODS: Final = 252
 #: |z| cap; None disables clipping.
@@ -86,7 +135,7 @@ TRADING_DAYS_PER_YEAR: Final = 252
 CURVE_CHANGE_DAYS: Final = 5
 #: The CFTC report (as of Tuesday) is published on Friday: the step series starts then, so the
 #: index never uses a report before it was public.
-CFTC_RELEASE_LAG_DAYS: Final = 3
+CFTC_RELEASE_LAG_DAYS: Final = _CFTC_LAG
 
 
 @dataclass(frozen=True)
@@ -107,6 +156,11 @@ class IndicatorSpec:
         Units of the raw series ("bp", "index", "z"...).
     max_ffill_days : int, optional
         Business days the last value is carried forward (default 3).
+    weight : float, optional
+        Weight inside its category (>= 0, default 1).
+    category_weight : float, optional
+        Weight of its category when the caller gives none (>= 0, default 1; the specs of one
+        category must agree).
     """
 
     name: str
@@ -115,6 +169,8 @@ class IndicatorSpec:
     label: str = ""
     units: str = ""
     max_ffill_days: int = DEFAULT_FFILL_DAYS
+    weight: float = 1.0
+    category_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -129,6 +185,10 @@ class IndicatorSpec:
             raise ValueError(
                 f"IndicatorSpec.max_ffill_days of {self.name!r} must be an int in [0, 260]"
             )
+        for attr in ("weight", "category_weight"):
+            value = getattr(self, attr)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or value < 0:
+                raise InputError(attr, f"{attr} of {self.name!r} must be a finite number >= 0, got {value!r}")
         if not 0 <= self.max_ffill_days <= 260:
             raise ValueError(
                 f"IndicatorSpec.max_ffill_days of {self.name!r} must be in [0, 260], got {self.max_ffill_days}"
@@ -156,6 +216,10 @@ class StressResult:
         Category weights before re-normalisation.
     window, min_periods : int
     clip_z : float or None
+    coverage : pandas.Series
+        Share (0-1) of the category weight with data each day.
+    missing : str
+        How categories without data counted ("neutral" or "renormalise").
     """
 
     total: pd.Series
@@ -168,6 +232,8 @@ class StressResult:
     window: int = DEFAULT_WINDOW_DAYS
     min_periods: int = DEFAULT_MIN_PERIODS
     clip_z: float | None = DEFAULT_CLIP_Z
+    coverage: pd.Series | None = None
+    missing: str = "neutral"
 
 
 def _specs_from(spec: Sequence[IndicatorSpec] | pd.DataFrame) -> tuple[IndicatorSpec, ...]:
@@ -197,11 +263,16 @@ def _specs_from(spec: Sequence[IndicatorSpec] | pd.DataFrame) -> tuple[Indicator
 
 
 def _resolve_weights(
-    categories: Sequence[str], weights: Mapping[str, float] | None
+    categories: Sequence[str], weights: Mapping[str, float] | None, specs: Sequence[IndicatorSpec] = ()
 ) -> dict[str, float]:
     resolved = {c: 1.0 for c in categories}
+    for sp in specs:
+        resolved[sp.category] = float(sp.category_weight)
     if weights is None:
-        return resolved
+        if not any(resolved.values()):
+            raise InputError("weights", "weights: at least one category weight must be > 0")
+        top = max(resolved.values())
+        return {c: v / top for c, v in resolved.items()}
     for cat, w in weights.items():
         if cat not in resolved:
             raise ValueError(
@@ -209,7 +280,7 @@ def _resolve_weights(
             )
         fw = float(w)
         if not np.isfinite(fw) or fw < 0:
-            raise ValueError(f"weights[{cat!r}] must be a finite number >= 0, got {w!r}")
+            raise InputError("weights", f"weights[{cat!r}] must be a finite number >= 0, got {w!r}")
         resolved[cat] = fw
     top = max(resolved.values())
     if not top > 0:
@@ -226,6 +297,7 @@ def compute_stress_index(
     min_periods: int = DEFAULT_MIN_PERIODS,
     clip_z: float | None = DEFAULT_CLIP_Z,
     weights: Mapping[str, float] | None = None,
+    missing: str = "neutral",
 ) -> StressResult:
     """Standardise the indicators and aggregate them into the composite index.
 
@@ -245,7 +317,12 @@ def compute_stress_index(
     clip_z : float or None, optional
         Cap on |z| (> 0), or None for no clipping (default 5).
     weights : mapping, optional
-        Category -> weight (>= 0); categories not named weigh 1. Default: equal weights.
+        Category -> weight (>= 0); categories not named weigh 1. Default: the specs'
+        ``category_weight`` (1 unless set; :func:`build_indicators` sets the calibrated ones).
+    missing : str, optional
+        "neutral" (default): a category without data counts as 0 and the total is divided by
+        the weight of all categories; "renormalise": the weights are re-normalised over the
+        categories present.
 
     Returns
     -------
@@ -255,11 +332,12 @@ def compute_stress_index(
     if not isinstance(indicators, pd.DataFrame) or not isinstance(
         indicators.index, pd.DatetimeIndex
     ):
-        raise ValueError("indicators must be a pandas DataFrame with a DatetimeIndex")
+        raise InputError("indicators", "indicators must be a pandas DataFrame with a DatetimeIndex")
     if not indicators.index.is_monotonic_increasing or indicators.index.has_duplicates:
         raise ValueError("indicators index must be ascending without duplicate dates")
     if isinstance(window, bool) or not isinstance(window, int) or not 2 <= window <= 10_000:
-        raise ValueError(
+        raise InputError(
+            "window",
             f"window must be an int number of business days in [2, 10000], got {window!r}"
         )
     if (
@@ -267,19 +345,22 @@ def compute_stress_index(
         or not isinstance(min_periods, int)
         or not 2 <= min_periods <= window
     ):
-        raise ValueError(f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
+        raise InputError("min_periods", f"min_periods must be an int in [2, window={window}], got {min_periods!r}")
     if clip_z is not None and (not np.isfinite(clip_z) or clip_z <= 0):
-        raise ValueError(f"clip_z must be a finite number > 0 or None, got {clip_z!r}")
+        raise InputError("clip_z", f"clip_z must be a finite number > 0 or None, got {clip_z!r}")
     specs = _specs_from(spec)
     if not specs:
-        raise ValueError("spec must name at least one indicator")
+        raise InputError("spec", "spec must name at least one indicator")
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
-        raise ValueError(
+        raise InputError(
+            "spec",
             f"spec names an indicator twice: {sorted({n for n in names if names.count(n) > 1})}"
         )
+    if missing not in MISSING_RULES:
+        raise InputError("missing", f"missing must be one of {', '.join(MISSING_RULES)}, got {missing!r}")
     categories = list(dict.fromkeys(s.category for s in specs))
-    w = _resolve_weights(categories, weights)
+    w = _resolve_weights(categories, weights, specs if weights is None else ())
     idx = indicators.index
 
     values = pd.DataFrame(index=idx)
@@ -301,23 +382,37 @@ def compute_stress_index(
     if clip_z is not None:
         z = z.clip(lower=-clip_z, upper=clip_z)
 
+    ind_w = pd.Series({s.name: float(s.weight) for s in specs})
     cat_scores = pd.DataFrame(index=idx)
     counts = pd.DataFrame(index=idx)
     for cat in categories:
         cols = [s.name for s in specs if s.category == cat]
-        counts[cat] = z[cols].notna().sum(axis=1).astype(float)
-        cat_scores[cat] = z[cols].mean(axis=1)
+        present = z[cols].notna()
+        cw = present.mul(ind_w[cols], axis=1)
+        counts[cat] = cw.sum(axis=1)
+        # A category is present when any of its indicators has a z-score (even of weight 0);
+        # with no indicator weight present it scores 0.
+        num = z[cols].fillna(0.0).mul(ind_w[cols], axis=1).sum(axis=1)
+        score = (num / counts[cat].where(counts[cat] > 0)).fillna(0.0)
+        cat_scores[cat] = score.where(present.any(axis=1))
     present_w = pd.DataFrame(
         {c: np.where(cat_scores[c].notna(), w[c], 0.0) for c in categories}, index=idx
     )
     total_w = present_w.sum(axis=1)
-    share = present_w.div(total_w.where(total_w > 0), axis=0)
+    all_w = float(sum(w.values()))
+    coverage = (total_w / all_w).where(total_w.notna())
+    coverage.name = "coverage"
+    denom = total_w.where(total_w > 0) if missing == "renormalise" else pd.Series(all_w, index=idx).where(total_w > 0)
+    share = present_w.div(denom, axis=0)
 
     contributions = pd.DataFrame(index=idx)
     for s in specs:
-        contributions[s.name] = (
-            share[s.category] * z[s.name] / counts[s.category].where(counts[s.category] > 0)
+        per = counts[s.category].where(counts[s.category] > 0)
+        contributions[s.name] = (share[s.category] * z[s.name] * float(s.weight) / per).where(
+            z[s.name].notna()
         )
+        # An indicator of weight 0 contributes exactly 0 while it has a z-score.
+        contributions[s.name] = contributions[s.name].fillna(0.0).where(z[s.name].notna() & (total_w > 0))
     total = contributions.sum(axis=1, min_count=1)
     # A day whose categories all weigh zero has no index, even if some z-scores exist.
     total = total.where(total_w > 0)
@@ -333,6 +428,8 @@ def compute_stress_index(
         window=window,
         min_periods=min_periods,
         clip_z=clip_z,
+        coverage=coverage,
+        missing=missing,
     )
 
 
@@ -344,16 +441,52 @@ def _on(index: pd.DatetimeIndex, values: pd.Series) -> pd.Series:
     return values.astype(float).reindex(index)
 
 
-def _step_at_release(index: pd.DatetimeIndex, values: pd.Series, lag_days: int) -> pd.Series:
-    """Weekly values placed on their publication day (or the next date of ``index``)."""
+def _step_at_release(index: pd.DatetimeIndex, values: pd.Series) -> pd.Series:
+    """Weekly CFTC values placed on their publication day (:func:`analytics.positioning.release_dates`,
+    or the next date of ``index``)."""
     arr = np.full(len(index), np.nan)
     obs = values.dropna()
     if not obs.empty and len(index) > 0:
-        release = pd.DatetimeIndex(obs.index) + pd.Timedelta(days=lag_days)
+        release = release_dates(pd.DatetimeIndex(obs.index))
         pos = index.searchsorted(release, side="left")
         ok = pos < len(index)
         arr[pos[ok]] = obs.to_numpy(dtype=float)[ok]
     return pd.Series(arr, index=index, dtype=float)
+
+
+def _step_at_wednesday(index: pd.DatetimeIndex, values: pd.Series) -> pd.Series:
+    """A weekly (Wednesday) series on the business-day index: each value on its own date, or
+    the next business day when that date is not one (the index's bounded fill carries it)."""
+    arr = np.full(len(index), np.nan)
+    obs = values.dropna()
+    if not obs.empty and len(index) > 0:
+        pos = index.searchsorted(pd.DatetimeIndex(obs.index), side="left")
+        ok = pos < len(index)
+        arr[pos[ok]] = obs.to_numpy(dtype=float)[ok]
+    return pd.Series(arr, index=index, dtype=float)
+
+
+def _net_liquidity_fall_bn(series: pd.DataFrame) -> pd.Series | None:
+    """Fall of net liquidity over 4 weeks, USD bn, on the Wednesdays of WALCL (None if absent).
+
+    Net liquidity = WALCL ($mn) - WDTGAL ($mn) - RRPONTSYD ($bn x 1000), each Wednesday; the
+    ON RRP of a Wednesday without an operation row is taken from the last row within 3 days
+    (0 before the series has any row).
+    """
+    assets_id, tga_id, rrp_id = NET_LIQUIDITY_IDS
+    if assets_id not in series.columns or tga_id not in series.columns:
+        return None
+    assets = series[assets_id].astype(float).dropna()
+    tga = series[tga_id].astype(float).reindex(assets.index)
+    if rrp_id in series.columns:
+        rrp_obs = series[rrp_id].astype(float).dropna()
+        rrp = rrp_obs.reindex(rrp_obs.index.union(assets.index)).ffill(limit=3).reindex(assets.index)
+        rrp = rrp.fillna(0.0)
+    else:
+        rrp = pd.Series(0.0, index=assets.index)
+    net = (assets - tga - rrp * 1_000.0) / 1_000.0
+    fall = -(net - net.shift(FLOW_CHANGE_WEEKS))
+    return fall if fall.notna().any() else None
 
 
 def build_indicators(
@@ -400,8 +533,15 @@ def build_indicators(
         * funding: ``sofr_effr_bp``, ``sofr_iorb_bp``, ``sofr_p99_p1_bp``;
         * positioning: ``lev_funds_net_short_z`` (z-score of leveraged funds' aggregate net
           *short* in 10y-equivalents over 156 weeks, a step series from each report's
-          Friday publication, carried at most 7 business days);
-        * cross-asset: ``sell_america_score`` (see ``analytics.crossasset``) and ``vix``.
+          publication day, carried at most 7 business days);
+        * cross-asset: ``sell_america_score`` (see ``analytics.crossasset``), ``vix`` and,
+          when ``WMTSECL1`` is stored, ``foreign_custody_4w_fall_bn`` (4-week fall of
+          foreign official custody holdings, USD bn: a fall = stress);
+        * funding also ``net_liquidity_4w_fall_bn`` when ``WALCL`` and ``WDTGAL`` are stored
+          (4-week fall of Fed assets - TGA - ON RRP, USD bn, on Wednesdays).
+
+        Each spec carries the calibrated weights (:data:`CALIBRATED_CATEGORY_WEIGHTS`,
+        :data:`CALIBRATED_INDICATOR_WEIGHTS`).
     """
     for name, frame in (("yields", yields), ("series", series)):
         if not isinstance(frame, pd.DataFrame) or not isinstance(frame.index, pd.DatetimeIndex):
@@ -424,7 +564,18 @@ def build_indicators(
     ) -> None:
         if values.notna().any():
             cols[name] = values
-            specs.append(IndicatorSpec(name, category, sign, label, units, ffill))
+            specs.append(
+                IndicatorSpec(
+                    name,
+                    category,
+                    sign,
+                    label,
+                    units,
+                    ffill,
+                    weight=CALIBRATED_INDICATOR_WEIGHTS.get(name, 1.0),
+                    category_weight=CALIBRATED_CATEGORY_WEIGHTS.get(category, 1.0),
+                )
+            )
 
     ten = (
         yields["10y"].astype(float).dropna() if "10y" in yields.columns else pd.Series(dtype=float)
@@ -480,6 +631,17 @@ def build_indicators(
             "swap_spread_10y_bp", _on(idx, swap_spread_bp), FUNCTIONING, -1, "10y swap spread", "bp"
         )
 
+    net_liq = _net_liquidity_fall_bn(series)
+    if net_liq is not None:
+        add(
+            "net_liquidity_4w_fall_bn",
+            _step_at_wednesday(idx, net_liq),
+            FUNDING,
+            1,
+            "Net liquidity 4-week fall (Fed assets - TGA - ON RRP)",
+            "USD bn",
+            WEEKLY_FFILL_DAYS,
+        )
     spreads = funding_spreads(series)
     add("sofr_effr_bp", _on(idx, spreads["sofr_effr_bp"]), FUNDING, 1, "SOFR - EFFR", "bp")
     add("sofr_iorb_bp", _on(idx, spreads["sofr_iorb_bp"]), FUNDING, 1, "SOFR - IORB/IOER", "bp")
@@ -495,7 +657,7 @@ def build_indicators(
     if cftc is not None and len(cftc) > 0:
         lev = leveraged_funds_net(positions_table(cftc))
         # z of the net *short*: a larger short (bigger basis trade) is more fragile.
-        step = _step_at_release(idx, -lev["zscore_net"], CFTC_RELEASE_LAG_DAYS)
+        step = _step_at_release(idx, -lev["zscore_net"])
         add(
             "lev_funds_net_short_z",
             step,
@@ -517,6 +679,18 @@ def build_indicators(
     )
     if "VIXCLS" in series.columns:
         add("vix", _on(idx, series["VIXCLS"]), CROSS_ASSET, 1, "VIX", "index")
+    if FOREIGN_CUSTODY_ID in series.columns:
+        custody = series[FOREIGN_CUSTODY_ID].astype(float).dropna() / 1_000.0
+        fall = -(custody - custody.shift(FLOW_CHANGE_WEEKS))
+        add(
+            "foreign_custody_4w_fall_bn",
+            _step_at_wednesday(idx, fall),
+            CROSS_ASSET,
+            1,
+            "Foreign official custody 4-week fall (H.4.1)",
+            "USD bn",
+            WEEKLY_FFILL_DAYS,
+        )
 
     frame = pd.DataFrame(cols, index=idx)
     frame.index.name = "date"
@@ -546,17 +720,14 @@ def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
     dict
         ``date`` (YYYY-MM-DD or None), ``value`` (float or None), ``contributions``
         ({indicator: float} for the indicators present; they sum to ``value``),
-        ``categories`` ({category: score or None}), ``weights`` (category weights
-        re-normalised over the categories present) and ``missing`` (one readable line per
-        indicator without a z-score that day, saying why).
+        ``categories`` ({category: score or None}), ``weights`` (the share of each present
+        category in the value: its weight over the weight of all categories, or of those
+        present with ``missing="renormalise"``), ``coverage`` (share 0-1 of the category
+        weight with data that day: the value counts the absent share as neutral),
+        ``coverage_by_category`` ({category: share of its indicators with a z-score}) and
+        ``missing`` (one readable line per indicator without a z-score that day, saying why).
     """
-    try:
-        ts = pd.Timestamp(as_of)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}") from exc
-    if pd.isna(ts):
-        raise ValueError(f"as_of must be a date (e.g. '2020-03-16'), got {as_of!r}")
-    ts = ts.normalize()
+    ts = as_timestamp(as_of, example="2020-03-16")
     total = result.total.loc[:ts]
     out: dict[str, Any] = {
         "date": None,
@@ -564,6 +735,8 @@ def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
         "contributions": {},
         "categories": {},
         "weights": {},
+        "coverage": None,
+        "coverage_by_category": {},
         "missing": [],
     }
     if total.empty:
@@ -590,8 +763,19 @@ def stress_snapshot(result: StressResult, *, as_of: object) -> dict[str, Any]:
         for c, v in zip(cat_names, cats, strict=True)
         if not np.isnan(v)
     }
-    denom = sum(present.values())
+    # The share each present category has in the value: of the weight present when
+    # re-normalising, of the weight of every category when absent ones count as neutral.
+    denom = sum(present.values()) if result.missing == "renormalise" else float(sum(result.weights.values()))
     out["weights"] = {c: (w / denom if denom > 0 else None) for c, w in present.items()}
+    if result.coverage is not None:
+        out["coverage"] = _f(result.coverage.iloc[pos])
+    z_now = result.zscores.iloc[pos]
+    by_cat: dict[str, float] = {}
+    for c in cat_names:
+        in_cat = [sp for sp in result.specs if sp.category == c]
+        n_with = sum(1 for sp in in_cat if not np.isnan(float(z_now[sp.name])))
+        by_cat[c] = n_with / len(in_cat) if in_cat else 0.0
+    out["coverage_by_category"] = by_cat
     z_row = result.zscores.iloc[pos]
     missing: list[str] = []
     for s in result.specs:

@@ -14,7 +14,14 @@ overlap; the coverage table shows which source covers which dates.)
 
 The Treasury side is the CMT yield at the swap tenor; tenors without a CMT series (4y) use
 linear interpolation in maturity between the nearest observed tenors on each side (no
-extrapolation). No day-count or compounding adjustment is made between swap quotes
+extrapolation).
+
+Weekly sources. A weekly series (an id starting with ``W`` such as FRED's ``WSWP2``, or any
+source whose observations are five or more days apart) is a **week's average** dated on the
+Friday that ends the week. It is compared with the same week's average of the daily Treasury
+yield (the days in the seven calendar days ending on that date), never with one day's yield,
+and its spread exists only on those dates. A snapshot says the date of every reading
+(``swap_spreads_date``), so a value from last Friday is not mistaken for today's. No day-count or compounding adjustment is made between swap quotes
 (semiannual 30/360 fixed legs for the ICE series) and CMT bond-equivalent yields: the
 difference is well under a basis point at these levels.
 """
@@ -27,6 +34,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.checks import InputError
 from analytics.tenors import TENOR_YEARS, TENORS
 
 __all__ = [
@@ -40,12 +48,16 @@ __all__ = [
     "swap_spreads_bp",
     "swap_coverage",
     "swaps_snapshot",
+    "WEEKLY_MIN_SPACING_DAYS",
+    "is_weekly_source",
 ]
 
 #: Tenors (years) the app always reports, stored or not (the FRED DSWP set).
 STANDARD_SWAP_TENORS_Y: Final[tuple[int, ...]] = (1, 2, 3, 4, 5, 7, 10, 30)
 #: A swap rate older than this many calendar days before ``as_of`` is reported as missing.
 STALE_AFTER_DAYS: Final[int] = 10
+#: A source whose observations are at least this many days apart (median) is weekly.
+WEEKLY_MIN_SPACING_DAYS: Final[int] = 5
 #: What the user can do about missing swap rates.
 IMPORT_HINT: Final[str] = "import SOFR swap rates"
 _SWAP_ID: Final[re.Pattern[str]] = re.compile(r"^[A-Z0-9_]*SWP(\d{1,2})Y?$", re.IGNORECASE)
@@ -100,7 +112,7 @@ def treasury_yield_at(yields: pd.DataFrame, years: float) -> pd.Series:
     """
     lo_y, hi_y = min(TENOR_YEARS.values()), max(TENOR_YEARS.values())
     if not lo_y <= years <= hi_y:
-        raise ValueError(f"years must be within [{lo_y:.4f}, {hi_y}] years, got {years}")
+        raise InputError("years", f"years must be within [{lo_y:.4f}, {hi_y}] years, got {years}")
     tenors = [t for t in TENORS if t in yields.columns]
     values = yields[tenors].to_numpy(dtype=np.float64)
     mats = np.array([TENOR_YEARS[t] for t in tenors])
@@ -139,6 +151,38 @@ def _ranked_sources(series: pd.DataFrame, ids: list[str]) -> list[str]:
     return sorted(ids, key=newest_first)
 
 
+def is_weekly_source(series_id: str, values: pd.Series) -> bool:
+    """True for a weekly-average swap series (see the module notes): a FRED weekly id
+    (``W...``) or observations :data:`WEEKLY_MIN_SPACING_DAYS` or more days apart (median)."""
+    if str(series_id).upper().startswith("W"):
+        return True
+    dates = values.dropna().index
+    if len(dates) < 3:
+        return False
+    gaps = np.diff(dates.to_numpy()).astype("timedelta64[D]").astype(np.int64)
+    return bool(np.median(gaps) >= WEEKLY_MIN_SPACING_DAYS)
+
+
+def _week_average(daily: pd.Series, week_ends: pd.DatetimeIndex) -> pd.Series:
+    """Mean of the daily values in the seven calendar days ending on each date (NaN if none)."""
+    obs = daily.dropna()
+    days = obs.index.to_numpy()
+    csum = np.concatenate(([0.0], np.cumsum(obs.to_numpy(dtype=np.float64))))
+    hi = np.searchsorted(days, week_ends.to_numpy(), side="right")
+    lo = np.searchsorted(days, (week_ends - pd.Timedelta(days=7)).to_numpy(), side="right")
+    count = hi - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, (csum[hi] - csum[lo]) / np.maximum(count, 1), np.nan)
+    return pd.Series(mean, index=week_ends)
+
+
+def _sources_by_tenor(series: pd.DataFrame) -> dict[int, list[str]]:
+    by_tenor: dict[int, list[str]] = {}
+    for col, years in swap_columns(series).items():
+        by_tenor.setdefault(years, []).append(col)
+    return {y: _ranked_sources(series, ids) for y, ids in sorted(by_tenor.items())}
+
+
 def swap_rates_by_tenor(series: pd.DataFrame) -> pd.DataFrame:
     """Swap rates (percent) per tenor label ("2y", ...), sources combined (module docstring)."""
     by_tenor: dict[int, list[str]] = {}
@@ -168,14 +212,24 @@ def swap_spreads_bp(yields: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     bp; NaN where either side is absent. No columns if there is no swap-rate column.
     """
     _check_frames(yields, series)
-    rates = swap_rates_by_tenor(series)
-    dates = yields.index.intersection(rates.index)
-    out = {
-        label: (rates.loc[dates, label] - treasury_yield_at(yields.loc[dates], float(label[:-1])))
-        * 100.0
-        for label in rates.columns
-    }
-    return pd.DataFrame(out, index=dates)
+    sources = _sources_by_tenor(series)
+    dates = yields.index.intersection(series.index)
+    per_label: dict[str, pd.Series] = {}
+    for years, ranked in sources.items():
+        treasury = treasury_yield_at(yields, float(years))
+        combined: pd.Series | None = None
+        for col in ranked:
+            rate = series[col].astype(float).dropna()
+            if is_weekly_source(col, rate):
+                week = _week_average(treasury, pd.DatetimeIndex(rate.index))
+                spread = ((rate - week) * 100.0).dropna()
+                dates = dates.union(spread.index)
+            else:
+                spread = (rate - treasury.reindex(rate.index)) * 100.0
+            combined = spread if combined is None else combined.combine_first(spread)
+        if combined is not None:
+            per_label[_label(years)] = combined
+    return pd.DataFrame({k: v.reindex(dates) for k, v in per_label.items()}, index=dates)
 
 
 def swap_coverage(series: pd.DataFrame) -> pd.DataFrame:
@@ -188,7 +242,7 @@ def swap_coverage(series: pd.DataFrame) -> pd.DataFrame:
     :data:`STANDARD_SWAP_TENORS_Y` appears, with ``n_obs`` 0 when nothing is stored.
     """
     if not isinstance(series, pd.DataFrame) or not isinstance(series.index, pd.DatetimeIndex):
-        raise ValueError("series must be a DataFrame with a DatetimeIndex named 'date'")
+        raise InputError("series", "series must be a DataFrame with a DatetimeIndex named 'date'")
     found = swap_columns(series)
     rows: list[dict[str, Any]] = []
     for years in sorted(set(STANDARD_SWAP_TENORS_Y) | set(found.values())):
@@ -229,8 +283,11 @@ def swaps_snapshot(
 
     Returns
     -------
-    ``{"swap_spreads_bp": {"1y": float | None, ...}, "missing": [str]}`` (bp rounded to 0.1;
-    every tenor of :data:`STANDARD_SWAP_TENORS_Y` plus any other stored tenor).
+    ``{"swap_spreads_bp": {"1y": float | None, ...}, "swap_spreads_date": {"1y": "YYYY-MM-DD" |
+    None, ...}, "swap_spreads_weekly": [tenor, ...], "missing": [str]}``: bp rounded to 0.1;
+    every tenor of :data:`STANDARD_SWAP_TENORS_Y` plus any other stored tenor; the date of the
+    reading behind each value (earlier than ``as_of`` for a weekly average or after a holiday);
+    the tenors whose reading is a weekly average against the week's average Treasury yield.
     """
     _check_frames(yields, series)
     when = pd.Timestamp(as_of)
@@ -241,6 +298,9 @@ def swaps_snapshot(
         _label(y) for y in sorted(set(STANDARD_SWAP_TENORS_Y) | set(swap_columns(series).values()))
     ]
     values: dict[str, float | None] = dict.fromkeys(labels)
+    dated: dict[str, str | None] = dict.fromkeys(labels)
+    weekly: list[str] = []
+    weekly_ids = {swap_tenor_years(c) for c in swap_columns(series) if is_weekly_source(c, series[c].loc[:when])}
     never: list[str] = []
     stale: dict[pd.Timestamp, list[str]] = {}
     missing: list[str] = []
@@ -259,11 +319,27 @@ def swaps_snapshot(
                 f"{STALE_AFTER_DAYS} days before {when.date()}"
             )
             continue
-        values[label] = round(float(spreads[label].dropna().iloc[-1]), _BP_DECIMALS)
+        reading = spreads[label].dropna()
+        values[label] = round(float(reading.iloc[-1]), _BP_DECIMALS)
+        dated[label] = pd.Timestamp(reading.index[-1]).strftime("%Y-%m-%d")
+        if int(label[:-1]) in weekly_ids and _from_weekly(series, label, pd.Timestamp(reading.index[-1])):
+            weekly.append(label)
     for date in sorted(stale):
         missing.append(
             f"{', '.join(stale[date])} swap rates after {date.date()}: none stored ({IMPORT_HINT})"
         )
     if never:
         missing.append(f"{', '.join(never)} swap rates: none stored ({IMPORT_HINT})")
-    return {"swap_spreads_bp": values, "missing": missing}
+    return {"swap_spreads_bp": values, "swap_spreads_date": dated, "swap_spreads_weekly": weekly,
+            "missing": missing}
+
+
+def _from_weekly(series: pd.DataFrame, label: str, day: pd.Timestamp) -> bool:
+    """True when the value of ``label`` on ``day`` comes from a weekly source (ranking as in
+    :func:`swap_spreads_bp`: the first ranked source with a value that day)."""
+    years = int(label[:-1])
+    for col in _sources_by_tenor(series).get(years, []):
+        value = series[col].get(day)
+        if value is not None and np.isfinite(float(value)):
+            return is_weekly_source(col, series[col])
+    return False

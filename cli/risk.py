@@ -46,6 +46,7 @@ from analytics.bonds import (
     Bullet,
     yield_from_price,
 )
+from analytics.checks import InputError
 from analytics.curves import (
     PAR_YIELD_RANGE_PCT,
     ZeroCurve,
@@ -61,10 +62,10 @@ from analytics.hullwhite import (
     MAX_VOL_BP,
     MEAN_REVERSION_RANGE,
     TREE_STEPS_RANGE,
-    CallableBond,
     HullWhiteParams,
 )
-from analytics.muni import DEFAULT_CAPITAL_GAINS_RATE, DEFAULT_ORDINARY_RATE, MuniBond
+from analytics.instruments import InstrumentTerms, build_instrument
+from analytics.muni import DEFAULT_CAPITAL_GAINS_RATE, DEFAULT_ORDINARY_RATE
 from analytics.portfolio import (
     HistoricalReplay,
     ParallelShock,
@@ -75,6 +76,8 @@ from analytics.portfolio import (
 from analytics.risk import (
     DEFAULT_SHIFT_BP,
     SHIFT_BP_RANGE,
+    SHIFT_CONVENTION,
+    YIELD_BASES,
     Instrument,
     PortfolioRisk,
     RiskReport,
@@ -90,8 +93,32 @@ DEFAULT_SCENARIO_BP = 100.0
 MAX_SCENARIO_BP = 1_000.0
 
 
-class _BadInput(ValueError):
-    """A flag value the user must change (exit status 2)."""
+#: InstrumentTerms / analytics parameter -> the flag that sets it (for InputError.param).
+_FLAG_OF: dict[str, str] = {
+    "coupon_pct": "--coupon",
+    "maturity_years": "--maturity",
+    "frequency": "--frequency",
+    "call_after_years": "--callable-after",
+    "call_price": "--call-price",
+    "vol_bp": "--vol-bp",
+    "mean_reversion": "--mean-reversion",
+    "steps": "--tree-steps",
+    "ordinary_rate": "--ordinary-rate",
+    "capital_gains_rate": "--capital-gains-rate",
+    "issue_price": "--issue-price",
+    "years_since_issue": "--years-since-issue",
+    "shift_bp": "--shift-bp",
+    "price": "--price",
+    "price_clean": "--price",
+    "yield_pct": "--yield",
+}
+
+
+class _BadInput(InputError):
+    """A flag value the user must change (exit status 2); ``param`` is the flag."""
+
+    def __init__(self, message: str, *, flag: str = "") -> None:
+        super().__init__(flag or message.split(" ", 1)[0], message)
 
 
 class _StoreFailure(RuntimeError):
@@ -120,7 +147,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     quote = bond.add_mutually_exclusive_group()
     quote.add_argument("--price", type=float, metavar="P", help="clean price per 100")
     quote.add_argument("--yield", dest="yield_pct", type=float, metavar="PCT",
-                       help="street yield, percent (bullet-equivalent for callables)")
+                       help="street yield, percent (for callables: to maturity unless --yield-to worst)")
+    bond.add_argument("--yield-to", choices=YIELD_BASES, default="maturity",
+                      help="for callables, read --yield as yield to maturity (default) or to worst "
+                           "(the lowest price over the call dates and maturity)")
     bond.add_argument("--frequency", type=int, default=DEFAULT_FREQUENCY, choices=FREQUENCIES,
                       help=f"coupons a year (default {DEFAULT_FREQUENCY})")
     call = parser.add_argument_group("callable (Hull-White tree)")
@@ -140,6 +170,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                       help=f"ordinary-income tax rate, decimal (default {DEFAULT_ORDINARY_RATE:g})")
     muni.add_argument("--capital-gains-rate", type=float, default=DEFAULT_CAPITAL_GAINS_RATE, metavar="R",
                       help=f"capital-gains tax rate, decimal (default {DEFAULT_CAPITAL_GAINS_RATE:g})")
+    muni.add_argument("--issue-price", type=float, default=None, metavar="P",
+                      help="issue price per 100: an original-issue discount accretes tax-free "
+                           "(default: issued at par)")
+    muni.add_argument("--years-since-issue", type=float, default=0.0, metavar="YEARS",
+                      help="years from issue to settlement, for the OID accretion (default 0)")
     book = parser.add_argument_group("portfolio")
     book.add_argument("--portfolio", type=Path, metavar="FILE",
                       help="portfolio CSV (docs/portfolio_format.md) instead of one bond")
@@ -152,7 +187,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     book.add_argument("--futures-dv01", action="append", default=[], metavar="KEY=USD",
                       help="override a futures DV01 per contract, e.g. UST_10Y=62 (repeatable)")
     parser.add_argument("--shift-bp", type=float, default=DEFAULT_SHIFT_BP, metavar="N",
-                        help=f"curve shift for durations, convexity and key rates, bp (default {DEFAULT_SHIFT_BP:g})")
+                        help=f"curve shift for durations, convexity and key rates, bp (default {DEFAULT_SHIFT_BP:g}); "
+                             f"it moves the {SHIFT_CONVENTION['semiannual']}")
     parser.add_argument("--curve", default="flat", metavar="flat|flat:PCT|store[:DATE]",
                         help="discount curve (default flat at the bond's own yield)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -167,7 +203,13 @@ def run(args: argparse.Namespace) -> int:
     except _StoreFailure as exc:
         print(f"risk: {exc}", file=sys.stderr)
         return 1
-    except ValueError as exc:  # bad flags, and inputs the analytics reject (message says why)
+    except InputError as exc:  # bad flags, and inputs the analytics reject (message says why)
+        flag = _FLAG_OF.get(exc.param, "")
+        text = str(exc)
+        prefix = f"{flag}: " if flag and not text.startswith(flag) else ""
+        print(f"risk: {prefix}{text}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # other inputs the analytics reject (message says why)
         print(f"risk: {exc}", file=sys.stderr)
         return 2
 
@@ -178,7 +220,7 @@ def _check_range(flag: str, value: float, lo: float, hi: float, *, lo_open: bool
     high_ok = value < hi if hi_open else value <= hi
     if not math.isfinite(value) or not (low_ok and high_ok):
         lb, rb = ("(" if lo_open else "["), (")" if hi_open else "]")
-        raise _BadInput(f"{flag} must be in {lb}{lo:g}, {hi:g}{rb}, got {value:g}")
+        raise _BadInput(f"{flag} must be in {lb}{lo:g}, {hi:g}{rb}, got {value:g}", flag=flag)
 
 
 def _validate_bond_flags(args: argparse.Namespace) -> None:
@@ -207,15 +249,20 @@ def _validate_common(args: argparse.Namespace) -> None:
 
 
 def _instrument(args: argparse.Namespace) -> tuple[Instrument, HullWhiteParams]:
-    bullet = Bullet(coupon_pct=args.coupon, maturity_years=args.maturity, frequency=args.frequency)
     params = HullWhiteParams(mean_reversion=args.mean_reversion, vol_bp=args.vol_bp, steps=args.tree_steps)
-    bond: Bullet | CallableBond = bullet
-    if args.callable_after is not None:
-        bond = CallableBond(bullet=bullet, call_after_years=args.callable_after, call_price=args.call_price)
-    if args.muni:
-        return MuniBond(bond=bond, ordinary_rate=args.ordinary_rate,
-                        capital_gains_rate=args.capital_gains_rate), params
-    return bond, params
+    terms = InstrumentTerms(
+        coupon_pct=args.coupon,
+        maturity_years=args.maturity,
+        frequency=args.frequency,
+        call_after_years=args.callable_after,
+        call_price=args.call_price,
+        muni=args.muni,
+        ordinary_rate=args.ordinary_rate,
+        capital_gains_rate=args.capital_gains_rate,
+        issue_price=args.issue_price,
+        years_since_issue=args.years_since_issue,
+    )
+    return build_instrument(terms), params
 
 
 def _store_curve(args: argparse.Namespace, spec: str) -> _Curve:
@@ -273,7 +320,7 @@ def _run_bond(args: argparse.Namespace) -> int:
         own_yield = yield_from_price(bullet, args.price)
     chosen = _curve(args, own_yield_pct=own_yield)
     report = bond_risk(instrument, chosen.curve, price_clean=args.price, yield_pct=args.yield_pct,
-                       shift_bp=args.shift_bp, params=params)
+                       shift_bp=args.shift_bp, params=params, yield_basis=args.yield_to)
     if args.json:
         print(json.dumps(_contract(report), indent=2))
     else:
@@ -294,7 +341,26 @@ def _contract(r: RiskReport) -> dict[str, Any]:
         "prices": {"base": r.price_clean, "up": r.price_up, "down": r.price_down},
         "krd": {k: r.krd[k] for k in KEY_TENORS},
         "krd_sum": r.krd_sum,
+        "shift_convention": r.shift_convention,
+        "convexity_span_bp": r.convexity_span_bp,
+        "yield_to_worst_pct": r.yield_to_worst_pct,
+        "workout_years": r.workout_years,
+        "yield_basis": r.yield_basis,
+        "warnings": _warnings(r),
     }
+
+
+def _warnings(r: RiskReport) -> list[str]:
+    """What a reader of a callable's numbers must know (empty for bullets)."""
+    out: list[str] = []
+    if r.yield_to_worst_pct is not None and r.workout_years is not None and r.yield_basis == "maturity" \
+            and r.yield_to_worst_pct < r.yield_pct - 1e-9:
+        out.append(
+            f"--yield was read as yield to maturity; the price's yield to worst is "
+            f"{r.yield_to_worst_pct:.4f}% to the call in {r.workout_years:g} years "
+            f"(use --yield-to worst to quote to worst)"
+        )
+    return out
 
 
 def _describe(args: argparse.Namespace) -> str:
@@ -303,7 +369,9 @@ def _describe(args: argparse.Namespace) -> str:
         text += (f", callable after {args.callable_after:g}y at {args.call_price:g} "
                  f"(Hull-White a={args.mean_reversion:g}, vol {args.vol_bp:g} bp, {args.tree_steps} steps)")
     if args.muni:
-        text += (f", muni (ordinary {args.ordinary_rate:g}, capital gains {args.capital_gains_rate:g})")
+        text += (f", muni (ordinary {args.ordinary_rate:g}, capital gains {args.capital_gains_rate:g}"
+                 + (f", issued at {args.issue_price:g} {args.years_since_issue:g} years ago"
+                    if args.issue_price is not None else "") + ")")
     return text
 
 
@@ -315,19 +383,25 @@ def _print_bond(args: argparse.Namespace, r: RiskReport, chosen: _Curve) -> None
     rows: list[tuple[str, object, str]] = [
         ("price (clean)", r.price_clean, "per 100"),
         ("accrued", r.accrued, "per 100"),
-        ("yield", r.yield_pct, "% street" + (", bullet-equivalent" if r.oas_bp is not None else "")),
+        ("yield", r.yield_pct, "% street" + (", to maturity" if r.oas_bp is not None else "")),
         ("OAS" if r.oas_bp is not None else "spread over curve", r.spread_bp, "bp"),
         ("modified duration", r.modified_duration, "years, own yield"),
         ("effective duration", r.effective_duration, f"years, curve +/-{r.shift_bp:g} bp"),
-        ("convexity", r.convexity, "years^2"),
+        ("convexity", r.convexity, "years^2" + (f", fitted over +/-{r.convexity_span_bp:.0f} bp"
+                                                if r.oas_bp is not None else "")),
         ("up-duration", r.up_duration, "years"),
         ("down-duration", r.down_duration, "years"),
         ("price curve down", r.price_down, f"-{r.shift_bp:g} bp"),
         ("price curve up", r.price_up, f"+{r.shift_bp:g} bp"),
     ]
+    if r.yield_to_worst_pct is not None and r.workout_years is not None:
+        rows.insert(3, ("yield to worst", r.yield_to_worst_pct, f"% street, workout in {r.workout_years:g} years"))
     if r.tax_rate is not None:
         rows.append(("tax rate on discount", r.tax_rate, "at the base price"))
     print(format_table(["measure", "value", "unit"], [(m, _fmt(v), u) for m, v, u in rows]))
+    print(f"shifts move the {r.shift_convention}")
+    for line in _warnings(r):
+        print(f"warning: {line}")
     print()
     krd_rows = [(k, _fmt(r.krd[k])) for k in KEY_TENORS] + [("sum", _fmt(r.krd_sum))]
     print(format_table(["key rate", "duration"], krd_rows))

@@ -21,6 +21,7 @@ from typing import Any
 
 from analytics import forced_selling as fs
 from analytics import mortgage as mtg
+from analytics.assumptions import assumptions_table
 from cli.table import format_table
 
 #: Flag of each analytics parameter, so that a model's ValueError names what the user typed.
@@ -324,7 +325,10 @@ def _run_basis(args: argparse.Namespace) -> int:
     else:
         scenario = fs.BasisTradeScenario(**options)
     result = fs.basis_trade_doom_loop(scenario)
-    _print_loop(args, result, source, move_label="basis widening")
+    used = {"basis_leverage": scenario.leverage, "basis_haircut_pct": scenario.haircut_pct,
+            "basis_margin_pct": scenario.margin_pct, "impact_bp_per_100bn": scenario.impact_bp_per_100bn}
+    _print_loop(args, result, source, move_label="basis widening",
+                assumptions=assumptions_table("basis", used))
     return 0
 
 
@@ -354,8 +358,11 @@ def _run_swap(args: argparse.Namespace) -> int:
     move = _number(args, "spread_move_bp")
     if move is not None:
         options["spread_move_bp"] = move
-    result = fs.swap_spread_unwind(fs.SwapSpreadScenario(**options))
-    _print_loop(args, result, {"source": "input"}, move_label="swap-spread change")
+    scenario = fs.SwapSpreadScenario(**options)
+    result = fs.swap_spread_unwind(scenario)
+    used = {"swap_leverage": scenario.leverage, "impact_bp_per_100bn": scenario.impact_bp_per_100bn}
+    _print_loop(args, result, {"source": "input"}, move_label="swap-spread change",
+                assumptions=assumptions_table("swap-spread", used))
     return 0
 
 
@@ -365,6 +372,7 @@ def _print_loop(
     source: dict[str, Any],
     *,
     move_label: str,
+    assumptions: list[dict[str, Any]] | None = None,
 ) -> None:
     if args.json:
         payload = {
@@ -372,6 +380,7 @@ def _print_loop(
             **source,
             **result.summary(),
             "rounds_table": result.rounds_table.to_dict(orient="records"),
+            "assumptions": assumptions or [],
         }
         print(json.dumps(_jsonable(payload), indent=2, allow_nan=False))
         return
@@ -427,6 +436,22 @@ def _print_loop(
         )
         if len(table) > len(shown):
             print(f"... {len(table) - len(shown)} more round(s); --json lists them all")
+    _print_assumptions(assumptions or [])
+
+
+def _print_assumptions(rows: list[dict[str, Any]]) -> None:
+    """The assumptions behind the numbers above: value, range to try, evidence, source."""
+    if not rows:
+        return
+    print()
+    print("Assumptions (not observed in the data; vary them):")
+    print(format_table(
+        ["assumption", "used", "units", "range", "evidence", "origin"],
+        [[r["label"], f"{r['used']:g}", r["units"], f"{r['range'][0]:g} - {r['range'][1]:g}", r["evidence"],
+          r["origin"]] for r in rows],
+    ))
+    for r in rows:
+        print(f"  {r['label']}: {r['source']}")
 
 
 # -- mortgage ----------------------------------------------------------------------------------
@@ -482,6 +507,9 @@ def _run_mortgage(args: argparse.Namespace) -> int:
     result = mtg.convexity_hedge_flow(universe, shock_bp=shock, **flow_options)
     sweep = mtg.convexity_hedge_sweep(universe, **flow_options) if args.sweep else None
 
+    assumptions = assumptions_table("mortgage", {
+        "hedged_share": universe.hedged_share, "outstanding_bn": universe.outstanding_bn,
+        "base_cpr_pct": universe.prepayment.base_cpr_pct, "max_cpr_pct": universe.prepayment.max_cpr_pct})
     if args.json:
         payload: dict[str, Any] = {
             "scenario": "mortgage",
@@ -490,6 +518,7 @@ def _run_mortgage(args: argparse.Namespace) -> int:
             "coupon_shares": {f"{c:g}": s for c, s in universe.coupon_shares.items()},
             **result.summary(),
             "buckets": result.buckets.to_dict(orient="records"),
+            "assumptions": assumptions,
         }
         if sweep is not None:
             payload["sweep"] = sweep.reset_index().to_dict(orient="records")
@@ -583,6 +612,7 @@ def _run_mortgage(args: argparse.Namespace) -> int:
                 ],
             )
         )
+    _print_assumptions(assumptions)
     return 0
 
 

@@ -9,7 +9,14 @@ import sys
 from datetime import date
 from typing import Any
 
-from analytics.state import snapshot
+from analytics.curve import WINDOWS
+from analytics.percentiles import (
+    DEFAULT_PERCENTILE_BASIS,
+    PERCENTILE_BASES,
+    expanding_percentile,
+    parse_basis,
+)
+from analytics.state import MarketState, snapshot
 from cli.beyond_text import render_beyond
 from cli.table import format_table
 from data.market import load_market_data
@@ -18,9 +25,25 @@ from market_state import demo_state, ensure_persisted
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("snapshot", help="every measure as of a date")
+    parser = sub.add_parser(
+        "snapshot",
+        help="every measure as of a date",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "Move regimes (ds, dl: short and long leg changes, band: 2 bp):\n"
+            "  |dl - ds| < band                      parallel\n"
+            "  ds <= -band and dl >= +band           steepening twist (legs in opposite directions)\n"
+            "  ds >= +band and dl <= -band           flattening twist\n"
+            "  otherwise, steeper and ds + dl >= 0   bear steepener (else bull steepener)\n"
+            "  otherwise, flatter and ds + dl >= 0   bear flattener (else bull flattener)\n"
+            "Percentiles count only moves up to the as-of date (no look-ahead), within the basis."
+        ),
+    )
     parser.add_argument("--as-of", required=True, metavar="DATE",
                         help="YYYY-MM-DD; each series' last observation on or before it is used")
+    parser.add_argument("--percentile-basis", default=DEFAULT_PERCENTILE_BASIS, choices=PERCENTILE_BASES,
+                        help="history the move percentiles are ranked against: all (since 1962, default), "
+                             "since-2000, or the rolling last 10 years")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(func=run)
 
@@ -57,12 +80,34 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"snapshot failed: {exc}", file=sys.stderr)
         return 1
-    doc = _clean(snapshot(state, as_of=as_of.isoformat()).to_dict())
+    doc = snapshot(state, as_of=as_of.isoformat()).to_dict()
+    _rebase_percentiles(doc, state, as_of=as_of.isoformat(), basis=args.percentile_basis)
+    doc = _clean(doc)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0
     print(render(doc))
     return 0
+
+
+def _rebase_percentiles(doc: dict[str, Any], state: MarketState, *, as_of: str, basis: str) -> None:
+    """Rank each move of ``doc["moves"]`` against the chosen basis (analytics.percentiles), from
+    the state's full-history move tables cut at ``as_of``, and say which basis is in use
+    (``percentile_basis``). "all" keeps the snapshot's numbers."""
+    doc["percentile_basis"] = basis
+    if basis == "all":
+        return
+    spec = parse_basis(basis)
+    for window, spreads in doc["moves"].items():
+        if window not in WINDOWS:
+            continue
+        for name, move in spreads.items():
+            table = state.moves.get((name, window))
+            if move.get("percentile") is None or table is None:
+                continue
+            ranked = expanding_percentile(table.loc[:as_of, "spread_bp"], basis=spec)
+            value = float(ranked.iloc[-1]) if len(ranked) else math.nan
+            move["percentile"] = round(value, 1) if math.isfinite(value) else None
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -89,10 +134,11 @@ def render(doc: dict[str, Any]) -> str:
             rows.append([window, name, mv.get("from_date") or "-", _fmt(mv["short_bp"]),
                          _fmt(mv["long_bp"]), _fmt(mv["spread_bp"]), mv["regime"] or "-",
                          _fmt(mv["percentile"])])
-    out.append("\nMoves (windows in observations: 1d = 1, 1w = 5, 1m = 21; from = the start "
-               "observation)\n" + format_table(["window", "spread", "from", "short leg bp",
-                                                "long leg bp", "spread bp", "regime",
-                                                "percentile"], rows))
+    basis = doc.get("percentile_basis", "all")
+    out.append(f"\nMoves (windows in observations: 1d = 1, 1w = 5, 1m = 21; from = the start "
+               f"observation; percentile basis: {basis})\n" + format_table(
+                   ["window", "spread", "from", "short leg bp", "long leg bp", "spread bp",
+                    "regime", "percentile"], rows))
     mf = doc["market_functioning"]
     out.append(f"\nMarket functioning: fit noise {_fmt(mf['fit_noise_bp'])} bp (coarse CMT proxy), "
                f"on-the-run premium 10y {_fmt(mf['otr_premium_10y_bp'])} bp")

@@ -57,6 +57,9 @@ REGIME_COLOURS: dict[str, str] = {
     "bear flattener": "#a64d7f",  # Okabe-Ito reddish purple, darkened for white text
     "bull flattener": ACCENT,
     "parallel": MUTED,
+    # Twists: the legs went opposite ways; dashed-looking neutral tones, told apart by name.
+    "steepening twist": "#6b5b00",
+    "flattening twist": "#3d4f7a",
 }
 #: A percentile this close to 0 or 100 is highlighted as extreme.
 EXTREME_PERCENTILE = 5.0

@@ -19,6 +19,9 @@ from tests.conftest import SHARED_DIR
 
 CONTRACT_KEYS = {"price", "yield_pct", "oas_bp", "modified_duration", "effective_duration", "convexity",
                  "up_duration", "down_duration", "prices", "krd", "krd_sum"}
+#: Keys beyond the shared contract (issue 9): the shift convention, callables' yield to worst.
+EXTRA_KEYS = {"shift_convention", "convexity_span_bp", "yield_to_worst_pct", "workout_years", "yield_basis",
+              "warnings"}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "portfolio_format.md"
 
 
@@ -37,7 +40,9 @@ def risk_json(capsys, *argv: str, store: Path | None = None) -> dict:
 
 def test_bullet_json_has_exactly_the_contract_keys(capsys, tmp_path):
     d = risk_json(capsys, "--coupon", "2", "--maturity", "8", "--price", "100.61", store=tmp_path / "none.sqlite")
-    assert set(d) == CONTRACT_KEYS
+    assert set(d) == CONTRACT_KEYS | EXTRA_KEYS
+    assert d["shift_convention"].startswith("semiannual bond-equivalent")
+    assert d["yield_to_worst_pct"] is None and d["warnings"] == []
     assert set(d["prices"]) == {"base", "up", "down"} and list(d["krd"]) == list(KEY_TENORS)
     assert d["price"] == pytest.approx(100.61, abs=1e-9)  # flat at its own yield: no spread
     assert d["oas_bp"] is None
@@ -189,3 +194,22 @@ def test_portfolio_replay_reads_the_change_from_the_store(capsys, tmp_path, real
     replay = d["scenarios"]["replay 2020-03-09..2020-03-18"]["total_pnl_usd"]
     # The dash-for-cash sell-off (10y CMT +64 bp) again on 1m face of a ~9.7-year duration bond.
     assert -75_000 < replay < -50_000
+
+
+def test_review_case_bullet_effective_duration_is_its_modified_duration(capsys, tmp_path):
+    # Issue 9 item 1: `--coupon 2.5 --maturity 30 --yield 8.556` gave effective 14.29 against
+    # modified 13.70 (a continuous shift). Now the shift is a move of the semiannual yield.
+    d = risk_json(capsys, "--coupon", "2.5", "--maturity", "30", "--yield", "8.556", store=tmp_path / "none.sqlite")
+    assert d["effective_duration"] == pytest.approx(d["modified_duration"], rel=1e-3)
+
+
+def test_callable_reports_yield_to_worst_and_warns_when_yield_is_read_to_maturity(capsys, tmp_path):
+    argv = ("--coupon", "6", "--maturity", "10", "--yield", "4", "--callable-after", "2", "--curve", "flat:4",
+            "--tree-steps", "100")
+    d = risk_json(capsys, *argv, store=tmp_path / "none.sqlite")
+    assert d["workout_years"] == pytest.approx(2.0)
+    assert d["yield_to_worst_pct"] < 4.0 and d["yield_basis"] == "maturity"
+    assert any("yield to worst" in w for w in d["warnings"])
+    worst = risk_json(capsys, *argv, "--yield-to", "worst", store=tmp_path / "none.sqlite")
+    assert worst["yield_to_worst_pct"] == pytest.approx(4.0, abs=1e-9)
+    assert worst["warnings"] == [] and worst["price"] < d["price"]

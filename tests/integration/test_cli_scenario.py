@@ -274,3 +274,27 @@ def test_unknown_report_date_in_the_store_is_bad_input(
     )
     assert code == 2
     assert "--report-date 1999-01-05 is not in the cftc frame" in err
+
+
+def test_scenarios_show_their_assumptions_with_source_range_and_origin(capsys):
+    # Issue 9 item 10: hedged share and price impact drive the results but are not observed;
+    # they travel with the results, with a range and where the number comes from.
+    import json as _json
+
+    import cli as _cli
+    from analytics.assumptions import ASSUMPTIONS
+
+    code = _cli.main(["scenario", "mortgage", "--shock-bp", "100", "--hedged-share", "0.2", "--json"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    rows = {r["key"]: r for r in _json.loads(out)["assumptions"]}
+    assert rows["hedged_share"]["used"] == 0.2 and rows["hedged_share"]["origin"] == "user"
+    assert rows["hedged_share"]["evidence"] == "weak" and rows["hedged_share"]["source"]
+    assert rows["outstanding_bn"]["origin"] == "default"
+    lo, hi = rows["hedged_share"]["range"]
+    assert lo < ASSUMPTIONS["hedged_share"].value < hi
+    code = _cli.main(["scenario", "swap-spread"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "Assumptions (not observed in the data; vary them):" in out
+    assert "spread move per USD 100bn sold" in out

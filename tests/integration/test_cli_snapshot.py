@@ -115,3 +115,16 @@ def test_snapshot_in_late_2008_has_the_negative_30y_swap_spread(real_store, caps
     doc = run_json(capsys, "--store", str(real_store), "snapshot", "--as-of", "2008-11-21", "--json")
     assert doc["swap_spreads_bp"]["30y"] < -30
     assert doc["market_functioning"]["otr_premium_10y_bp"] is not None
+
+
+def test_snapshot_ranks_moves_against_the_chosen_percentile_basis(real_store, shared_data, capsys):
+    doc = run_json(capsys, "--store", str(real_store), "snapshot", "--as-of", "2025-04-11",
+                   "--percentile-basis", "since-2000", "--json")
+    assert doc["percentile_basis"] == "since-2000"
+    # By hand: 1-week (5-observation) 2s10s changes from the DGS files, 2000-01-01 .. 2025-04-11.
+    wide = pd.read_csv(shared_data / "fred" / "treasury_cmt_wide.csv", index_col="date", parse_dates=["date"])
+    legs = wide[["DGS2", "DGS10"]].dropna().loc[:"2025-04-11"]
+    moves = ((legs["DGS10"] - legs["DGS2"]).diff(5) * 100).round(6).dropna().loc["2000-01-01":]
+    expected = 100 * (moves <= moves.iloc[-1]).mean()
+    assert doc["moves"]["1w"]["2s10s"]["percentile"] == pytest.approx(round(expected, 1))
+    assert check_contract(doc).returncode == 0

@@ -55,10 +55,13 @@ def test_spreads_are_long_minus_short_leg_in_bp() -> None:
         (10.0, 11.0, "parallel"),  # |1 bp| < 2 bp band
         (-30.0, -31.9, "parallel"),
         (0.0, 2.0, "bear steepener"),  # exactly the band is not "below" it
-        (-10.0, 5.0, "bull steepener"),  # twist: the front-end rally dominates
-        (-5.0, 10.0, "bear steepener"),  # twist: the long-end sell-off dominates
-        (8.0, -3.0, "bear flattener"),  # twist: the front-end sell-off dominates
-        (3.0, -8.0, "bull flattener"),  # twist: the long-end rally dominates
+        (-10.0, 5.0, "steepening twist"),  # legs in opposite directions, each beyond the band
+        (-5.0, 10.0, "steepening twist"),
+        (8.0, -3.0, "flattening twist"),
+        (3.0, -8.0, "flattening twist"),
+        (-11.0, 9.0, "steepening twist"),  # 2022-10-21, 1d 5s30s (was "bull steepener")
+        (-1.0, 9.0, "bear steepener"),  # the 5y leg moved less than the band: unchanged
+        (4.0, -1.5, "bear flattener"),
     ],
 )
 def test_classify_moves_follows_domain_rules(short_bp: float, long_bp: float, expected: str) -> None:
@@ -321,3 +324,11 @@ def test_real_snapshot_has_every_spread_on_a_normal_day(real_yields: pd.DataFram
     assert snap["yields_pct"]["10y"] == pytest.approx(4.48)
     assert snap["spreads_bp"]["2s10s"] == pytest.approx(52.0)
     assert all(snap["spreads_bp"][s] is not None for s in SPREADS)
+
+
+def test_real_2022_10_21_5s30s_one_day_move_is_a_steepening_twist(real_yields: pd.DataFrame) -> None:
+    # By hand from the CMT file: 5y and 30y changes from 2022-10-20 to 2022-10-21.
+    two = real_yields.loc["2022-10-20":"2022-10-21", ["5y", "30y"]]
+    ds, dl = ((two.iloc[1] - two.iloc[0]) * 100).round(6)
+    assert ds < -2 and dl > 2
+    assert classify_moves([ds], [dl])[0] == "steepening twist"

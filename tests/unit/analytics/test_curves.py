@@ -77,24 +77,26 @@ def test_key_rate_profiles_are_triangles_that_sum_to_one():
 def test_eight_key_rate_shifts_add_up_to_a_parallel_shift():
     curve = bootstrap_par_curve({"3m": 4.3, "2y": 3.9, "10y": 4.4, "30y": 4.9})
     t = np.linspace(0.05, 40.0, 400)
-    summed = sum(key_rate_shift(curve, key=k, shift_bp=17.0).zero_rate(t) - curve.zero_rate(t) for k in KEY_TENORS)
-    parallel = parallel_shift(curve, shift_bp=17.0).zero_rate(t) - curve.zero_rate(t)
+    c = "continuous"
+    summed = sum(key_rate_shift(curve, key=k, shift_bp=17.0, basis=c).zero_rate(t) - curve.zero_rate(t)
+                 for k in KEY_TENORS)
+    parallel = parallel_shift(curve, shift_bp=17.0, basis=c).zero_rate(t) - curve.zero_rate(t)
     assert np.allclose(summed, 17e-4, atol=1e-15)
     assert np.allclose(parallel, 17e-4, atol=1e-15)
-    together = key_rate_shifts(curve, shifts_bp=dict.fromkeys(KEY_TENORS, 17.0))
+    together = key_rate_shifts(curve, shifts_bp=dict.fromkeys(KEY_TENORS, 17.0), basis=c)
     assert np.allclose(together.zero_rate(t) - curve.zero_rate(t), 17e-4, atol=1e-15)
 
 
 def test_key_rate_shift_between_grid_nodes_keeps_the_triangle_exact():
     curve = ZeroCurve(np.array([0.5, 30.0]), np.array([0.03, 0.05]))  # no node at the keys
-    moved = key_rate_shift(curve, key="7y", shift_bp=10.0)
+    moved = key_rate_shift(curve, key="7y", shift_bp=10.0, basis="continuous")
     for t, weight in ((6.0, 0.5), (7.0, 1.0), (8.5, 0.5), (10.0, 0.0), (5.0, 0.0)):
         assert moved.zero_rate(t) - curve.zero_rate(t) == pytest.approx(10e-4 * weight, abs=1e-15)
 
 
 def test_twist_moves_short_end_down_and_long_end_up_around_the_pivot():
     curve = flat_curve(4.0)
-    moved = twist_shift(curve, twist_bp=40.0, pivot_years=5.0)
+    moved = twist_shift(curve, twist_bp=40.0, pivot_years=5.0, basis="continuous")
     change = lambda t: (moved.zero_rate(t) - curve.zero_rate(t)) / 1e-4  # noqa: E731
     assert change(0.5) == pytest.approx(-20.0)
     assert change(3.0) == pytest.approx(-10.0)  # halfway from 1y to the 5y pivot
@@ -155,3 +157,28 @@ def test_curve_arrays_are_validated_and_read_only():
     curve = flat_curve(3.0)
     with pytest.raises(ValueError):
         curve.zero_rates[0] = 1.0
+
+
+def _semiannual_zero(curve, t):
+    return 2.0 * np.expm1(curve.zero_rate(t) / 2.0)
+
+
+def test_semiannual_shifts_move_semiannual_bond_equivalent_zero_rates():
+    # The market's convention: z2 = 2 (exp(z / 2) - 1) moves by the shift, not z.
+    curve = bootstrap_par_curve({"3m": 4.3, "2y": 3.9, "10y": 4.4, "30y": 4.9})
+    nodes = curve.times_years
+    moved = parallel_shift(curve, shift_bp=25.0, basis="semiannual")
+    assert np.allclose(_semiannual_zero(moved, nodes) - _semiannual_zero(curve, nodes), 25e-4, atol=1e-14)
+    # On a flat curve the discount factor becomes (1 + (y + dy) / 2) ** (-2 t) at every time.
+    flat = flat_curve(5.0, frequency=2)
+    t = np.array([0.3, 1.0, 7.25, 29.5])
+    shifted = parallel_shift(flat, shift_bp=-40.0, basis="semiannual")
+    assert np.allclose(shifted.discount(t), (1 + 0.046 / 2) ** (-2 * t), rtol=1e-13)
+    # Eight key shifts add up to the parallel one in semiannual terms as well.
+    s = "semiannual"
+    together = key_rate_shifts(curve, shifts_bp=dict.fromkeys(KEY_TENORS, 17.0), basis=s)
+    grid = np.linspace(0.1, 35.0, 200)
+    assert np.allclose(_semiannual_zero(together, grid),
+                       _semiannual_zero(parallel_shift(curve, shift_bp=17.0, basis=s), grid), atol=1e-9)
+    with pytest.raises(ValueError, match="basis must be one of"):
+        curve.shifted(np.zeros(curve.times_years.shape), basis="annual")  # type: ignore[arg-type]

@@ -343,3 +343,65 @@ def test_staleness_limit_is_ten_days_for_daily_series() -> None:
     fresh = funding_snapshot(frame, as_of="2024-06-24")  # 10 days after 06-14
     stale = funding_snapshot(frame, as_of="2024-06-25")  # 11 days
     assert fresh["sofr_pct"] == 5.31 and stale["sofr_pct"] is None
+
+
+def test_calendar_flags_mark_month_and_quarter_ends_turns_and_mid_month() -> None:
+    from analytics.funding import calendar_flags
+
+    idx = pd.bdate_range("2024-12-20", "2025-01-20")
+    points = calendar_flags(idx)["point"].dropna()
+    # 2024-12-31 is the last business day of Q4; 2025-01-01 is a holiday, so the turn is
+    # 01-02; 2025-01-15 is a Wednesday (mid-month settlement).
+    assert points.to_dict() == {
+        pd.Timestamp("2024-12-31"): "quarter_end",
+        pd.Timestamp("2025-01-02"): "quarter_turn",
+        pd.Timestamp("2025-01-15"): "mid_month",
+    }
+    may = calendar_flags(pd.bdate_range("2025-05-28", "2025-06-03"))
+    assert bool(may.loc["2025-05-30", "month_end"]) and not bool(may.loc["2025-05-30", "quarter_end"])
+    assert may.loc["2025-06-02", "point"] == "month_turn"
+
+
+def test_calendar_adjusted_threshold_is_the_worst_same_point_of_the_past_years_by_hand() -> None:
+    from analytics.funding import calendar_adjusted_threshold
+
+    days = pd.bdate_range("2021-01-01", "2025-12-31")
+    reading = pd.Series(1.0, index=days)
+    quarter_ends = {"2022-03-31": 14.0, "2023-06-30": 25.0, "2024-09-30": 12.0, "2025-09-30": 20.0}
+    for day, value in quarter_ends.items():
+        reading[day] = value
+    th = calendar_adjusted_threshold(reading, base_threshold=10.0, lookback_years=3)
+    assert th["2025-09-30"] == 25.0  # worst quarter-end of 2022-09-30 .. 2025-09-29 (2023-06-30)
+    assert th["2022-03-31"] == 10.0  # past quarter-ends read 1: the base threshold
+    assert th["2025-09-29"] == 10.0  # an ordinary day
+    assert th["2027-01-01":].empty
+
+
+def test_real_quarter_end_sofr_effr_lights_less_with_the_calendar_adjustment(shared_data: Path) -> None:
+    # Issue 9 item 8: with the plain 10 bp threshold SOFR - EFFR lights on most quarter-ends
+    # since mid-2024; compared with the same point of the past three years it lights only
+    # when a quarter-end is worse than all of them.
+    from analytics.funding import CalendarAdjustment, calendar_flags, liquidity_lights
+
+    frame = pd.concat({"SOFR": read_shared_series(shared_data, "fred/SOFR.csv"),
+                       "EFFR": read_shared_series(shared_data, "fred/EFFR.csv")}, axis=1, sort=True)
+    spread = ((frame["SOFR"] - frame["EFFR"]) * 100).dropna().loc["2024-07-01":"2025-12-31"]
+    quarter_ends = spread.index[calendar_flags(spread.index)["quarter_end"].to_numpy()]
+
+    def lit(adjusted: bool) -> list[str]:
+        out = []
+        for day in quarter_ends:
+            cal = CalendarAdjustment() if adjusted else None
+            light = liquidity_lights(frame, as_of=day, calendar=cal)[1]
+            crit = next(c for c in light.criteria if c.name == "sofr_effr_bp")
+            if crit.state == "on":
+                out.append(f"{day:%Y-%m-%d}")
+        return out
+
+    plain = lit(False)
+    assert plain == [f"{d:%Y-%m-%d}" for d in quarter_ends if spread[d] > 10]  # by hand from the files
+    assert len(plain) == 5
+    adjusted = lit(True)
+    assert set(adjusted) < set(plain)
+    assert "2025-06-30" not in adjusted  # 12 bp, below the 16 bp of 2024-12-31
+    assert "2025-12-31" in adjusted  # 23 bp, the worst quarter-end since 2019

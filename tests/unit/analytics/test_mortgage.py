@@ -267,7 +267,8 @@ _shares = st.dictionaries(
 @given(
     shares=_shares,
     rate=st.floats(3.0, 8.0),
-    shock=st.floats(1.0, 300.0),
+    # below 300 bp: a 300 bp fall from a 3% mortgage rate is a 0% rate, which the model refuses
+    shock=st.floats(1.0, 290.0),
     hedged=st.floats(0.01, 1.0),
 )
 def test_rates_up_extend_duration_and_hedgers_sell_rates_down_they_buy(

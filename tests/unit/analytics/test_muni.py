@@ -15,6 +15,7 @@ from analytics.muni import (
     MuniBond,
     MuniPricer,
     de_minimis_threshold_price,
+    regime_for_price,
     solve_tax_aware_price,
     tax_rate_for_price,
 )
@@ -34,7 +35,7 @@ def test_threshold_counts_full_years_only():
     assert de_minimis_threshold_price(10.0) == 97.5
     assert de_minimis_threshold_price(10.9) == 97.5
     assert de_minimis_threshold_price(0.6) == 100.0
-    assert tax_rate_for_price(97.5, maturity_years=10.0, ordinary_rate=0.4, capital_gains_rate=0.2) == 0.2
+    assert tax_rate_for_price(97.51, maturity_years=10.0, ordinary_rate=0.4, capital_gains_rate=0.2) == 0.2
     assert tax_rate_for_price(97.49, maturity_years=10.0, ordinary_rate=0.4, capital_gains_rate=0.2) == 0.4
     assert tax_rate_for_price(100.0, maturity_years=10.0, ordinary_rate=0.4, capital_gains_rate=0.2) == 0.0
 
@@ -167,3 +168,39 @@ def test_bad_tax_rates_are_rejected():
         MuniBond(bond=Bullet(coupon_pct=3.0, maturity_years=5.0), ordinary_rate=1.0)
     with pytest.raises(ValueError, match="capital_gains_rate"):
         MuniBond(bond=Bullet(coupon_pct=3.0, maturity_years=5.0), capital_gains_rate=-0.1)
+
+
+def test_a_discount_exactly_at_the_de_minimis_amount_is_taxed_as_ordinary_income():
+    # IRC 1278(a)(2)(C): only a discount *less than* 0.25 x full years is treated as zero.
+    # 10 full years: de minimis amount 2.5 points; a price of 97.5 has exactly that discount.
+    assert regime_for_price(97.5, maturity_years=10.0) == "ordinary"
+    assert tax_rate_for_price(97.5, maturity_years=10.0, ordinary_rate=0.4, capital_gains_rate=0.2) == 0.4
+    assert regime_for_price(97.5 + 1e-9, maturity_years=10.0) == "capital_gains"
+
+
+def test_zero_coupon_muni_bought_at_its_accreted_issue_price_owes_no_tax():
+    # A 10y zero issued today at 60: the whole 40-point discount is tax-exempt OID. On a curve
+    # that prices it at exactly 60 the tax-aware price is 60 (the old model taxed all 40 points
+    # as ordinary income: P = (60 - 0.4 x 100 x 0.6) / (1 - 0.4 x 0.6) = 36 / 0.76 = 47.37).
+    curve = _flat_with_discount(0.6, 10.0)
+    plain = MuniPricer(MuniBond(bond=Bullet(coupon_pct=0.0, maturity_years=10.0))).price(curve)
+    assert plain.price_clean == pytest.approx(36.0 / 0.76, abs=1e-10)
+    oid = MuniPricer(MuniBond(bond=Bullet(coupon_pct=0.0, maturity_years=10.0), issue_price=60.0)).price(curve)
+    assert oid.price_clean == pytest.approx(60.0, abs=1e-10)
+    assert oid.regime == "none" and oid.tax_rate == 0.0
+
+
+def test_oid_accretes_at_the_issue_yield_and_only_the_market_discount_is_taxed():
+    # 10y zero issued 2 years ago at 60: issue yield y with 100 (1 + y/2)^-20 = 60; accreted
+    # value today A = 100 (1 + y/2)^-16 = 100 x 0.6^(16/20). Bought at a pre-tax value below A
+    # by more than the de minimis amount (8 full years: 2 points): ordinary rate on (A - P).
+    from analytics.muni import adjusted_issue_price
+
+    muni = MuniBond(bond=Bullet(coupon_pct=0.0, maturity_years=8.0), issue_price=60.0, years_since_issue=2.0)
+    aip = 100.0 * 0.6 ** (16 / 20)
+    assert adjusted_issue_price(muni) == pytest.approx(aip, abs=1e-9)
+    d = 0.60  # D(8): pre-tax value 60, about 6.6 points below A
+    got = MuniPricer(muni).price(_flat_with_discount(d, 8.0))
+    # P = V - 0.4 (A - P) d  =>  P = (60 - 0.4 A d) / (1 - 0.4 d)
+    assert got.price_clean == pytest.approx((60.0 - 0.4 * aip * d) / (1 - 0.4 * d), abs=1e-9)
+    assert got.regime == "ordinary"

@@ -347,3 +347,30 @@ def test_flat_history_gives_no_zscore_and_non_numeric_positions_are_rejected() -
     bad = flat.assign(long="many")
     with pytest.raises(ValueError, match="cftc.long must be numeric"):
         positions_table(bad)
+
+
+def test_snapshot_uses_only_reports_released_by_the_as_of_date(real_cftc: pd.DataFrame, tff_path: Path) -> None:
+    # Issue 9 item 2: the report dated Tuesday 2025-04-08 was released on Friday 2025-04-11.
+    # As of 2025-04-08 the latest public report is the one of 2025-04-01 (released 04-04).
+    before = positioning_snapshot(real_cftc, as_of="2025-04-08")
+    assert before["report_date"] == "2025-04-01" and before["release_date"] == "2025-04-04"
+    # By hand from the raw CSV: leveraged funds' long - short in the 10y note on 2025-04-01.
+    with tff_path.open(newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["report_date"] == "2025-04-01" and r["cftc_code"] == "043602"]
+    (row,) = rows
+    lev_cols = [c for c in row if c.lower().startswith("lev_money")]
+    long_col = next(c for c in lev_cols if "long" in c.lower())
+    short_col = next(c for c in lev_cols if "short" in c.lower())
+    assert before["lev_funds_net_contracts"]["UST_10Y"] == int(row[long_col]) - int(row[short_col])
+    on_release = positioning_snapshot(real_cftc, as_of="2025-04-11")
+    assert on_release["report_date"] == "2025-04-08" and on_release["release_date"] == "2025-04-11"
+
+
+def test_release_dates_move_past_federal_holidays() -> None:
+    from analytics.positioning import release_dates
+
+    got = release_dates(pd.DatetimeIndex(["2025-04-08", "2024-11-26", "2024-12-24", "2024-12-31", "2025-07-01"]))
+    # Friday as a rule; Thanksgiving, Christmas, New Year's Day and Independence Day push the
+    # release to the next business day (the CFTC's published release schedule for those weeks).
+    assert [d.strftime("%Y-%m-%d") for d in got] == [
+        "2025-04-11", "2024-12-02", "2024-12-30", "2025-01-06", "2025-07-07"]

@@ -61,7 +61,8 @@ def _schedule(months: int):
 
 def _spreaded(base_handle, bp: float):
     quote = ql.QuoteHandle(ql.SimpleQuote(bp * 1e-4))
-    return ql.YieldTermStructureHandle(ql.ZeroSpreadedTermStructure(base_handle, quote, ql.Continuous))
+    return ql.YieldTermStructureHandle(
+        ql.ZeroSpreadedTermStructure(base_handle, quote, ql.Compounded, ql.Semiannual, DC))
 
 
 def _ql_effective_duration(make_priced_bond, handle) -> float:
@@ -177,5 +178,90 @@ def test_callable_effective_duration_and_oas_agree_with_quantlib():
     mine_oas = CallableTreePricer(bond, params=params).oas_bp(curve, price_clean=99.0)
     assert mine_oas == pytest.approx(ql_oas_bp, abs=1e-4)
     # The shifted-curve prices themselves: our parallel shift equals QuantLib's spreaded curve.
-    up = CallableTreePricer(bond, params=params).price(parallel_shift(curve, shift_bp=SHIFT_BP))
+    up = CallableTreePricer(bond, params=params).price(parallel_shift(curve, shift_bp=SHIFT_BP, basis="semiannual"))
     assert up == pytest.approx(priced(_spreaded(handle, SHIFT_BP)).cleanPrice(), abs=1e-8)
+
+
+@pytest.mark.parametrize("coupon", [0.0, 2.5, 5.0, 8.0])
+@pytest.mark.parametrize("months", [6, 27, 84, 123, 360])
+@pytest.mark.parametrize("yield_pct", [1.0, 4.5, 8.556])
+def test_bullet_effective_duration_is_modified_and_convexity_is_yield_convexity(coupon, months, yield_pct):
+    # Priced at its own yield on the flat curve of that yield (semiannual), as `tsm risk --yield`
+    # does: the semiannual curve shift is a move of the bond's own yield, so the effective
+    # duration is QuantLib's modified duration and the convexity QuantLib's yield convexity,
+    # up to the O(dy^2) error of the central differences (tiny at 0.1 bp, < 0.1 % at 25 bp).
+    bond = ql.FixedRateBond(0, 100.0, _schedule(months), [coupon / 100], DC)
+    rate = ql.InterestRate(yield_pct / 100, DC, ql.Compounded, ql.Semiannual)
+    ql_mod = ql.BondFunctions.duration(bond, rate, ql.Duration.Modified)
+    ql_cvx = ql.BondFunctions.convexity(bond, rate)
+    bullet = Bullet(coupon_pct=coupon, maturity_years=months / 12)
+    curve = flat_curve(yield_pct, frequency=2)
+    fine = bond_risk(bullet, curve, yield_pct=yield_pct, shift_bp=0.1)
+    assert fine.effective_duration == pytest.approx(ql_mod, rel=1e-7)
+    assert fine.convexity == pytest.approx(ql_cvx, rel=1e-4)
+    default = bond_risk(bullet, curve, yield_pct=yield_pct)
+    assert default.effective_duration == pytest.approx(ql_mod, rel=1e-3)
+    assert default.convexity == pytest.approx(ql_cvx, rel=2e-3)
+    assert sum(default.krd.values()) == pytest.approx(default.effective_duration, rel=1e-3)
+
+
+def test_six_month_zero_convexity_matches_quantlib_not_t_squared():
+    # The review's case: a continuous shift gives t^2 = 0.25; the yield convexity of a 6-month
+    # zero is 2 x 0.25 / (1 + y/2)^2 ~ 0.48 at 4 %.
+    bond = ql.FixedRateBond(0, 100.0, _schedule(6), [0.0], DC)
+    rate = ql.InterestRate(0.04, DC, ql.Compounded, ql.Semiannual)
+    got = bond_risk(Bullet(coupon_pct=0.0, maturity_years=0.5), flat_curve(4.0, frequency=2), yield_pct=4.0)
+    assert got.convexity == pytest.approx(ql.BondFunctions.convexity(bond, rate), rel=1e-5)
+    assert got.convexity == pytest.approx(0.5 / 1.02**2, rel=1e-5)
+
+
+CONVEXITY_GRID = [
+    # coupon %, months, lockout months, vol bp, curve: the review's case (-37.1 before) and one
+    # with large positive convexity on the real curve.
+    (4.5, 240, 60, 150.0, "flat4"),
+    (3.0, 183, 60, 150.0, "real"),
+]
+
+
+@pytest.mark.parametrize(("coupon", "months", "lock", "vol", "which"), CONVEXITY_GRID)
+def test_callable_convexity_is_within_one_of_a_converged_quantlib_tree(coupon, months, lock, vol, which, request):
+    # Ours: the default 500-step tree, convexity fitted over +/- 2 node spacings. QuantLib: its
+    # tree engine with 1500 steps fitted the same way (same shifts of the semiannual zeros), so
+    # the ripple of exercise decisions flipping between nodes is averaged out on both sides.
+    if which == "real":
+        curve = bootstrap_par_curve(request.getfixturevalue("cmt_2025_04_11"))
+    else:
+        curve = flat_curve(float(which[4:]), frequency=2)
+    handle = ql.YieldTermStructureHandle(_ql_curve(curve))
+    a = 0.03
+    bond = CallableBond(bullet=Bullet(coupon_pct=coupon, maturity_years=months / 12), call_after_years=lock / 12)
+    mine = bond_risk(bond, curve, params=HullWhiteParams(mean_reversion=a, vol_bp=vol, steps=500))
+    shifts = np.linspace(-mine.convexity_span_bp, mine.convexity_span_bp, 9)
+    prices = [_ql_callable(coupon, months, lock, _spreaded(handle, float(s)), a, vol, 1500).dirtyPrice()
+              for s in shifts]
+    fit = np.polyfit(shifts * 1e-4, prices, 2)
+    ql_convexity = 2 * fit[0] / prices[4]
+    # Within 1 (years^2), or 1 % where the convexity is beyond +/-100 (the converged reference
+    # itself moves by about 1 between 1500 and 6000 steps there).
+    assert mine.convexity == pytest.approx(ql_convexity, abs=max(1.0, 0.01 * abs(ql_convexity)))
+    assert mine.price_dirty == pytest.approx(prices[4], abs=0.05)  # 500 steps vs 1500: converged
+
+
+@pytest.mark.parametrize(("price", "workout_months"), [(104.0, 39), (96.0, 123)])
+def test_callable_yield_to_worst_is_quantlibs_yield_to_the_workout_date(price, workout_months):
+    # 5 % callable at 100 from 3y (first call date 3.25y), 10.25y to maturity: at a premium the
+    # first call is worst, at a
+    # discount maturity is. QuantLib prices a bullet maturing on the workout date.
+    from analytics.hullwhite import yield_to_worst
+
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=10.25), call_after_years=3.0)
+    got = yield_to_worst(bond, price)
+    ref = ql.FixedRateBond(0, 100.0, _schedule(workout_months), [0.05], DC)
+    expected = ref.bondYield(ql.BondPrice(price, ql.BondPrice.Clean), DC, ql.Compounded, ql.Semiannual) * 100
+    assert got.yield_to_worst_pct == pytest.approx(expected, abs=1e-8)
+    assert got.workout_years == pytest.approx(workout_months / 12)
+    assert got.is_call == (workout_months == 39)
+    report = bond_risk(bond, flat_curve(4.5, frequency=2), price_clean=price,
+                       params=HullWhiteParams(steps=100))
+    assert report.yield_to_worst_pct == pytest.approx(expected, abs=1e-8)
+    assert report.workout_years == pytest.approx(workout_months / 12)

@@ -26,23 +26,37 @@ CURVE = bootstrap_par_curve({"1m": 4.3, "3m": 4.3, "6m": 4.2, "1y": 4.0, "2y": 3
 
 
 def test_zero_coupon_durations_and_convexity_in_closed_form():
-    # P(s) = 100 exp(-(r + s) T): D = sinh(T h) / h, C = 2 (cosh(T h) - 1) / h^2, with h = dy.
+    # The shifts move the semiannual zero z2 = 2 (exp(z / 2) - 1): P(s) = 100 (a + s/2)^(-2T)
+    # with a = exp(z / 2) on a flat continuous curve z.
     t_years, h = 8.0, 0.0025
+    a = math.exp(0.02)
+
+    def p(s: float) -> float:
+        return 100 * (a + s / 2) ** (-2 * t_years)
+
     report = bond_risk(Bullet(coupon_pct=0.0, maturity_years=t_years), flat_curve(4.0), shift_bp=25.0)
-    assert report.price_clean == pytest.approx(100 * math.exp(-0.04 * t_years), abs=1e-12)
-    assert report.effective_duration == pytest.approx(math.sinh(t_years * h) / h, rel=1e-12)
-    assert report.convexity == pytest.approx(2 * (math.cosh(t_years * h) - 1) / h**2, rel=1e-8)
-    assert report.up_duration == pytest.approx((1 - math.exp(-t_years * h)) / h, rel=1e-12)
-    assert report.down_duration == pytest.approx((math.exp(t_years * h) - 1) / h, rel=1e-12)
+    assert report.price_clean == pytest.approx(p(0.0), abs=1e-12)
+    assert report.effective_duration == pytest.approx((p(-h) - p(h)) / (2 * p(0.0) * h), rel=1e-12)
+    assert report.convexity == pytest.approx((p(-h) + p(h) - 2 * p(0.0)) / (p(0.0) * h**2), rel=1e-8)
+    assert report.up_duration == pytest.approx((p(0.0) - p(h)) / (p(0.0) * h), rel=1e-12)
+    assert report.down_duration == pytest.approx((p(h * -1) - p(0.0)) / (p(0.0) * h), rel=1e-12)
     assert report.modified_duration == pytest.approx(t_years / (1 + report.yield_pct / 200), rel=1e-12)
+    assert report.shift_basis == "semiannual"
 
 
 def test_zero_coupon_between_two_keys_splits_its_duration_by_the_triangles():
-    # At 4y the 3y and 5y triangles both weigh 0.5: each KRD is sinh(0.5 T h) / h.
+    # At 4y the 3y and 5y triangles both weigh 0.5: each KRD is the central difference of a
+    # half-size move of the 4y semiannual zero.
     h = 0.0025
     report = bond_risk(Bullet(coupon_pct=0.0, maturity_years=4.0), CURVE)
-    assert report.krd["3y"] == pytest.approx(math.sinh(2.0 * h) / h, rel=1e-12)
-    assert report.krd["5y"] == pytest.approx(math.sinh(2.0 * h) / h, rel=1e-12)
+    a = math.exp(float(CURVE.zero_rate(4.0)) / 2)
+
+    def p(s: float) -> float:
+        return (a + s / 2) ** -8
+
+    half = (p(-h / 2) - p(h / 2)) / (2 * p(0.0) * h)
+    assert report.krd["3y"] == pytest.approx(half, rel=1e-12)
+    assert report.krd["5y"] == pytest.approx(half, rel=1e-12)
     assert all(report.krd[k] == 0.0 for k in KEY_TENORS if k not in ("3y", "5y"))
 
 
@@ -65,14 +79,19 @@ def test_batch_risk_equals_bond_by_bond_risk_off_explicitly_shifted_curves():
 @given(coupon=st.floats(0.0, 10.0), maturity=st.floats(0.2, 40.0), shift=st.floats(1.0, 100.0),
        spread=st.floats(-100.0, 300.0))
 def test_taxable_bullet_krds_sum_to_the_effective_duration(coupon, maturity, shift, spread):
-    # Per unit of PV at time t the parallel difference is sinh(t h)/h and the key-rate ones add
-    # up to sum_k sinh(w_k t h)/h with sum_k w_k = 1; sinh is superadditive on [0, inf), so
-    # 0 <= D - sum KRD <= (sinh(T h) - T h) / h for flows up to maturity T.
+    # Per unit of PV at time t the parallel difference is g(h) / 2h with
+    # g(x) = (1 - x/c)^(-2t) - (1 + x/c)^(-2t), c = 2 + z2(t); the key-rate ones add up to
+    # sum_k g(w_k h) / 2h with sum_k w_k = 1. g is convex on [0, c) with g(0) = 0, hence
+    # superadditive: 0 <= D - sum KRD <= (g(h) - g'(0) h) / 2h, largest for the longest flow
+    # and the lowest c.
     report = bond_risk(Bullet(coupon_pct=coupon, maturity_years=maturity), CURVE, spread_bp=spread,
                        shift_bp=shift)
     h = shift * 1e-4
+    c = 2 + 2 * math.expm1(float(CURVE.zero_rates.min()) / 2)
+    n = 2 * maturity
+    bound = ((1 - h / c) ** -n - (1 + h / c) ** -n - 2 * n * h / c) / (2 * h)
     gap = report.effective_duration - report.krd_sum
-    assert -1e-10 <= gap <= (math.sinh(maturity * h) - maturity * h) / h + 1e-10
+    assert -1e-10 <= gap <= bound + 1e-10
 
 
 def test_callable_has_negative_convexity_and_longer_up_than_down_duration():
@@ -124,3 +143,46 @@ def test_bad_risk_requests_are_rejected():
         bond_risk(bond, CURVE, shift_bp=0.0)
     with pytest.raises(ValueError, match="at most one of price_clean, yield_pct"):
         bond_risk(bond, CURVE, price_clean=99.0, yield_pct=4.0)
+
+
+def test_a_callable_quoted_at_its_yield_to_worst_is_priced_to_the_worst_date():
+    # 6 % callable at 100 from 2y, 10y to maturity, quoted at 4 % to worst: the price is the
+    # lower of the price to the 2y call and to maturity (here the call): by hand,
+    # 3 a(4, 1.02) + 100 / 1.02^4 with a(n, r) = (1 - r^-n) / (r - 1).
+    bond = CallableBond(bullet=Bullet(coupon_pct=6.0, maturity_years=10.0), call_after_years=2.0)
+    to_call = 3 * (1 - 1.02**-4) / 0.02 + 100 / 1.02**4
+    report = bond_risk(bond, flat_curve(4.0, frequency=2), yield_pct=4.0, yield_basis="worst",
+                       params=HullWhiteParams(steps=100))
+    assert report.price_clean == pytest.approx(to_call, abs=1e-9)
+    assert report.yield_to_worst_pct == pytest.approx(4.0, abs=1e-9)
+    assert report.workout_years == pytest.approx(2.0)
+    assert report.yield_basis == "worst"
+    as_ytm = bond_risk(bond, flat_curve(4.0, frequency=2), yield_pct=4.0, params=HullWhiteParams(steps=100))
+    assert as_ytm.price_clean > report.price_clean  # read as yield to maturity: a higher price
+    assert as_ytm.yield_to_worst_pct < 4.0
+
+
+def test_one_lattice_serves_the_oas_solve_the_bumps_and_the_convexity_fit(monkeypatch):
+    import analytics.hullwhite as hw
+
+    builds = []
+    real_build = hw.build_tree
+
+    def counting_build(*args, **kwargs):
+        builds.append(1)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(hw, "build_tree", counting_build)
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=10.0), call_after_years=3.0)
+    report = bond_risk(bond, CURVE, price_clean=99.0, params=HullWhiteParams(steps=200))
+    assert report.price_clean == pytest.approx(99.0, abs=1e-8)
+    assert len(builds) == 1
+
+
+def test_registry_names_its_pricers_and_rejects_unknown_instruments():
+    from analytics.risk import PRICERS, pricer_for
+
+    assert {t.__name__ for t in PRICERS} == {"Bullet", "CallableBond", "MuniBond"}
+    assert pricer_for(Bullet(coupon_pct=1.0, maturity_years=2.0)).kind == "bullet"
+    with pytest.raises(TypeError, match="no pricer for str"):
+        pricer_for("a bond")

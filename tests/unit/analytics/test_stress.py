@@ -127,12 +127,40 @@ def test_weights_renormalise_over_the_categories_present_that_day() -> None:
     frame = pd.DataFrame(rng.normal(size=(30, 2)), columns=["a", "c"], index=_idx(30))
     frame.iloc[25:, 1] = np.nan  # funding disappears
     specs = [IndicatorSpec("a", CURVE, 1), IndicatorSpec("c", FUNDING, 1)]
-    res = compute_stress_index(frame, specs, window=10, min_periods=5)
+    res = compute_stress_index(frame, specs, window=10, min_periods=5, missing="renormalise")
     assert res.values["c"].iloc[25:28].notna().all()  # carried 3 business days, then gone
     t = 29
     assert res.total.iloc[t] == pytest.approx(res.zscores["a"].iloc[t], rel=1e-12)
     assert res.contributions["a"].iloc[t] == res.total.iloc[t]
     assert np.isnan(res.contributions["c"].iloc[t])
+
+
+def test_a_category_without_data_counts_as_neutral_and_coverage_says_how_much_is_present() -> None:
+    # Issue 9 item 5: one category alone must not score like all of them (1969 vs Lehman).
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(rng.normal(size=(30, 2)), columns=["a", "c"], index=_idx(30))
+    frame.iloc[25:, 1] = np.nan
+    specs = [IndicatorSpec("a", CURVE, 1, category_weight=3.0), IndicatorSpec("c", FUNDING, 1)]
+    res = compute_stress_index(frame, specs, window=10, min_periods=5)
+    t = 29
+    assert res.total.iloc[t] == pytest.approx(3 / 4 * res.zscores["a"].iloc[t], rel=1e-12)
+    assert res.coverage.iloc[t] == pytest.approx(0.75)
+    assert res.coverage.iloc[20] == pytest.approx(1.0)
+    snap = stress_snapshot(res, as_of=frame.index[t])
+    assert snap["coverage"] == pytest.approx(0.75)
+    assert snap["value"] == pytest.approx(sum(snap["contributions"].values()))
+
+
+def test_indicator_weights_weigh_inside_the_category_hand_calculated() -> None:
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "z0"], index=_idx(30))
+    specs = [IndicatorSpec("a", CURVE, 1, weight=3.0), IndicatorSpec("b", CURVE, 1),
+             IndicatorSpec("z0", CURVE, 1, weight=0.0)]
+    res = compute_stress_index(frame, specs, window=10, min_periods=5, clip_z=None)
+    t = 20
+    za, zb = res.zscores["a"].iloc[t], res.zscores["b"].iloc[t]
+    assert res.total.iloc[t] == pytest.approx((3 * za + zb) / 4, rel=1e-12)
+    assert res.contributions["z0"].iloc[t] == 0.0
 
 
 def test_an_indicator_starting_late_does_not_make_earlier_totals_nan() -> None:
@@ -191,8 +219,12 @@ def test_contributions_sum_to_the_total_and_total_is_the_weighted_category_mean(
     if not any(v > 0 for v in w_used.values()):
         w_used[used[0]] = 1.0
     res = compute_stress_index(
-        frame, specs, window=window, min_periods=2, clip_z=clip, weights=w_used
+        frame, specs, window=window, min_periods=2, clip_z=clip, weights=w_used, missing="renormalise"
     )
+    neutral = compute_stress_index(frame, specs, window=window, min_periods=2, clip_z=clip, weights=w_used)
+    summed_n = neutral.contributions.sum(axis=1, min_count=1)
+    np.testing.assert_allclose(neutral.total.to_numpy(), summed_n.where(neutral.total.notna()).to_numpy(),
+                               rtol=1e-12, atol=1e-12)
 
     summed = res.contributions.sum(axis=1, min_count=1)
     np.testing.assert_array_equal(res.total.to_numpy(), summed.where(res.total.notna()).to_numpy())
@@ -213,6 +245,9 @@ def test_contributions_sum_to_the_total_and_total_is_the_weighted_category_mean(
             continue
         expected = sum(w_used[c] * present[c] for c in present) / denom
         assert res.total.iloc[t] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        # Neutral rule: the same weighted sum over the weight of every category used.
+        expected_n = sum(w_used[c] * present[c] for c in present) / sum(w_used.values())
+        assert neutral.total.iloc[t] == pytest.approx(expected_n, rel=1e-9, abs=1e-9)
         # The total never goes NaN while a positively weighted category has a score.
         assert not math.isnan(res.total.iloc[t])
 
@@ -278,7 +313,9 @@ def test_snapshot_contributions_add_up_to_the_value_and_missing_says_why() -> No
     assert snap["date"] == f"{day:%Y-%m-%d}"
     assert sum(snap["contributions"].values()) == pytest.approx(snap["value"], abs=1e-12)
     assert snap["categories"][CROSS_ASSET] is None
-    assert snap["weights"] == {CURVE: 0.5, FUNDING: 0.5}
+    # Cross-asset is absent and counts as neutral: each present category has 1/3 of the value.
+    assert snap["weights"] == pytest.approx({CURVE: 1 / 3, FUNDING: 1 / 3})
+    assert snap["coverage"] == pytest.approx(2 / 3)
     assert snap["missing"] == ["c: warming up (3 of 5 past observations needed)"]
     empty = stress_snapshot(res, as_of="1999-01-01")
     assert empty["value"] is None and empty["date"] is None
@@ -422,3 +459,40 @@ def test_subnormal_weights_keep_their_ratio():
     plain = compute_stress_index(frame, specs, window=3, min_periods=2, clip_z=None,
                                  weights={CATEGORIES[0]: 0.0, CATEGORIES[3]: 1.0})
     pd.testing.assert_series_equal(tiny.total, plain.total)
+
+
+def test_real_index_is_comparable_across_eras_and_ranks_march_2020_in_the_top_2_percent(
+    shared_data: Path, real_yields: pd.DataFrame
+) -> None:
+    # Issue 9 item 5. Before: 1969-10-23 scored 4.03 on the curve category alone, level with
+    # Lehman. With absent categories neutral it scores well below Lehman, shows its coverage,
+    # and March 2020 is among the top 2 % of days since 2000.
+    ids = ("VIXCLS", "EFFR", "SOFR", "IORB", "IOER", "DSWP10", "WMTSECL1", "WALCL", "WDTGAL", "RRPONTSYD")
+    series = pd.concat({i: read_shared_series(shared_data, f"fred/{i}.csv") for i in ids}, axis=1, sort=True)
+    move = pd.read_csv(shared_data / "ice" / "MOVE.csv", parse_dates=["date"]).set_index("date")["value"]
+    series["MOVE"] = move.reindex(series.index.union(move.index)).reindex(series.index)
+    series = series.reindex(series.index.union(move.index))
+    series.loc[move.index, "MOVE"] = move
+    series.index.name = "date"
+    ind, specs = build_indicators(real_yields, series, None)
+    assert {"foreign_custody_4w_fall_bn", "net_liquidity_4w_fall_bn"} <= {s.name for s in specs}
+    res = compute_stress_index(ind, specs)
+    y1969 = res.total.loc["1969-10-23"]
+    lehman = res.total.loc["2008-09-15":"2008-10-31"].max()
+    assert y1969 < 0.5 * lehman
+    snap = stress_snapshot(res, as_of="1969-10-23")
+    assert snap["coverage"] < 0.5 and snap["coverage_by_category"]["funding"] == 0.0
+    since = res.total.loc["2000-01-01":].dropna()
+    peak = since.loc["2020-03-01":"2020-03-31"].max()
+    assert (since < peak).mean() >= 0.98
+    # Net liquidity by hand on 2020-03-25: WALCL - WDTGAL - 1000 x RRPONTSYD, 4 weeks apart.
+    walcl = read_shared_series(shared_data, "fred/WALCL.csv")
+    tga = read_shared_series(shared_data, "fred/WDTGAL.csv")
+    rrp = read_shared_series(shared_data, "fred/RRPONTSYD.csv")
+
+    def net(day: str) -> float:
+        r = rrp.loc[:day]
+        r_val = float(r.iloc[-1]) if len(r) and (pd.Timestamp(day) - r.index[-1]).days <= 3 else 0.0
+        return (walcl[day] - tga[day] - 1000 * r_val) / 1000
+
+    assert ind.loc["2020-03-25", "net_liquidity_4w_fall_bn"] == pytest.approx(-(net("2020-03-25") - net("2020-02-26")))

@@ -141,3 +141,27 @@ def test_real_snapshot_in_2025_has_no_swap_spreads_and_says_why(
     snap = swaps_snapshot(real_yields, swap_series, as_of="2025-04-11")
     assert all(v is None for v in snap["swap_spreads_bp"].values())
     assert any("after 2016-10-28: none stored" in m for m in snap["missing"])
+
+
+def test_real_weekly_2y_swap_is_compared_with_the_same_weeks_average_2y(
+    shared_data: Path, real_yields: pd.DataFrame
+) -> None:
+    # Issue 9 item 3: as of Tuesday 2014-12-16 the 2y reading is WSWP2 of Friday 2014-12-12
+    # (a week's average, 0.83 %), which must be compared with DGS2's average over Mon 12-08 ..
+    # Fri 12-12, not with the one day 12-12 (0.56 %: 27 bp, the old value).
+    wswp2 = read_shared_series(shared_data, "fred/WSWP2.csv")
+    dgs2 = read_shared_series(shared_data, "fred/DGS2.csv")
+    week = dgs2.loc["2014-12-08":"2014-12-12"]
+    assert len(week) == 5
+    by_hand = (wswp2.loc["2014-12-12"] - week.mean()) * 100
+    snap = swaps_snapshot(real_yields, wswp2.to_frame("WSWP2"), as_of="2014-12-16")
+    assert snap["swap_spreads_bp"]["2y"] == pytest.approx(round(by_hand, 1), abs=1e-9)
+    assert 20.0 < snap["swap_spreads_bp"]["2y"] < 24.0
+    assert snap["swap_spreads_date"]["2y"] == "2014-12-12"
+    assert snap["swap_spreads_weekly"] == ["2y"]
+    # A daily source keeps the same-day comparison and is dated on its own day.
+    dswp10 = read_shared_series(shared_data, "fred/DSWP10.csv")
+    daily = swaps_snapshot(real_yields, dswp10.to_frame("DSWP10"), as_of="2014-12-16")
+    assert daily["swap_spreads_date"]["10y"] == "2014-12-16"
+    assert daily["swap_spreads_bp"]["10y"] == pytest.approx(
+        round((dswp10.loc["2014-12-16"] - real_yields.loc["2014-12-16", "10y"]) * 100, 1), abs=1e-9)

@@ -135,7 +135,7 @@ def test_callback_on_demo_data_gives_small_figures(ctx):
 
 
 def test_contract_bars_match_hand_calculations_on_2025_04_08(real_cftc):
-    view = _view(real_cftc, "2025-04-10")  # a Thursday: the Tuesday report is shown
+    view = _view(real_cftc, "2025-04-11")  # the Friday release of the Tuesday report (issue 9)
     assert view.snapshot["report_date"] == "2025-04-08"
     fig = pos.contracts_figure(view)
     eq_k, notional_bn = fig["data"][0]["y"], fig["data"][1]["y"]
@@ -150,7 +150,7 @@ def test_contract_bars_match_hand_calculations_on_2025_04_08(real_cftc):
 
 
 def test_aggregate_net_is_the_dv01_weighted_sum_of_the_csv(real_cftc, wide_cftc):
-    view = _view(real_cftc, "2025-04-08")
+    view = _view(real_cftc, "2025-04-11")  # released on Friday 2025-04-11 (issue 9)
     week = wide_cftc[wide_cftc["report_date"] == "2025-04-08"]
     dv01 = {c.code: c.dv01_usd for c in TREASURY_FUTURES}
     expected = sum((r.lev_money_long - r.lev_money_short) * dv01[r.cftc_code] / 65.0
