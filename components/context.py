@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from analytics.measures import Measures, compute_measures
+from config import StoreLocation
 from data.market import MarketData, load_market_data
 
 log = logging.getLogger(__name__)
 
 # Full-history measures per (store path, revision): computed once per process and data
 # revision (about 3 s, the NSS fit of every day dominates), shared by every page and user.
-_measures: dict[tuple[Path, int], Measures] = {}
+_measures: dict[tuple[StoreLocation, int], Measures] = {}
 _measures_lock = threading.Lock()
 
 
@@ -22,7 +22,7 @@ _measures_lock = threading.Lock()
 class AppContext:
     """Per-app settings handed to each page's `register` (no module globals of state)."""
 
-    store_path: Path
+    store_path: StoreLocation
 
     def data(self) -> MarketData:
         """The store's data (cached per store revision), or the DEMO set."""

@@ -238,3 +238,55 @@ def test_a_malformed_file_leaves_the_store_exactly_as_it_was(tmp_path: Path) -> 
         assert store.revision() == 1
     assert (info.value.path, info.value.line, info.value.column) == (bad, 3, "value")
     assert dump(store_path) == before
+
+
+@pytest.mark.parametrize(
+    ("line3", "problem"),
+    [
+        ("9999-12-31,4.1", r"line 3, column date: date '9999-12-31' is in the future"),
+        ("1677-01-01,4.1", r"line 3, column date: date '1677-01-01' is before 1800-01-01"),
+        ("2999-01-04,4.1", r"line 3, column date: date '2999-01-04' is in the future"),
+        ("2024-01-03,-1e308", r"line 3, column DGS10: -1e\+308 is outside the plausible range of DGS10"),
+        ("2024-01-03,412", r"line 3, column DGS10: 412 is outside the plausible range of DGS10 \[-20, 50\] %"),
+    ],
+)
+def test_implausible_dates_and_values_are_refused_with_file_and_line(
+    tmp_path: Path, line3: str, problem: str
+) -> None:
+    path = write(tmp_path, "DGS10.csv", f"date,value\n2024-01-02,4.0\n{line3}\n2024-01-04,4.2\n")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        before = dump(tmp_path / "s.sqlite")
+        with pytest.raises(ImportFileError, match=rf"DGS10.csv {problem}"):
+            import_paths(store, [path])
+        assert dump(tmp_path / "s.sqlite") == before
+
+
+def test_a_year_beyond_the_nanosecond_range_is_never_stored_as_another_date(tmp_path: Path) -> None:
+    # 9999-12-31 used to wrap to 1816-03-29 and 1677-01-01 to 2261-07-22.
+    for day in ("9999-12-31", "1677-01-01"):
+        path = write(tmp_path, "DGS2.csv", f"date,value\n{day},4.0\n")
+        with pytest.raises(ImportFileError, match="not a plausible observation date"):
+            parse_file(path)
+
+
+def test_uncatalogued_series_get_generic_bounds(tmp_path: Path) -> None:
+    ok = write(tmp_path, "MYIDX.csv", "date,value\n2024-01-02,123456.5\n")
+    assert len(parse_file(ok)) == 1
+    bad = write(tmp_path, "MYIDX.csv", "date,value\n2024-01-02,-1e308\n")
+    with pytest.raises(ImportFileError, match="line 2, column MYIDX: .*outside the plausible range"):
+        parse_file(bad)
+
+
+def test_every_shared_series_lies_within_its_catalogue_bounds(shared_data: Path) -> None:
+    from data.catalogue import plausible_bounds
+
+    checked = 0
+    for path in sorted((shared_data / "fred").glob("*.csv")) + [shared_data / "ice" / "MOVE.csv"]:
+        frame = pd.read_csv(path)
+        for column in frame.columns[1:]:
+            series_id = path.stem if column == "value" else column
+            low, high = plausible_bounds(series_id)
+            values = frame[column].dropna()
+            assert values.between(low, high).all(), (series_id, values.min(), values.max())
+            checked += 1
+    assert checked > 40
