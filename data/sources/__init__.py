@@ -106,7 +106,23 @@ def location(line: int | None, column: str | None) -> str:
 
 # -- text and CSV helpers -------------------------------------------------------------------
 def decode_text(payload: bytes) -> str:
-    """Payload bytes as text: UTF-8 (a BOM is dropped), else Latin-1 (never fails)."""
+    """Payload bytes as text: UTF-16 with its BOM, UTF-8 (a BOM is dropped), else Latin-1.
+
+    Raises
+    ------
+    PayloadError
+        UTF-16 without a BOM (every other byte NUL), which would read as garbage.
+    """
+    if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return payload.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PayloadError(f"the file starts as UTF-16 but is not valid UTF-16 (byte {exc.start}); "
+                               "save it as UTF-8") from exc
+    head = payload[:4096]
+    if len(head) >= 4 and head.count(b"\0") * 3 > len(head):
+        raise PayloadError("the file looks like UTF-16 text without a byte-order mark "
+                           "(NUL bytes between the characters); save it as UTF-8")
     try:
         return payload.decode("utf-8-sig")
     except UnicodeDecodeError:
