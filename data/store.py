@@ -167,6 +167,9 @@ class _Cursor(Protocol):
 class _Db(Protocol):
     """What the store needs of a connection: both backends speak it."""
 
+    #: SQL expression of the ``date`` column as days since 1970-01-01.
+    days_expr: str
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Cursor: ...
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
@@ -179,7 +182,7 @@ class _Db(Protocol):
 
 
 class _Sqlite:
-    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+    days_expr = "CAST(julianday(date) - 2440587.5 AS INTEGER)"
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -207,6 +210,8 @@ _PG_WRITE_LOCK = 0x7453_4D57
 
 class _Pg:
     """A psycopg 3 connection in autocommit mode (transactions are explicit, as with SQLite)."""
+
+    days_expr = "(CAST(date AS DATE) - DATE '1970-01-01')"
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
@@ -418,34 +423,45 @@ class Store:
             conn.execute("COMMIT")
 
     # -- writing ---------------------------------------------------------------------------
-    def write(self, batches: Sequence[Batch], *, fetched_at: str | None = None) -> WriteResult:
+    def write(self, batches: Iterable[Batch], *, fetched_at: str | None = None) -> WriteResult:
         """Apply `batches` in ONE transaction: all of them land, or (on any error) none.
 
         Identical rows are left alone; rows whose value differs are replaced (a revision);
         new rows are inserted. Series metadata is created from the catalogue on first sight.
         """
+        return sum(self.write_each(batches, fetched_at=fetched_at), WriteResult())
+
+    def write_each(self, batches: Iterable[Batch], *, fetched_at: str | None = None) -> list[WriteResult]:
+        """:meth:`write`, with the counts of each batch. `batches` may be a generator that
+        parses as it goes (a streamed import): an exception it raises rolls the whole
+        transaction back, so the store stays exactly as it was."""
         stamp = fetched_at or utc_now()
-        total = WriteResult()
+        results: list[WriteResult] = []
+        dirty: set[str] = set()
         try:
             with self._transaction() as conn:
                 for batch in batches:
-                    total += self._write_observations(conn, batch, stamp)
-                    total += self._write_cftc(conn, batch, stamp)
-                if total.changed:
+                    result = self._write_observations(conn, batch, stamp, dirty)
+                    result += self._write_cftc(conn, batch, stamp)
+                    results.append(result)
+                # Each touched series' columnar copy once, however many batches touched it.
+                for series_id in sorted(dirty):
+                    self._rebuild_cache(conn, series_id)
+                if any(r.changed for r in results):
                     conn.execute(_BUMP_REVISION)
         except self._errors as exc:
             raise StoreError(f"writing to store {self.path} failed, nothing was written: {exc}") from exc
-        return total
+        return results
 
-    def _write_observations(self, conn: _Db, batch: Batch, stamp: str) -> WriteResult:
+    def _write_observations(self, conn: _Db, batch: Batch, stamp: str, dirty: set[str]) -> WriteResult:
         obs = batch.observations
         if obs.empty:
             return WriteResult()
         values = obs["value"].to_numpy(dtype=float)
         if not np.isfinite(values).all():
             raise ValueError(f"{batch.label or batch.source}: observations contain NaN or inf values")
-        dates = pd.to_datetime(obs["date"]).dt.strftime("%Y-%m-%d")
-        frame = pd.DataFrame({"s": obs["series_id"].astype(str).to_numpy(), "d": dates.to_numpy(),
+        dates = np.datetime_as_string(pd.to_datetime(obs["date"]).to_numpy(dtype="datetime64[D]"), unit="D")
+        frame = pd.DataFrame({"s": obs["series_id"].astype(str).to_numpy(), "d": dates,
                               "v": values})
         # A batch that lists one date twice keeps its last value, as a revised row would.
         frame = frame.drop_duplicates(["s", "d"], keep="last")
@@ -455,7 +471,7 @@ class Store:
         )
         conn.execute("DELETE FROM incoming_obs")
         conn.executemany("INSERT INTO incoming_obs VALUES (?, ?, ?)",
-                         frame.itertuples(index=False, name=None))
+                         zip(frame["s"].tolist(), frame["d"].tolist(), frame["v"].tolist(), strict=True))
         n_in, matched, same = conn.execute(
             "SELECT (SELECT COUNT(*) FROM incoming_obs), COUNT(o.series_id), "
             "COALESCE(SUM(CASE WHEN o.value = i.value THEN 1 ELSE 0 END), 0) FROM incoming_obs i "
@@ -474,21 +490,20 @@ class Store:
         for series_id in touched:
             self._ensure_series(conn, series_id, batch.source, batch.origin)
         if n_in != same:
-            for series_id in touched:
-                self._rebuild_cache(conn, series_id)
+            dirty.update(touched)
         return WriteResult(inserted=n_in - matched, updated=matched - same, unchanged=same)
 
     @staticmethod
     def _rebuild_cache(conn: _Db, series_id: str) -> None:
         rows = conn.execute(
-            "SELECT date, value FROM observations WHERE series_id = ? ORDER BY date", (series_id,)
-        ).fetchall()
+            f"SELECT {conn.days_expr}, value FROM observations WHERE series_id = ? ORDER BY date",
+            (series_id,)).fetchall()
         if not rows:
             conn.execute("DELETE FROM series_cache WHERE series_id = ?", (series_id,))
             return
-        dates, values = zip(*rows, strict=True)
-        days = np.array(dates, dtype="datetime64[D]").astype("<i4")
-        vals = np.asarray(values, dtype="<f8")
+        table = np.array(rows, dtype=float)
+        days = np.rint(table[:, 0]).astype("<i4")
+        vals = np.ascontiguousarray(table[:, 1], dtype="<f8")
         conn.execute(
             "INSERT INTO series_cache(series_id, n, days, vals) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(series_id) DO UPDATE SET n = excluded.n, days = excluded.days, "
