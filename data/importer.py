@@ -318,7 +318,7 @@ FORMATS: Final[Mapping[str, _Parser]] = MappingProxyType(
 #: large file never sits in memory whole and an error stops the read where it is.
 STREAMED_FORMATS: Final[frozenset[str]] = frozenset({"tidy-series", "tidy-wide", "fred-csv", "treasury-csv", "cftc-tidy"})
 #: Cells (lines x columns) parsed per chunk of a streamed file.
-CHUNK_CELLS: Final[int] = 400_000
+CHUNK_CELLS: Final[int] = 100_000
 _HEAD_BYTES: Final[int] = 256 * 1024
 _UTF16_BOMS: Final[tuple[bytes, bytes]] = (b"\xff\xfe", b"\xfe\xff")
 
@@ -459,7 +459,7 @@ class _Prepared:
         with handle:
             header = handle.readline()
             columns = max(1, header.count(b",") + 1)
-            per_chunk = max(1_000, CHUNK_CELLS // columns)
+            per_chunk = max(500, CHUNK_CELLS // columns)
             first_line = 2
             while True:
                 lines = list(itertools.islice(handle, per_chunk))

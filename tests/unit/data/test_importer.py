@@ -290,3 +290,112 @@ def test_every_shared_series_lies_within_its_catalogue_bounds(shared_data: Path)
             assert values.between(low, high).all(), (series_id, values.min(), values.max())
             checked += 1
     assert checked > 40
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TSM_IMPORT_MAX_BYTES", "1000")
+    path = write(tmp_path, "DGS10.csv", "date,value\n" + "".join(
+        f"{day:%Y-%m-%d},4.0\n" for day in pd.date_range("2000-01-01", periods=200)))
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(ImportFileError, match=r"DGS10.csv: 0.0 MB is more than the 0.0 MB an import reads \(TSM_IMPORT_MAX_BYTES\)"):
+            import_paths(store, [path])
+        assert not store.has_observations()
+
+
+def big_wide_file(folder: Path, rows: int, *, bad_line: int | None = None, repeat_at: int | None = None) -> Path:
+    days = pd.date_range("1900-01-01", periods=rows).strftime("%Y-%m-%d").tolist()
+    cells = ",".join(["4.125"] * 40)
+    lines = ["date," + ",".join(f"S{i:02d}" for i in range(40))]
+    for i, day in enumerate(days):
+        line_no = i + 2
+        if repeat_at is not None and line_no == repeat_at:
+            day = days[0]
+        row = f"{day},{cells}"
+        if line_no == bad_line:
+            row = f"{day},abc," + ",".join(["4.125"] * 39)
+        lines.append(row)
+    path = folder / "wide.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_an_error_early_in_a_large_file_stops_the_read_with_little_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = big_wide_file(tmp_path, 40_000, bad_line=3)  # about 8 MB
+    assert path.stat().st_size > 7_000_000
+    with Store.open(tmp_path / "s.sqlite") as store:
+        tracemalloc.start()
+        try:
+            with pytest.raises(ImportFileError, match="line 3, column S00: 'abc' is not a number"):
+                import_paths(store, [path])
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert not store.has_observations()
+    # The whole file used to be read and split into lines first: many times its own size.
+    assert peak < path.stat().st_size, peak
+
+
+def test_a_streamed_file_names_the_right_line_in_a_later_chunk(tmp_path: Path) -> None:
+    path = big_wide_file(tmp_path, 10_000, bad_line=9_007)
+    with pytest.raises(ImportFileError, match=r"wide.csv line 9007, column S00: 'abc' is not a number"):
+        parse_file(path)
+
+
+def test_a_date_repeated_across_chunks_is_found_with_both_lines(tmp_path: Path) -> None:
+    path = big_wide_file(tmp_path, 10_000, repeat_at=9_000)
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(ImportFileError, match=r"wide.csv line 9000: date 1900-01-01 already appears on line 2"):
+            import_paths(store, [path])
+        assert not store.has_observations()
+
+
+def test_a_large_streamed_file_lands_whole(tmp_path: Path) -> None:
+    path = big_wide_file(tmp_path, 12_000)  # five chunks
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = import_paths(store, [path])
+        assert report.total.inserted == 12_000 * 40
+        wide = store.read_series(["S00", "S39"])
+    assert len(wide) == 12_000 and (wide == 4.125).all().all()
+
+
+def test_an_import_waits_for_a_running_refresh_then_lands(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    path = write(tmp_path, "DGS10.csv", "date,value\n2024-01-02,4.0\n")
+    held = threading.Event()
+
+    def refresh_for_a_while() -> None:
+        with Store.open(tmp_path / "s.sqlite") as holder, holder.lease(kind="refresh"):
+            held.set()
+            time.sleep(0.6)
+
+    thread = threading.Thread(target=refresh_for_a_while)
+    thread.start()
+    held.wait(5)
+    heard: list[str] = []
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = import_paths(store, [path], on_wait=heard.append)
+    thread.join()
+    assert heard and heard[0].startswith("a refresh (pid")
+    assert report.total.inserted == 1
+
+
+def test_two_imports_started_together_both_finish(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = tmp_path / "s.sqlite"
+    files = [big_wide_file(tmp_path / d, 4_000) for d in ("a", "b") if (tmp_path / d).mkdir() is None]
+    code = "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"
+    procs = [subprocess.Popen([sys.executable, "-c", code, "--store", str(store), "import", str(f)],
+                              cwd=Path(__file__).resolve().parents[3], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for f in files]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    with Store.open(store) as opened:
+        assert opened.read_series(["S00"])["S00"].count() == 4_000
