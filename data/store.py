@@ -825,6 +825,23 @@ class Store:
                 except other._errors:
                     continue
 
+    # -- notes: small state in the meta table (refresh progress), not data --------------------
+    def set_note(self, key: str, value: str) -> None:
+        """Keep `value` under `key` (no revision bump: it is not data)."""
+        try:
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (f"note:{key}", value))
+        except self._errors as exc:
+            raise StoreError(f"store {self.path}: cannot write note {key}: {exc}") from exc
+
+    def get_note(self, key: str) -> str | None:
+        """The note under `key`, or None."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (f"note:{key}",)).fetchone()
+        return None if row is None else str(row[0])
+
     # -- uploaded portfolio books ------------------------------------------------------------
     def put_book(self, key: str, source: str, text: str) -> None:
         """Keep an uploaded book under `key` (its content hash); the oldest beyond
@@ -886,3 +903,4 @@ def _describe_holder(owner: str, kind: str, acquired_at: str) -> str:
     host, _, rest = owner.partition(":")
     pid = rest.split(":")[0]
     return f"a {kind} (pid {pid} on {host}, since {acquired_at})"
+
