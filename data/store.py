@@ -862,8 +862,11 @@ class Store:
 
     def get_book(self, key: str) -> tuple[str, str] | None:
         """(source, text) of the book stored under `key`, or None."""
-        row = self._conn.execute("SELECT source, text FROM books WHERE book_key = ?",
-                                 (key,)).fetchone()
+        try:
+            row = self._conn.execute("SELECT source, text FROM books WHERE book_key = ?",
+                                     (key,)).fetchone()
+        except self._errors as exc:  # a store from before books were kept
+            raise StoreError(f"store {self.path}: cannot read uploaded books: {exc}") from exc
         return None if row is None else (str(row[0]), str(row[1]))
 
     # -- copying (migration SQLite -> PostgreSQL) --------------------------------------------

@@ -11,7 +11,17 @@ from analytics.measures import snapshot
 from components import figures
 from components.context import AppContext
 from components.theme import BAD, GRID, WARN
-from components.widgets import as_of_picker, card, graph, note, simple_table, tile, tiles
+from components.widgets import (
+    as_of_picker,
+    card,
+    error_box,
+    graph,
+    note,
+    parse_as_of,
+    simple_table,
+    tile,
+    tiles,
+)
 from data.market import MarketData
 
 PATH = "/"
@@ -33,7 +43,10 @@ def curve_figure(data: MarketData, as_of: str | None) -> dict[str, Any]:
     if yields.empty:
         return figures.empty("No Treasury yields in the store: import DGS* files or run `tsm refresh`.",
                              title="Treasury curve")
-    when = pd.Timestamp(as_of) if as_of else yields.index[-1]
+    try:
+        when = parse_as_of(as_of) or yields.index[-1]
+    except ValueError as exc:
+        return figures.empty(str(exc), title="Treasury curve")
     today = _curve_on_or_before(yields, when)
     if today is None:
         return figures.empty(f"No yields on or before {when:%Y-%m-%d}.", title="Treasury curve")
@@ -111,7 +124,10 @@ def glance_for(ctx: AppContext, as_of: str | None) -> html.Div:
     last = data.last_date()
     if last is None:
         return note("No Treasury yields stored: nothing to summarise.")
-    when = pd.Timestamp(as_of) if as_of else last
+    try:
+        when = parse_as_of(as_of) or last
+    except ValueError as exc:
+        return html.Div(error_box(str(exc), id_="overview-asof-error"))
     doc = snapshot(ctx.measures(), as_of=when, data=data.mode)
     return html.Div([glance(doc), note(f"As of {doc['as_of']}; details on each page.")])
 

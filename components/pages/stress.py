@@ -20,7 +20,7 @@ from analytics.stress import (
 from components import figures
 from components.context import AppContext
 from components.theme import SERIES
-from components.widgets import as_of_picker, card, error_box, graph, note, simple_table
+from components.widgets import as_of_picker, card, error_box, graph, note, parse_as_of, simple_table
 
 PATH = "/stress"
 LABEL = "Stress index"
@@ -146,17 +146,34 @@ def layout(ctx: AppContext) -> html.Div:
     ])
 
 
+def _number(raw: object, what: str) -> float:
+    """A control's value as a finite number, or a ValueError naming the control."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)) or raw == "":
+        raise ValueError(f"{what} must be a number")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{what} must be a number, not {str(raw)[:20]!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{what} must be a finite number")
+    return value
+
+
 def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip: float | None,
            weights: list[float | None]) -> tuple[Any, ...]:
     """The page's callback as a plain function: (history, contributions, value, categories,
     missing, error)."""
     try:
-        settings = StressSettings(window_years, clip, tuple(zip(CATEGORIES, weights, strict=False)))
+        settings = StressSettings(
+            _number(window_years, "standardisation window (years)"),
+            None if clip is None or clip == "" else _number(clip, "z-score cap"),
+            tuple((c, _number(w, f"weight of {c!r}")) for c, w in zip(CATEGORIES, weights, strict=False)))
+        day = parse_as_of(as_of)
     except (TypeError, ValueError) as exc:
         return (no_update,) * 5 + (error_box(str(exc), id_="stress-input-error"),)
     base = ctx.measures().stress
     result = recompute(base, settings)
-    when = pd.Timestamp(as_of) if as_of else result.total.dropna().index.max()
+    when = day if day is not None else result.total.dropna().index.max()
     if when is None or pd.isna(when):
         empty = figures.empty("Not enough data for the index.")
         return empty, empty, "-", None, [], None
