@@ -4,7 +4,6 @@ would): each answer is a readable message on the page, never an HTTP 500 or Pyth
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
