@@ -6,6 +6,7 @@ Prints errors by kind, latency percentiles, throughput and the memory of each wo
 
     python benchmarks/bench_load.py                        # our gunicorn configuration
     python benchmarks/bench_load.py --profile old          # the old `gunicorn --workers 2 --threads 4`
+    python benchmarks/bench_load.py --profile old-keepalive  # the same with --keep-alive 75
     python benchmarks/bench_load.py --users 50 --seconds 60 --store path/or/url
 
 Only loopback is ever contacted; the loop is bounded in time and stops by itself.
@@ -31,6 +32,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["/", "/curve", "/functioning", "/funding", "/positioning", "/stress", "/risk", "/scenarios"]
 OLD_ARGS = ["--workers", "2", "--threads", "4", "--timeout", "120"]
+#: The old command with only the keep-alive changed: isolates that cause of the resets.
+OLD_KEEPALIVE_ARGS = [*OLD_ARGS, "--keep-alive", "75"]
 
 
 def free_port() -> int:
@@ -42,8 +45,9 @@ def free_port() -> int:
 def start_server(profile: str, port: int, store: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "TSM_STORE": store, "TSM_PORT": str(port), "TSM_HOST": "127.0.0.1",
            "TSM_SCHEDULE": "0", "TSM_ACCESS_LOG": ""}
-    if profile == "old":
-        cmd = [sys.executable, "-m", "gunicorn", *OLD_ARGS, "--bind", f"127.0.0.1:{port}", "app:server"]
+    if profile in ("old", "old-keepalive"):
+        extra = OLD_ARGS if profile == "old" else OLD_KEEPALIVE_ARGS
+        cmd = [sys.executable, "-m", "gunicorn", *extra, "--bind", f"127.0.0.1:{port}", "app:server"]
     else:
         cmd = [sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_conf", "app:server"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -130,7 +134,7 @@ def worker_memory_mb(master_pid: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", choices=["new", "old"], default="new")
+    parser.add_argument("--profile", choices=["new", "old", "old-keepalive"], default="new")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--store", default=os.environ.get("TSM_STORE", str(ROOT / "absent-demo.sqlite")))
