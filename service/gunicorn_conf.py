@@ -6,14 +6,14 @@ Why these choices
 - **gthread workers** (``TSM_WORKERS`` processes x ``TSM_THREADS`` threads): callbacks are
   mostly numpy/pandas work that releases the GIL in places and waits on the store; threads
   share each worker's per-revision caches.
-- **backlog and worker_connections** are sized for bursts: with the defaults of a plain
-  ``gunicorn --workers 2 --threads 4`` and a 2 s keep-alive, 50 simulated users saw
-  connection resets. The causes were (1) keep-alive connections closed by the server after
-  2 s idle while a client was sending its next request on them (the client sees a reset or
-  "remote end closed connection"), and (2) workers killed at the timeout during the first
-  full-history computation, which dropped every connection they held. Hence keep-alive longer
-  than a browser's think time (and than a load balancer's idle timeout should be: 75 s),
-  ``timeout`` well above the worst callback, and the warm-up done before forking.
+- **keep-alive longer than a user's think time** (75 s; a load balancer's idle timeout in front
+  should be shorter). With a plain ``gunicorn --workers 2 --threads 4`` (2 s keep-alive), 50
+  simulated users who pause 0.5-4 s between requests saw connection resets (8 in 60 s): the
+  server closed idle keep-alive connections just as clients sent their next request on them.
+  The same command with only ``--keep-alive 75`` gave none (benchmarks/bench_load.py,
+  ``--profile old`` vs ``--profile old-keepalive``). ``backlog`` and ``worker_connections``
+  stay at gunicorn's generous defaults, and ``timeout`` (120 s) stays well above the slowest
+  callback so no worker is killed with connections open.
 - **preload without stranding the warm-up**: with ``preload_app`` the app module is imported
   in the master. A warm-up *thread* started there would be lost at the fork (and could leave
   the measures lock held in every child). So the import-time warm-up is switched off and

@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Dash, Input, Output, dcc, html
 
 from analytics.measures import snapshot
-from components import figures
+from components import figures, refresh_panel
 from components.context import AppContext
 from components.theme import BAD, GRID, WARN
 from components.widgets import (
@@ -145,11 +145,12 @@ def layout(ctx: AppContext) -> html.Div:
         card("2s10s history", graph("overview-2s10s", spread_figure(data)),
              note("Shaded: stress episodes (Lehman, taper tantrum, repo spike, dash for cash, "
                   "UK LDI, 10y at 5%, tariff sell-off).")),
-        card("Data status", status_table(data)),
+        card("Data status", refresh_panel.layout(), status_table(data)),
     ])
 
 
 def register(app: Dash, ctx: AppContext) -> None:
+    refresh_panel.register(app, ctx)
     @app.callback(Output("overview-curve", "figure"), Input("overview-asof", "date"),
                   prevent_initial_call=True)
     def _update_curve(as_of: str | None) -> dict[str, Any]:

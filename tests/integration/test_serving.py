@@ -211,3 +211,34 @@ def test_tsm_serve_runs_gunicorn_without_a_server_banner(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
+
+
+def refresh_click(c, clicks: int):
+    body = {"output": "..refresh-status.children...refresh-poll.disabled..",
+            "outputs": [{"id": "refresh-status", "property": "children"},
+                        {"id": "refresh-poll", "property": "disabled"}],
+            "inputs": [{"id": "refresh-now", "property": "n_clicks", "value": clicks},
+                       {"id": "refresh-poll", "property": "n_intervals", "value": None}],
+            "changedPropIds": ["refresh-now.n_clicks"] if clicks else []}
+    resp = c.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.data[:300]
+    return json.loads(resp.data)["response"]
+
+
+def test_the_overview_refresh_button_goes_through_the_lease(tmp_path):
+    store = tmp_path / "s.sqlite"
+    write_core(store, "2026-11-30")
+    c = client(store)
+    idle = refresh_click(c, 0)
+    assert idle["refresh-status"]["children"] == "No refresh has run from this service yet."
+    assert idle["refresh-poll"]["disabled"] is True
+    with Store.open(store) as holder, holder.lease(kind="import"):
+        busy = refresh_click(c, 1)
+    assert "Not started: a import (pid" in json.dumps(busy["refresh-status"])
+    with Store.open(store) as opened:
+        opened.set_note("refresh_progress", json.dumps(
+            {"state": "running", "reason": "button", "done": 3, "total": 9, "current": "fred DGS10"}))
+        with opened.lease(kind="refresh"):
+            running = refresh_click(c, 0)
+    assert running["refresh-status"]["children"].startswith("Refreshing (button): 3 of 9 requests, now fred DGS10")
+    assert running["refresh-poll"]["disabled"] is False
