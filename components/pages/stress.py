@@ -146,8 +146,12 @@ def layout(ctx: AppContext) -> html.Div:
     ])
 
 
-def _number(raw: object, what: str) -> float:
-    """A control's value as a finite number, or a ValueError naming the control."""
+def _number(raw: object, what: str) -> Any:
+    """A control's value as a finite number (None stays None: a number box out of its range
+    sends None, and :class:`StressSettings` explains the range), or a ValueError naming the
+    control."""
+    if raw is None:
+        return None
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)) or raw == "":
         raise ValueError(f"{what} must be a number")
     try:
@@ -166,7 +170,7 @@ def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip:
     try:
         settings = StressSettings(
             _number(window_years, "standardisation window (years)"),
-            None if clip is None or clip == "" else _number(clip, "z-score cap"),
+            None if clip == "" else _number(clip, "z-score cap"),
             tuple((c, _number(w, f"weight of {c!r}")) for c, w in zip(CATEGORIES, weights, strict=False)))
         day = parse_as_of(as_of)
     except (TypeError, ValueError) as exc:
