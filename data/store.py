@@ -758,9 +758,12 @@ class Store:
 
     def lease_holder(self, name: str = "writer") -> str | None:
         """Who holds lease `name` ("a refresh (pid 12 on host, since ...)"), None when free."""
-        row = self._conn.execute(
-            "SELECT owner, kind, acquired_at FROM leases WHERE name = ? AND expires_at >= ?",
-            (name, time.time())).fetchone()
+        try:
+            row = self._conn.execute(
+                "SELECT owner, kind, acquired_at FROM leases WHERE name = ? AND expires_at >= ?",
+                (name, time.time())).fetchone()
+        except self._errors:  # a store from before leases (opened read-only): nobody holds one
+            return None
         return None if row is None else _describe_holder(str(row[0]), str(row[1]), str(row[2]))
 
     @contextmanager

@@ -229,3 +229,21 @@ def test_a_postgresql_url_never_shows_its_password(pg_url):
     with pytest.raises(StoreError) as caught:
         Store.open(url)
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_store_from_before_leases_and_books_reads_as_free_and_empty(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with Store.open(path):
+        pass
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE leases")
+        conn.execute("DROP TABLE books")
+    with Store.open(path, create=False) as old:
+        assert old.lease_holder() is None
+        with pytest.raises(StoreError, match="cannot read uploaded books"):
+            old.get_book("0" * 64)
+    with Store.open(path) as upgraded:  # opening to write adds the tables
+        upgraded.put_book("k", "b.csv", "x")
+        assert upgraded.get_book("k") == ("b.csv", "x")
