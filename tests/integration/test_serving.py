@@ -242,3 +242,18 @@ def test_the_overview_refresh_button_goes_through_the_lease(tmp_path):
             running = refresh_click(c, 0)
     assert running["refresh-status"]["children"].startswith("Refreshing (button): 3 of 9 requests, now fred DGS10")
     assert running["refresh-poll"]["disabled"] is False
+
+
+def test_hash_password_prints_a_hash_that_basic_auth_accepts(monkeypatch, capsys):
+    import io
+
+    from werkzeug.security import check_password_hash
+
+    import cli
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert cli.main(["hash-password"]) == 0
+    hashed = capsys.readouterr().out.strip()
+    assert "correct horse" not in hashed and check_password_hash(hashed, "correct horse battery")
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(["hash-password"]) == 2
