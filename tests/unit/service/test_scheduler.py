@@ -44,7 +44,8 @@ def test_a_scheduled_run_refreshes_and_leaves_its_summary(fred: LocalServer, tmp
         assert opened.read_series(["DGS10"])["DGS10"].dropna().tolist() == [4.41, 4.33]
 
 
-def test_concurrent_refreshers_in_several_processes_run_exactly_once(fred: LocalServer, tmp_path: Path) -> None:
+def test_concurrent_refreshers_in_several_processes_run_exactly_once(fred: LocalServer, store_location) -> None:
+    # Several workers or replicas on one store (SQLite file, or PostgreSQL shared by replicas).
     import os
     import time
 
@@ -60,7 +61,7 @@ def test_concurrent_refreshers_in_several_processes_run_exactly_once(fred: Local
         return Reply(404, b"no")
 
     fred.route_fn("/graph/fredgraph.csv", answer)
-    store = tmp_path / "s.sqlite"
+    store = store_location
     Store.open(store).close()
     code = ("import sys; from service import scheduler; "
             "print(scheduler.run_refresh(sys.argv[1], source='fred', reason='proc'))")
