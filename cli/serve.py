@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--host", help="interface to bind (TSM_HOST, default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (TSM_PORT, default 8050)")
     parser.add_argument("--workers", type=int, help="worker processes (TSM_WORKERS, default 2)")
-    parser.add_argument("--threads", type=int, help="threads per worker (TSM_THREADS, default 8)")
+    parser.add_argument("--threads", type=int, help="threads per worker (TSM_THREADS, default 4)")
     parser.add_argument("--no-schedule", action="store_true",
                         help="no scheduled refresh in this service (TSM_SCHEDULE=0)")
     parser.set_defaults(func=run)

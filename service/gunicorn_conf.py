@@ -45,7 +45,7 @@ def _int(name: str, default: int) -> int:
 bind = f"{tsm_config.host()}:{tsm_config.port()}"
 worker_class = "gthread"
 workers = _int("TSM_WORKERS", 2)
-threads = _int("TSM_THREADS", 8)
+threads = _int("TSM_THREADS", 4)
 timeout = _int("TSM_WORKER_TIMEOUT", 120)
 graceful_timeout = _int("TSM_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("TSM_KEEPALIVE", 75)
