@@ -1,28 +1,36 @@
-# Treasury Stress Monitor: the dashboard behind gunicorn, store on a volume.
-FROM python:3.11-slim
+# Treasury Stress Monitor: the dashboard under gunicorn (`tsm serve`), store on a volume.
+# Base image pinned by digest (refresh with `docker buildx imagetools inspect python:3.11-slim-bookworm`);
+# dependencies pinned with hashes in requirements.lock.
+FROM python:3.11-slim-bookworm@sha256:2e32f7d302adc1c37428355c1e646897c0c53f4fd60b6a551245fb90ee129f91
 
+# Inside the container the app listens on every interface; `docker run -p 127.0.0.1:8050:8050`
+# (README) publishes it to the host's loopback only.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TSM_STORE=/data/store.sqlite \
     TSM_HOST=0.0.0.0 \
     TSM_PORT=8050
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY app.py config.py ./
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY pyproject.toml README.md app.py config.py ./
 COPY analytics ./analytics
 COPY data ./data
 COPY components ./components
 COPY cli ./cli
+COPY service ./service
 COPY assets ./assets
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
     && useradd --create-home --uid 10001 tsm \
     && mkdir -p /data && chown tsm /data
 
-USER tsm
+USER 10001
 VOLUME ["/data"]
 EXPOSE 8050
-# Two workers share the store read-only (SQLite WAL); `tsm refresh` can run beside them:
-#   docker exec <container> tsm refresh
-CMD ["sh", "-c", "gunicorn --workers 2 --threads 4 --timeout 120 --bind ${TSM_HOST}:${TSM_PORT} app:server"]
-HEALTHCHECK --interval=60s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"TSM_PORT\"]}/', timeout=4)"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('TSM_PORT', '8050'), timeout=4)"]
+# Workers, threads, timeouts and the refresh schedule come from the environment (README, Serving).
+CMD ["tsm", "serve"]

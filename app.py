@@ -11,7 +11,7 @@ from pathlib import Path
 from dash import Dash
 
 import config
-from components import shell
+from components import serving, shell
 from components.context import AppContext
 from components.pages import load_pages
 
@@ -38,6 +38,8 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
     shell.register(app, ctx, pages)
     for page in pages:
         page.register(app, ctx)
+    serving.install(app, ctx, [p.PATH for p in pages])
+    app.context = ctx  # type: ignore[attr-defined]  # for gunicorn's pre-fork warm-up
     if warm_up:
         ctx.warm_up()
     return app
@@ -45,6 +47,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
 
 app = create_app(warm_up=config.warm_up())
 server = app.server
+CONTEXT: AppContext = app.context  # type: ignore[attr-defined]
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)

@@ -32,7 +32,9 @@ from pathlib import Path
 
 import diskcache
 
+import config
 from analytics.state import STATE_FORMAT, MarketState, build_state
+from config import StoreLocation
 from data.market import MarketData, demo_market_data, load_market_data
 from data.store import Store, StoreError
 
@@ -47,23 +49,23 @@ _demo_lock = threading.Lock()
 _demo_states: list[MarketState] = []
 
 
-def state_dir(store_path: Path) -> Path:
-    """Where the persisted states of the store at ``store_path`` live."""
-    return store_path.with_name(store_path.name + ".state")
+def state_dir(store_path: StoreLocation) -> Path:
+    """Where the persisted states of the store at ``store_path`` live (config.state_dir)."""
+    return config.state_dir(store_path)
 
 
 def _key(revision: int) -> str:
     return f"state/f{STATE_FORMAT}/r{revision}"
 
 
-def _cache(store_path: Path) -> diskcache.Cache:
+def _cache(store_path: StoreLocation) -> diskcache.Cache:
     directory = state_dir(store_path)
     directory.mkdir(parents=True, exist_ok=True)
     # No size-based eviction: a state is tens of MB and we prune by revision ourselves.
     return diskcache.Cache(str(directory), size_limit=2**40, eviction_policy="none")
 
 
-def load_persisted(store_path: Path, revision: int) -> MarketState | None:
+def load_persisted(store_path: StoreLocation, revision: int) -> MarketState | None:
     """The persisted state of ``revision``, or None (absent, other format, unreadable)."""
     if not state_dir(store_path).is_dir():
         return None
@@ -77,7 +79,7 @@ def load_persisted(store_path: Path, revision: int) -> MarketState | None:
     return found if isinstance(found, MarketState) and found.revision == revision else None
 
 
-def _newest_persisted(store_path: Path, below: int) -> MarketState | None:
+def _newest_persisted(store_path: StoreLocation, below: int) -> MarketState | None:
     if not state_dir(store_path).is_dir():
         return None
     try:
@@ -96,7 +98,7 @@ def _newest_persisted(store_path: Path, below: int) -> MarketState | None:
 
 
 @contextmanager
-def _build_lock(store_path: Path) -> Iterator[None]:
+def _build_lock(store_path: StoreLocation) -> Iterator[None]:
     directory = state_dir(store_path)
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "build.lock", "a+b") as handle:
@@ -107,7 +109,7 @@ def _build_lock(store_path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _persist(store_path: Path, state: MarketState) -> None:
+def _persist(store_path: StoreLocation, state: MarketState) -> None:
     with _cache(store_path) as cache:
         cache.set(_key(state.revision), state)
         prefix = f"state/f{STATE_FORMAT}/r"
@@ -119,7 +121,7 @@ def _persist(store_path: Path, state: MarketState) -> None:
             cache.delete(other)  # states of an older format
 
 
-def _clear_cache_files(store_path: Path) -> None:
+def _clear_cache_files(store_path: StoreLocation) -> None:
     """Remove everything in the state directory but the build lock (held by us)."""
     for entry in state_dir(store_path).iterdir():
         if entry.name == "build.lock":
@@ -143,7 +145,7 @@ def demo_state() -> MarketState:
         return _demo_states[0]
 
 
-def ensure_persisted(store_path: Path) -> MarketState:
+def ensure_persisted(store_path: StoreLocation) -> MarketState:
     """The state of the store's current revision: loaded if persisted, else built under the
     build lock and persisted. Raises StoreError when the store cannot be read."""
     data = load_market_data(store_path)
@@ -198,7 +200,7 @@ class StateKeeper:
     """Per process: the state of the newest revision, never making a request wait for a build
     when an older state can be shown."""
 
-    def __init__(self, store_path: Path) -> None:
+    def __init__(self, store_path: StoreLocation) -> None:
         self._path = store_path
         self._lock = threading.Lock()
         self._current: MarketState | None = None
@@ -245,14 +247,20 @@ class StateKeeper:
         return StateView(older, pending_revision=revision)
 
     def ready(self) -> bool:
-        """True when the state of the store's current revision is loaded in this process."""
+        """True when the state of the store's current revision is loaded in this process;
+        when it is not, its loading or building starts in the background (a readiness probe
+        then turns ready by itself, even without the warm-up at start)."""
         try:
             revision = self._store_revision()
         except StoreError:
             return False
         if revision is None:
-            return bool(_demo_states)
-        return self._current is not None and self._current.revision == revision
+            done = bool(_demo_states)
+        else:
+            done = self._current is not None and self._current.revision == revision
+        if not done:
+            self._start_build()
+        return done
 
     def warm_up(self) -> None:
         """Load or build the current state in a background thread."""

@@ -17,6 +17,8 @@ SUBCOMMANDS: tuple[str, ...] = (
     "cli.snapshot",
     "cli.risk",
     "cli.scenario",
+    "cli.serve",
+    "cli.migrate",
 )
 
 
@@ -28,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--store",
         default=None,
-        help=f"SQLite store file (env TSM_STORE; default {config.DEFAULT_STORE_PATH})",
+        help=(f"store: a SQLite file or a postgresql:// URL (env TSM_STORE; default "
+              f"{config.DEFAULT_STORE_PATH})"),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in SUBCOMMANDS:

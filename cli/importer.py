@@ -1,7 +1,10 @@
 """``tsm import PATH...``: import data files into the store (format detected from content).
 
-Every file is parsed before anything is written; a bad file stops the import with one line
-``import failed: FILE line N, column C: problem; nothing was written`` and exit code 2.
+All files go into one transaction; a bad file stops the import with one line
+``import failed: FILE line N, column C: problem; nothing was written`` and exit code 2. Files
+above TSM_IMPORT_MAX_BYTES (256 MB) are refused; line-based CSVs are streamed in chunks. When
+a refresh or another import is writing to the store, the import waits for it (TSM_LOCK_WAIT
+seconds, default 600), then says who held the store and exits 1.
 """
 
 from __future__ import annotations
@@ -60,13 +63,16 @@ def run(args: argparse.Namespace) -> int:
         return 1
     with store:
         try:
-            report = import_paths(store, args.paths)
+            report = import_paths(
+                store, args.paths,
+                on_wait=lambda holder: print(f"import: waiting for {holder} to finish...",
+                                             file=sys.stderr, flush=True))
         except ImportFileError as exc:
             print(f"import failed: {exc.describe()}; nothing was written", file=sys.stderr)
             return 2
         except StoreError as exc:
             print(f"import failed: {exc}", file=sys.stderr)
             return 1
-    print(format_report(report))
     build_state_step(args.store)
+    print(format_report(report))
     return 0

@@ -7,25 +7,33 @@ source; ``--source`` takes everything that source can give.
 
 One failure never stops the others and never deletes data: it is recorded in the store
 (``record_refresh(..., ok=False)``) and named in the summary table. Exit code 0 when all
-succeeded, 1 when some failed (what succeeded is written), 2 on bad arguments.
+succeeded, 1 when some failed (what succeeded is written), 2 on bad arguments, 3 when another
+refresh or import is writing to the store (one writer at a time: a lease held in the store).
+
+A series the source sends no row of is a failure ("renamed or missing column?"), never an
+empty success: incremental requests overlap the stored history, so a healthy source always
+re-delivers at least the last stored row.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Final, TextIO
+from typing import Final, Protocol, TextIO
 
 from cli.state_step import build_state_step
 from cli.table import format_table
+from data.catalogue import CATALOGUE
 from data.http import SourceError, redact
 from data.model import Batch
 from data.sources import FetchUnit, Provider, Query, make_provider, provider_names
-from data.store import CFTC_STATUS_ID, Store, StoreError, WriteResult
+from data.store import CFTC_STATUS_ID, LeaseHeld, Store, StoreError, WriteResult
 
-__all__ = ["OVERLAP_DAYS", "Progress", "register", "run"]
+__all__ = ["OVERLAP_DAYS", "Progress", "ProgressSink", "RefreshResult", "UnknownSeries",
+           "format_summary", "refresh_store", "register", "run"]
 
 #: Calendar days re-fetched before each series' last stored date, to pick up revisions.
 OVERLAP_DAYS: Final[int] = 14
@@ -33,18 +41,37 @@ OVERLAP_DAYS: Final[int] = 14
 BAR_WIDTH: Final[int] = 24
 
 
+class ProgressSink(Protocol):
+    """Receives a refresh's progress: the CLI draws a bar, the service keeps the state."""
+
+    def begin(self, total: int) -> None: ...
+
+    def step(self, label: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
 class Progress:
     """A one-line progress bar on a terminal (nothing at all when `stream` is not a tty)."""
 
-    def __init__(self, total: int, *, stream: TextIO) -> None:
+    def __init__(self, total: int, *, stream: TextIO | None = None) -> None:
         self.total = max(total, 1)
         self.done = 0
         self.stream = stream
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.enabled = stream is not None and bool(getattr(stream, "isatty", lambda: False)())
+
+    @classmethod
+    def on(cls, stream: TextIO) -> Progress:
+        return cls(0, stream=stream)
+
+    def begin(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.done = 0
 
     def step(self, label: str) -> None:
         """Show that the item `label` is being worked on."""
-        if not self.enabled:
+        if not self.enabled or self.stream is None:
+            self.done += 1
             return
         filled = int(BAR_WIDTH * self.done / self.total)
         text = f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} {label}"
@@ -53,7 +80,7 @@ class Progress:
         self.done += 1
 
     def finish(self) -> None:
-        if self.enabled:
+        if self.enabled and self.stream is not None:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
 
@@ -136,46 +163,119 @@ def run(args: argparse.Namespace) -> int:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 1
     with store:
-        code = _refresh(store, args, since, today)
-    if code in (0, 1):  # something may have been stored (1: some sources failed)
-        build_state_step(args.store)
-    return code
+        try:
+            result = refresh_store(store, source=args.source, series=args.series, since=since,
+                                   today=today, progress=Progress.on(sys.stderr))
+        except LeaseHeld as exc:
+            print(f"refresh: not started, {exc}; try again when it has finished", file=sys.stderr)
+            return 3
+        except UnknownSeries as exc:
+            print(f"refresh: {exc}", file=sys.stderr)
+            return 2
+    # The new revision's market state, built here so the dashboard finds it ready.
+    build_state_step(args.store)
+    print(format_summary(result))
+    return 1 if result.failed else 0
 
 
-def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: date) -> int:
-    names = [args.source] if args.source else list(provider_names())
-    wanted = set(args.series or [])
+class UnknownSeries(ValueError):
+    """--series names a series no selected source refreshes."""
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh did: per series counts and first error, and notes."""
+
+    outcomes: tuple[_Outcome, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes if o.errors)
+
+    @property
+    def total(self) -> WriteResult:
+        return sum((o.counts for o in self.outcomes), WriteResult())
+
+
+def format_summary(result: RefreshResult) -> str:
+    """The per-series table, the notes and a totals line."""
+    rows: list[list[object]] = [
+        [o.source, o.series_id, o.counts.inserted, o.counts.updated, o.counts.unchanged,
+         "ok" if not o.errors else f"FAILED: {o.errors[0]}"]
+        for o in result.outcomes
+    ]
+    lines = [format_table(["source", "series", "new", "revised", "unchanged", "status"], rows)]
+    lines += list(result.notes)
+    total = result.total
+    lines.append(f"{len(result.outcomes) - result.failed} series ok, {result.failed} failed; "
+                 f"{total.inserted} new, {total.updated} revised, {total.unchanged} unchanged rows")
+    return "\n".join(lines)
+
+
+def refresh_store(
+    store: Store,
+    *,
+    source: str | None = None,
+    series: Sequence[str] | None = None,
+    since: date | None = None,
+    today: date | None = None,
+    progress: ProgressSink | None = None,
+    lease_wait_s: float = 0.0,
+) -> RefreshResult:
+    """Refresh `store` from the sources (all, or `source`), holding the store's writer lease.
+
+    The one refresh path: ``tsm refresh``, the service's scheduler and the data page's button
+    all call it, so at most one refresh writes at a time across processes and replicas.
+
+    Raises
+    ------
+    data.store.LeaseHeld
+        Another refresh or import holds the lease (and did not finish within `lease_wait_s`).
+    UnknownSeries
+        `series` names a series no selected source refreshes.
+    """
+    day = today or datetime.now(UTC).date()
+    with store.lease(kind="refresh", wait_s=lease_wait_s):
+        return _refresh(store, source, list(series or []), since, day, progress or Progress(0))
+
+
+def _refresh(store: Store, source: str | None, series_wanted: list[str], since: date | None,
+             today: date, progress: ProgressSink) -> RefreshResult:
+    names = [source] if source else list(provider_names())
+    wanted = set(series_wanted)
     providers: list[Provider] = []
     plans: list[tuple[Provider, list[FetchUnit]]] = []
     outcomes: dict[str, _Outcome] = {}
+    starts: dict[str, date | None] = {}
     notes: list[str] = []
     try:
         for name in names:
             provider = make_provider(name)
             providers.append(provider)
-            series = provider.series_ids() if args.source else provider.default_series()
+            ids = provider.series_ids() if source else provider.default_series()
             if wanted:
-                series = tuple(s for s in provider.series_ids() if s in wanted)
-            if not series:
-                if not args.source and not wanted:
+                ids = tuple(s for s in provider.series_ids() if s in wanted)
+            if not ids:
+                if not source and not wanted:
                     notes.append(f"{name}: nothing by default (a secondary source; use --source {name})")
                 continue
-            for series_id in series:
+            for series_id in ids:
                 outcomes.setdefault(series_id, _Outcome(name, series_id))
+                starts[series_id] = _start(store, series_id, since)
             try:
-                units = provider.plan(Query({s: _start(store, s, since) for s in series}, today))
+                units = provider.plan(Query({s: starts[s] for s in ids}, today))
             except (SourceError, ValueError) as exc:
-                for series_id in series:
+                for series_id in ids:
                     outcomes[series_id].errors.append(redact(str(exc)))
                 continue
             plans.append((provider, units))
         unknown = wanted - set(outcomes)
         if unknown:
-            scope = f"source {args.source}" if args.source else "any source"
-            print(f"refresh: unknown series {', '.join(sorted(unknown))} for {scope}", file=sys.stderr)
-            return 2
+            scope = f"source {source}" if source else "any source"
+            raise UnknownSeries(f"unknown series {', '.join(sorted(unknown))} for {scope}")
 
-        progress = Progress(sum(len(units) for _, units in plans), stream=sys.stderr)
+        progress.begin(sum(len(units) for _, units in plans))
         for provider, units in plans:
             unreachable: str | None = None
             for unit in units:
@@ -207,19 +307,28 @@ def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: 
             provider.close()
 
     for outcome in outcomes.values():
+        _check_delivered(store, outcome, starts.get(outcome.series_id))
         error = outcome.errors[0] if outcome.errors else None
         store.record_refresh(outcome.series_id, source=outcome.source, ok=error is None, error=error)
+    return RefreshResult(tuple(outcomes.values()), tuple(notes))
 
-    rows: list[list[object]] = [
-        [o.source, o.series_id, o.counts.inserted, o.counts.updated, o.counts.unchanged,
-         "ok" if not o.errors else f"FAILED: {o.errors[0]}"]
-        for o in outcomes.values()
-    ]
-    failed = sum(1 for o in outcomes.values() if o.errors)
-    print(format_table(["source", "series", "new", "revised", "unchanged", "status"], rows))
-    for note in notes:
-        print(note)
-    total = sum((o.counts for o in outcomes.values()), WriteResult())
-    print(f"{len(outcomes) - failed} series ok, {failed} failed; {total.inserted} new, "
-          f"{total.updated} revised, {total.unchanged} unchanged rows")
-    return 1 if failed else 0
+
+def _check_delivered(store: Store, outcome: _Outcome, start: date | None) -> None:
+    """A series the source sent no row of is a failure, not an empty success.
+
+    Each series is fetched from its last stored date less the overlap, so a source that still
+    publishes it re-delivers at least that row; none at all means the payload no longer
+    carries the series (a renamed column or field).
+    """
+    if outcome.errors or outcome.counts.inserted + outcome.counts.updated + outcome.counts.unchanged:
+        return
+    sid = outcome.series_id
+    if sid in CATALOGUE and CATALOGUE[sid].frequency == "irregular":
+        return  # events (auctions, a lagging workbook): a window may hold none
+    last = store.last_cftc_date() if sid == CFTC_STATUS_ID else store.last_date(sid)
+    if last is not None and start is not None and last < start:
+        return  # nothing stored in the window asked for (--since after the last date)
+    since = f" since {start.isoformat()}" if start else ""
+    held = f" although the store has it up to {last.isoformat()}" if last else ""
+    outcome.errors.append(f"{outcome.source} {sid}: the source sent no rows of {sid}{since}{held} "
+                          "(a renamed or missing column or field?); stored data kept")

@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import TextIO
 
+from config import StoreLocation
 from data.market import load_market_data
 from data.store import StoreError
 from market_state import ensure_persisted, state_dir
 
 
-def build_state_step(store_path: Path, out: TextIO = sys.stdout) -> None:
-    """Build and persist the market state of the store's current revision, saying so."""
+def build_state_step(store_path: StoreLocation, out: TextIO | None = None) -> None:
+    """Build and persist the market state of the store's current revision, saying so (the
+    callers run it before printing their report, whose last line stays the summary)."""
     started = time.perf_counter()
     try:
-        if load_market_data(Path(store_path)).is_demo:
+        if load_market_data(store_path).is_demo:
             return  # nothing stored yet: the DEMO set is never persisted
-        state = ensure_persisted(Path(store_path))
+        state = ensure_persisted(store_path)
     except (StoreError, OSError, ValueError) as exc:
         print(f"market state: not built ({exc}); the dashboard will build it when it starts",
               file=sys.stderr)
         return
     print(f"market state: revision {state.revision} ready in {time.perf_counter() - started:.1f} s "
-          f"({state_dir(Path(store_path))})", file=out)
+          f"({state_dir(store_path)})", file=out or sys.stdout)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from analytics.measures import Measures
 from analytics.state import MarketState, Snapshot, snapshot
+from config import StoreLocation
 from data.market import MarketData, load_market_data
 from market_state import StateKeeper, StateView
 
 # One keeper per store file and process: every page and user shares the state it holds.
-_keepers: dict[Path, StateKeeper] = {}
+_keepers: dict[StoreLocation, StateKeeper] = {}
 _keepers_lock = threading.Lock()
 # Snapshots by (state identity, date): a date seen once is a dictionary hit afterwards.
 _SNAPSHOTS_KEPT = 512
@@ -23,7 +23,7 @@ _snapshots: OrderedDict[tuple[int, int, pd.Timestamp], Snapshot] = OrderedDict()
 _snapshots_lock = threading.Lock()
 
 
-def _keeper(path: Path) -> StateKeeper:
+def _keeper(path: StoreLocation) -> StateKeeper:
     with _keepers_lock:
         found = _keepers.get(path)
         if found is None:
@@ -35,7 +35,7 @@ def _keeper(path: Path) -> StateKeeper:
 class AppContext:
     """Per-app settings handed to each page's `register` (no module globals of state)."""
 
-    store_path: Path
+    store_path: StoreLocation
 
     def data(self) -> MarketData:
         """The store's data (cached per store revision), or the DEMO set."""

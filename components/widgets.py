@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 from dash import dcc, html
 
 from analytics.tenors import CMT_SERIES
@@ -110,3 +112,39 @@ def tiles(items: Sequence[html.Div], *, min_width_px: int = 170) -> html.Div:
     return html.Div(list(items), style={
         "display": "grid", "gap": "8px", "marginBottom": "8px",
         "gridTemplateColumns": f"repeat(auto-fill, minmax({min_width_px}px, 1fr))"})
+
+
+#: Dates a page accepts: the range of any stored series (later ones overflow pandas).
+AS_OF_RANGE: tuple[str, str] = ("1800-01-01", "2200-12-31")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+
+
+def parse_as_of(value: object) -> pd.Timestamp | None:
+    """The "as of" date a page received (a date picker's ``YYYY-MM-DD``, maybe with a time).
+
+    Returns None for an empty value (the page uses its latest date).
+
+    Raises
+    ------
+    ValueError
+        With a readable message for anything else: not a string, not a real date, or outside
+        :data:`AS_OF_RANGE`. Callers show the message next to the control.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    shown = repr(value) if not isinstance(value, str) else repr(value[:40])
+    if not isinstance(value, str) or not _ISO_DAY.match(value.strip()):
+        raise ValueError(f"{shown} is not a date: use YYYY-MM-DD")
+    try:
+        day = pd.Timestamp(value.strip()[:10])
+    except (ValueError, OverflowError):
+        raise ValueError(f"{shown} is not a date: use YYYY-MM-DD") from None
+    # Beyond the time part, pandas validates hours and minutes too.
+    try:
+        pd.Timestamp(value.strip())
+    except (ValueError, OverflowError):
+        raise ValueError(f"{shown} is not a date: use YYYY-MM-DD") from None
+    low, high = AS_OF_RANGE
+    if not pd.Timestamp(low) <= day <= pd.Timestamp(high):
+        raise ValueError(f"{shown} is outside {low[:4]}-{high[:4]}: pick a date with data")
+    return day

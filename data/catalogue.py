@@ -12,7 +12,10 @@ from datetime import date
 from types import MappingProxyType
 from typing import Final, Literal
 
-__all__ = ["Frequency", "SeriesSpec", "CATALOGUE", "spec", "freshness", "FREQUENCY_MAX_AGE_DAYS", "SOURCES"]
+__all__ = [
+    "Frequency", "SeriesSpec", "CATALOGUE", "spec", "freshness", "FREQUENCY_MAX_AGE_DAYS", "SOURCES",
+    "EARLIEST_DATE", "UNIT_BOUNDS", "GENERIC_BOUNDS", "plausible_bounds",
+]
 
 Frequency = Literal["daily", "weekly", "monthly", "irregular"]
 
@@ -21,6 +24,27 @@ Frequency = Literal["daily", "weekly", "monthly", "irregular"]
 FREQUENCY_MAX_AGE_DAYS: Final[Mapping[str, int]] = MappingProxyType(
     {"daily": 5, "weekly": 12, "monthly": 45, "irregular": 45}
 )
+
+#: Earliest date any series may carry (older dates are typos or overflowed years).
+EARLIEST_DATE: Final[str] = "1800-01-01"
+
+#: Plausible value range by units, for entries that do not declare their own ``bounds``: wide
+#: enough for every real observation (1981's 17% yields and 22% fed funds, negative term
+#: premia, a MOVE of 265, reserves of $4.3 trillion in $mn), narrow enough to catch a
+#: misplaced decimal or a sentinel such as -1e308.
+UNIT_BOUNDS: Final[Mapping[str, tuple[float, float]]] = MappingProxyType({
+    "%": (-20.0, 50.0),
+    "bp": (-2_000.0, 5_000.0),
+    "index": (-1_000.0, 1.0e7),
+    "$bn": (-1.0e5, 1.0e5),
+    "$mn": (-1.0e8, 1.0e8),
+    "years": (0.0, 1_000.0),
+    "% of accepted": (0.0, 100.0),
+    "ratio": (0.0, 100.0),
+    "flag": (0.0, 1.0),
+})
+#: Bounds of uncatalogued series and units without an entry above.
+GENERIC_BOUNDS: Final[tuple[float, float]] = (-1.0e12, 1.0e12)
 
 #: Source names, as used by `tsm refresh --source` and the store's `source` column.
 SOURCES: Final[tuple[str, ...]] = ("fred", "nyfed", "treasury", "cftc", "gsw", "ofr", "acm", "auctions", "eris")
@@ -41,6 +65,10 @@ class SeriesSpec:
     panels : dashboard panels that use it.
     discontinued : optional; last publication date (YYYY-MM-DD) of a series that has ended:
         its history is complete, not stale.
+    bounds : optional; (low, high) plausible values in the series' units. None: the default
+        of its units (:data:`UNIT_BOUNDS`). Imports and refreshes refuse values outside.
+    earliest : optional; earliest plausible date (YYYY-MM-DD), :data:`EARLIEST_DATE` by
+        default.
     """
 
     id: str
@@ -50,6 +78,8 @@ class SeriesSpec:
     sources: tuple[str, ...]
     panels: tuple[str, ...]
     discontinued: str | None = None
+    bounds: tuple[float, float] | None = None
+    earliest: str = EARLIEST_DATE
 
 
 def _s(id_: str, title: str, units: str, freq: Frequency, sources: str, *panels: str) -> SeriesSpec:
@@ -115,9 +145,9 @@ _AUCTION_FIELDS = (
     ("HIGH_YIELD", "high yield (stop-out)", "%"),
     ("DISPERSION", "high minus median yield (dispersion)", "bp"),
     ("BTC", "bid-to-cover ratio", "ratio"),
-    ("INDIRECT", "indirect bidders' share of competitive accepted", "%"),
-    ("DIRECT", "direct bidders' share of competitive accepted", "%"),
-    ("DEALER", "primary dealers' share of competitive accepted", "%"),
+    ("INDIRECT", "indirect bidders' share of competitive accepted", "% of accepted"),
+    ("DIRECT", "direct bidders' share of competitive accepted", "% of accepted"),
+    ("DEALER", "primary dealers' share of competitive accepted", "% of accepted"),
     ("SIZE", "offering amount", "$bn"),
     ("REOPENING", "reopening (1) or new issue (0)", "flag"),
 )
@@ -189,6 +219,21 @@ def freshness(series_id: str, frequency: str, last_date: str | None, today: date
     age = (today - date.fromisoformat(last_date)).days
     stale = age > FREQUENCY_MAX_AGE_DAYS.get(frequency, 45)
     return stale, "stale" if stale else "ok"
+
+
+#: Svensson parameters are not rates: the fitted BETA2/BETA3 swing widely on flat curves.
+_PARAMETER_BOUNDS: Final[tuple[float, float]] = (-1.0e4, 1.0e4)
+
+
+def plausible_bounds(series_id: str) -> tuple[float, float]:
+    """(low, high) plausible values of `series_id`: the entry's own ``bounds``, else those of
+    its units, else :data:`GENERIC_BOUNDS`."""
+    entry = spec(series_id)
+    if entry.bounds is not None:
+        return entry.bounds
+    if series_id.startswith("BETA") and series_id[4:].isdigit():
+        return _PARAMETER_BOUNDS
+    return UNIT_BOUNDS.get(entry.units, GENERIC_BOUNDS)
 
 
 def spec(series_id: str) -> SeriesSpec:

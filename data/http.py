@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -138,6 +140,9 @@ class HttpSettings:
         once with a "rate-limited" error.
     max_bytes : largest accepted body, in bytes.
     min_interval_s : least time between the starts of two requests, in seconds (pacing).
+    deadline_s : longest time one attempt may take from its start to the last body byte, in
+        seconds (None: four times ``timeout_s``). The timeout bounds each read; a server that
+        trickles a byte now and then never trips it, the deadline does.
     """
 
     timeout_s: float
@@ -146,6 +151,7 @@ class HttpSettings:
     max_retry_after_s: float
     max_bytes: int
     min_interval_s: float = 0.0
+    deadline_s: float | None = None
 
     def __post_init__(self) -> None:
         if not self.timeout_s > 0:
@@ -156,6 +162,13 @@ class HttpSettings:
             raise ValueError("backoff_s, max_retry_after_s and min_interval_s must be >= 0 seconds")
         if self.max_bytes <= 0:
             raise ValueError(f"max_bytes must be > 0, got {self.max_bytes}")
+        if self.deadline_s is not None and not self.deadline_s > 0:
+            raise ValueError(f"deadline_s must be > 0 seconds, got {self.deadline_s}")
+
+    @property
+    def total_s(self) -> float:
+        """The per-attempt deadline in seconds."""
+        return self.deadline_s if self.deadline_s is not None else 4 * self.timeout_s
 
     @classmethod
     def from_config(cls, *, min_interval_s: float = 0.0) -> HttpSettings:
@@ -167,6 +180,7 @@ class HttpSettings:
             max_retry_after_s=config.http_max_retry_after_s(),
             max_bytes=config.http_max_bytes(),
             min_interval_s=min_interval_s,
+            deadline_s=config.http_deadline_s(),
         )
 
 
@@ -303,36 +317,59 @@ class HttpClient:
     ) -> bytes:
         settings = self.settings
         self._pace()
+        watchdog = _Watchdog(settings.total_s)
         try:
             response = self._session.get(
                 url, params=dict(params or {}), headers=dict(headers),
-                timeout=(settings.timeout_s, settings.timeout_s), stream=True,
+                timeout=(settings.timeout_s, watchdog.read_timeout(settings.timeout_s)),
+                stream=True,
             )
         except requests.Timeout as exc:
+            watchdog.cancel()
             raise _Retryable(f"timed out after {settings.timeout_s:g} s") from exc
         except requests.ConnectionError as exc:
+            watchdog.cancel()
             raise _Retryable(f"cannot connect to {_host(shown_url)}: {_connection_cause(exc)}") from exc
         except requests.RequestException as exc:
+            watchdog.cancel()
             raise SourceError(source=source, series=series, cause=f"request failed: {_short(exc)}",
                               url=shown_url) from exc
-        with response:
-            status = response.status_code
-            if status in _RETRY_STATUSES:
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
-                if wait is not None and wait > settings.max_retry_after_s:
-                    raise SourceError(
-                        source=source, series=series, status=status, url=shown_url,
-                        cause=(f"rate-limited: HTTP {status}, the server asks to wait {wait:.0f} s, "
-                               f"more than the {settings.max_retry_after_s:g} s this app waits"),
-                    )
-                raise _Retryable(f"HTTP {status} {response.reason or ''}".strip(), status=status,
-                                 wait_s=wait)
-            if status >= 400:
-                snippet = _snippet(response, settings.max_bytes)
-                cause = f"HTTP {status} {response.reason or ''}".strip()
-                raise SourceError(source=source, series=series, status=status, url=shown_url,
-                                  cause=f"{cause}: {snippet}" if snippet else cause)
-            return self._read_body(response, source=source, series=series, shown_url=shown_url)
+        watchdog.arm(response)
+        try:
+            with response:
+                body = self._respond(response, source=source, series=series, shown_url=shown_url)
+        except _Retryable as exc:
+            if watchdog.fired:
+                raise _Retryable(watchdog.cause()) from exc
+            raise
+        finally:
+            watchdog.cancel()
+        if watchdog.fired:
+            # The shut-down socket can read as a clean end of a body without a length.
+            raise _Retryable(watchdog.cause())
+        return body
+
+    def _respond(
+        self, response: requests.Response, *, source: str, series: str | None, shown_url: str
+    ) -> bytes:
+        settings = self.settings
+        status = response.status_code
+        if status in _RETRY_STATUSES:
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if wait is not None and wait > settings.max_retry_after_s:
+                raise SourceError(
+                    source=source, series=series, status=status, url=shown_url,
+                    cause=(f"rate-limited: HTTP {status}, the server asks to wait {wait:.0f} s, "
+                           f"more than the {settings.max_retry_after_s:g} s this app waits"),
+                )
+            raise _Retryable(f"HTTP {status} {response.reason or ''}".strip(), status=status,
+                             wait_s=wait)
+        if status >= 400:
+            snippet = _snippet(response, settings.max_bytes)
+            cause = f"HTTP {status} {response.reason or ''}".strip()
+            raise SourceError(source=source, series=series, status=status, url=shown_url,
+                              cause=f"{cause}: {snippet}" if snippet else cause)
+        return self._read_body(response, source=source, series=series, shown_url=shown_url)
 
     def _read_body(
         self, response: requests.Response, *, source: str, series: str | None, shown_url: str
@@ -357,6 +394,9 @@ class HttpClient:
         except requests.RequestException as exc:
             # A connection cut mid-body (chunked or not) or a read timeout: worth a retry.
             raise _Retryable(f"body read failed: {_short(exc)}") from exc
+        except (OSError, ValueError, AttributeError) as exc:
+            # The watchdog shut the socket down under the read (total deadline passed).
+            raise _Retryable(f"body read failed: {_short(exc)}") from exc
         # The raw (pre-decompression) byte count is what Content-Length promises; urllib3 1.x
         # does not enforce it, so a connection closed early would pass silently otherwise.
         received = int(response.raw.tell()) if response.raw is not None else total
@@ -380,6 +420,63 @@ class HttpClient:
             return redact(url)
         prepared = requests.Request("GET", url, params=dict(params)).prepare()
         return redact(prepared.url or url)
+
+
+class _Watchdog:
+    """Cuts an attempt off at its total deadline by shutting its socket down.
+
+    Each socket read has its own timeout; only the total time of the attempt is watched here.
+    The socket is reached through urllib3's response (``connection.sock``); when it cannot be
+    found the deadline is still enforced between chunks by the body loop's clock.
+    """
+
+    def __init__(self, total_s: float) -> None:
+        self.total_s = total_s
+        self.started = time.monotonic()
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def read_timeout(self, timeout_s: float) -> float:
+        return min(timeout_s, self.total_s)
+
+    def remaining(self) -> float:
+        return self.total_s - (time.monotonic() - self.started)
+
+    def cause(self) -> str:
+        return f"no complete answer within the {self.total_s:g} s deadline (the server is too slow)"
+
+    def arm(self, response: requests.Response) -> None:
+        sock = _socket_of(response)
+        left = self.remaining()
+        if left <= 0:
+            self._fire(sock)
+            return
+        self._timer = threading.Timer(left, self._fire, args=(sock,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self, sock: socket.socket | None) -> None:
+        self.fired = True
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    raw = response.raw
+    connection = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if isinstance(sock, socket.socket):
+        return sock
+    fp = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
+    sock = getattr(fp, "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def _short(exc: BaseException) -> str:

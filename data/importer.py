@@ -28,19 +28,25 @@ format                 what identifies it
 ``zip:<format>``       a zip holding one file of any format above (CFTC annual zips)
 =====================  ======================================================================
 
-Files that are not time series (e.g. a TreasuryDirect auction export with its camelCase
-columns) are refused with a clear message.
-Every file is parsed before anything is written; then ONE :meth:`data.store.Store.write` of all
-batches, so a malformed file leaves the store exactly as it was. Unknown series ids in tidy
-files are accepted (stored as uncatalogued series).
+Files that are not time series (e.g. an auction table) are refused with a clear message.
+All files go into ONE transaction (:meth:`data.store.Store.write_each`), so a malformed file
+leaves the store exactly as it was. Unknown series ids in tidy files are accepted (stored as
+uncatalogued series).
+
+Limits: a file larger than ``TSM_IMPORT_MAX_BYTES`` (default 256 MB) is refused before it is
+read. Line-based CSVs are streamed: parsed :data:`CHUNK_CELLS` cells at a time and written as
+they go (inside the one transaction), so memory stays bounded and an error on line 3 stops the
+import after reading one chunk. Structured files (JSON, XML, zip, CFTC text, GSW, H.15) are
+read whole.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -49,6 +55,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+import config
 from data.model import Batch
 from data.sources import (
     PayloadError,
@@ -348,13 +355,44 @@ FORMATS: Final[Mapping[str, _Parser]] = MappingProxyType(
 )
 
 
-def _read(path: Path) -> bytes:
+#: Line-based CSV formats whose header is their first line: parsed in chunks of lines, so a
+#: large file never sits in memory whole and an error stops the read where it is.
+STREAMED_FORMATS: Final[frozenset[str]] = frozenset({"tidy-series", "tidy-wide", "fred-csv", "treasury-csv", "cftc-tidy"})
+#: Cells (lines x columns) parsed per chunk of a streamed file.
+CHUNK_CELLS: Final[int] = 100_000
+_HEAD_BYTES: Final[int] = 256 * 1024
+_UTF16_BOMS: Final[tuple[bytes, bytes]] = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _check_size(path: Path) -> int:
     if path.is_dir():
         raise ImportFileError(path, "is a folder; name the files to import")
     try:
-        return path.read_bytes()
+        size = path.stat().st_size
     except OSError as exc:
         raise ImportFileError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    limit = config.import_max_bytes()
+    if size > limit:
+        raise ImportFileError(path, f"{size / 1e6:,.1f} MB is more than the {limit / 1e6:,.1f} MB "
+                                    "an import reads (TSM_IMPORT_MAX_BYTES); split the file")
+    return size
+
+
+def _read(path: Path, limit: int | None = None) -> bytes:
+    _check_size(path)
+    try:
+        with path.open("rb") as handle:
+            payload = handle.read() if limit is None else handle.read(limit)
+    except OSError as exc:
+        raise ImportFileError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    if payload.startswith(_UTF16_BOMS) and limit is None:
+        # Excel's "Unicode text": read once, parse as UTF-8 like every other file.
+        try:
+            return payload.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(path, f"starts as UTF-16 but is not valid UTF-16 (byte {exc.start}); "
+                                        "save it as UTF-8") from exc
+    return payload
 
 
 def detect_format(path: str | Path) -> str:
@@ -363,14 +401,10 @@ def detect_format(path: str | Path) -> str:
     Raises
     ------
     ImportFileError
-        Unreadable, empty, or not a format this app imports (the message says why).
+        Unreadable, empty, too large, or not a format this app imports (the message says why).
     """
     file = Path(path)
-    payload = _read(file)
-    try:
-        return _detect(payload, file.name)
-    except PayloadError as exc:
-        raise ImportFileError(file, exc.problem, line=exc.line, column=exc.column) from exc
+    return _Prepared.open(file).fmt
 
 
 def _parse(payload: bytes, fmt: str, path: Path) -> Batch:
@@ -388,146 +422,169 @@ def parse_file(path: str | Path) -> Batch:
     ImportFileError
         With the file, line, column and problem of the first thing wrong.
     """
-    file = Path(path)
-    return _parse_with_format(file)[1]
+    prepared = _Prepared.open(Path(path))
+    parts = list(prepared.batches())
+    obs = [b.observations for b in parts if not b.observations.empty]
+    cftc = [b.cftc for b in parts if not b.cftc.empty]
+    first = parts[0]
+    return Batch(
+        source=first.source, origin=first.origin, label=first.label,
+        observations=pd.concat(obs, ignore_index=True) if obs else first.observations,
+        cftc=pd.concat(cftc, ignore_index=True) if cftc else first.cftc,
+    )
 
 
-def _parse_with_format(file: Path) -> tuple[str, Batch]:
-    payload = _read(file)
-    try:
-        fmt = _detect(payload, file.name)
-        batch = _parse(payload, fmt, file)
-    except PayloadError as exc:
-        raise ImportFileError(file, exc.problem, line=exc.line, column=exc.column) from exc
-    if len(batch) == 0:
-        raise ImportFileError(file, f"no observations in the file (read as {fmt})")
-    return fmt, batch
+@dataclass
+class _Prepared:
+    """A file checked (size, format) and ready to yield its batches.
 
-
-# -- import ---------------------------------------------------------------------------------
-_OBS_KEY: Final[tuple[str, ...]] = ("series_id", "date")
-_CFTC_KEY: Final[tuple[str, ...]] = ("report_date", "contract_code", "trader_group")
-_CFTC_VALUES: Final[tuple[str, ...]] = ("long", "short", "spreading", "open_interest")
-
-
-@dataclass(frozen=True)
-class _Changes:
-    """Counts of one incoming frame and the positions of its rows that change the store."""
-
-    counts: WriteResult
-    changing: np.ndarray
-
-
-def _sequential_changes(
-    stored: pd.DataFrame, incoming: Sequence[pd.DataFrame], key: Sequence[str], values: Sequence[str]
-) -> list[_Changes]:
-    """Per incoming frame, what a sequential write would insert, update or leave alone.
-
-    Mirrors :meth:`data.store.Store.write`: frames apply in order, a key repeated within a
-    frame keeps its last row, equal values (NaN equal to NaN) are unchanged. Vectorised: sort
-    all rows (stored first) by key and compare each row with its predecessor of equal key.
+    Small or structured files (JSON, XML, zip, CFTC text, GSW, H.15) are parsed whole when
+    opened; line-based CSVs (:data:`STREAMED_FORMATS`) are read and parsed a chunk of lines
+    at a time by :meth:`batches`.
     """
-    parts = [stored[[*key, *values]].assign(_file=-1, _row=np.arange(len(stored)))]
-    parts += [f[[*key, *values]].assign(_file=i, _row=np.arange(len(f))) for i, f in enumerate(incoming)]
-    rows = pd.concat(parts, ignore_index=True)
-    rows = rows.drop_duplicates([*key, "_file"], keep="last")
-    rows = rows.sort_values([*key, "_file"], kind="stable").reset_index(drop=True)
-    n = len(incoming)
-    if rows.empty:
-        return [_Changes(WriteResult(), np.empty(0, dtype=np.int64)) for _ in range(n)]
-    same_key = np.ones(len(rows), dtype=bool)
-    for column in key:
-        col = rows[column].to_numpy()
-        same_key[1:] &= col[1:] == col[:-1]
-    same_key[0] = False
-    current = rows[list(values)].to_numpy(dtype=float)
-    previous = np.roll(current, 1, axis=0)
-    equal = ((current == previous) | (np.isnan(current) & np.isnan(previous))).all(axis=1)
-    files = rows["_file"].to_numpy()
-    mine = files >= 0
-    inserted = np.bincount(files[mine & ~same_key], minlength=n)
-    unchanged_mask = mine & same_key & equal
-    unchanged = np.bincount(files[unchanged_mask], minlength=n)
-    updated = np.bincount(files[mine & same_key & ~equal], minlength=n)
-    changing = mine & ~unchanged_mask
-    positions = rows["_row"].to_numpy()
-    out = []
-    for i in range(n):
-        picked = np.sort(positions[changing & (files == i)])
-        out.append(_Changes(WriteResult(int(inserted[i]), int(updated[i]), int(unchanged[i])), picked))
-    return out
+
+    path: Path
+    fmt: str
+    whole: Batch | None
+    rows: int = 0
+    series: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def open(cls, path: Path) -> _Prepared:
+        head = _read(path, _HEAD_BYTES)
+        try:
+            if head.startswith(_ZIP_MAGIC) or head.startswith(_UTF16_BOMS) \
+                    or head.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"[", b"<"):
+                payload = _read(path)
+                fmt = _detect(payload, path.name)
+            else:
+                fmt = _detect(head, path.name)
+                if fmt in STREAMED_FORMATS:
+                    return cls(path, fmt, None)
+                payload = _read(path)
+            batch = _parse(payload, fmt, path)
+        except PayloadError as exc:
+            raise ImportFileError(path, exc.problem, line=exc.line, column=exc.column) from exc
+        if len(batch) == 0:
+            raise ImportFileError(path, f"no observations in the file (read as {fmt})")
+        return cls(path, fmt, batch)
+
+    def batches(self) -> Iterator[Batch]:
+        """The file's batches in order; a streamed file stops at its first bad chunk.
+
+        Raises
+        ------
+        ImportFileError
+            The first problem, with the file's own line number.
+        """
+        if self.whole is not None:
+            self._count(self.whole)
+            yield self.whole
+            return
+        yield from self._stream()
+
+    def _count(self, batch: Batch) -> None:
+        self.rows += len(batch)
+        self.notes += tuple(batch.notes)
+        ids = set(self.series) | set(batch.series_ids)
+        if not batch.cftc.empty:
+            ids.add(CFTC_STATUS_ID)
+        self.series = tuple(sorted(ids - {CFTC_STATUS_ID})) + ((CFTC_STATUS_ID,) if CFTC_STATUS_ID in ids else ())
+
+    def _stream(self) -> Iterator[Batch]:
+        path = self.path
+        seen: dict[np.datetime64, int] = {}
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise ImportFileError(path, f"cannot be read: {exc.strerror or exc}") from exc
+        with handle:
+            header = handle.readline()
+            columns = max(1, header.count(b",") + 1)
+            per_chunk = max(500, CHUNK_CELLS // columns)
+            first_line = 2
+            while True:
+                lines = list(itertools.islice(handle, per_chunk))
+                if not lines:
+                    break
+                chunk = header.rstrip(b"\r\n") + b"\n" + b"".join(
+                    line if line.endswith(b"\n") else line + b"\n" for line in lines)
+                try:
+                    batch = FORMATS[self.fmt](chunk, path.stem, str(path))
+                except PayloadError as exc:
+                    raise ImportFileError(path, exc.problem, line=_file_line(exc.line, first_line),
+                                          column=exc.column) from exc
+                self._check_repeats(batch, lines, first_line, seen)
+                first_line += len(lines)
+                if len(batch):
+                    self._count(batch)
+                    yield batch
+        if self.rows == 0:
+            raise ImportFileError(path, f"no observations in the file (read as {self.fmt})")
+
+    def _check_repeats(self, batch: Batch, lines: list[bytes], first_line: int,
+                       seen: dict[np.datetime64, int]) -> None:
+        # Within a chunk the parser checks repeated dates; across chunks it is done here.
+        if self.fmt == "cftc-tidy" or batch.observations.empty:
+            return
+        days = np.unique(batch.observations["date"].to_numpy(dtype="datetime64[D]"))
+        repeated = [d for d in days if d in seen]
+        if repeated:
+            day = pd.Timestamp(repeated[0])
+            shown = (day.strftime("%m/%d/%Y") if self.fmt == "treasury-csv" else day.strftime("%Y-%m-%d"))
+            at = next((first_line + i for i, line in enumerate(lines)
+                       if line.split(b",", 1)[0].strip(b'" \r\n').decode("latin-1") == shown), None)
+            raise ImportFileError(self.path, f"date {day:%Y-%m-%d} already appears on line {seen[repeated[0]]}",
+                                  line=at)
+        for d in days:
+            seen[d] = first_line
 
 
-def _plan_writes(store: Store, batches: Sequence[Batch]) -> tuple[list[WriteResult], list[Batch]]:
-    """Each batch's new / revised / unchanged counts, and the batches cut down to the rows that
-    change the store (re-importing unchanged history then costs the store nothing)."""
-    obs = [
-        b.observations.assign(
-            series_id=b.observations["series_id"].astype(str),
-            date=pd.to_datetime(b.observations["date"]).astype("datetime64[ns]"),
-        )
-        for b in batches
-    ]
-    ids = sorted({s for frame in obs for s in frame["series_id"].unique()})
-    stored = pd.DataFrame({"series_id": pd.Series(dtype=str),
-                           "date": pd.Series(dtype="datetime64[ns]"),
-                           "value": pd.Series(dtype=float)})
-    if ids and store.has_observations():
-        wide = store.read_series(ids)
-        melted = wide.reset_index().melt(id_vars="date", var_name="series_id", value_name="value")
-        stored = melted.dropna(subset=["value"]).assign(
-            date=lambda f: pd.to_datetime(f["date"]).astype("datetime64[ns]"))
-    obs_changes = _sequential_changes(stored, obs, _OBS_KEY, ("value",))
-    if any(not b.cftc.empty for b in batches):
-        positions = [
-            b.cftc.assign(report_date=pd.to_datetime(b.cftc["report_date"]).astype("datetime64[ns]"),
-                          contract_code=b.cftc["contract_code"].astype(str),
-                          trader_group=b.cftc["trader_group"].astype(str))
-            for b in batches
-        ]
-        held = store.read_cftc()
-        held = held.assign(report_date=held["report_date"].astype("datetime64[ns]"))
-        cftc_changes = _sequential_changes(held, positions, _CFTC_KEY, _CFTC_VALUES)
-    else:
-        cftc_changes = [_Changes(WriteResult(), np.empty(0, dtype=np.int64)) for _ in batches]
-    counts = []
-    writes = []
-    for batch, o, c in zip(batches, obs_changes, cftc_changes, strict=True):
-        counts.append(o.counts + c.counts)
-        if len(o.changing) or len(c.changing):
-            writes.append(Batch(
-                source=batch.source, origin=batch.origin, label=batch.label,
-                observations=batch.observations.iloc[o.changing].reset_index(drop=True),
-                cftc=batch.cftc.iloc[c.changing].reset_index(drop=True),
-            ))
-    return counts, writes
+def _file_line(chunk_line: int | None, first_line: int) -> int | None:
+    """A chunk's line number as the file's (line 1 of a chunk is the file's header)."""
+    if chunk_line is None or chunk_line <= 1:
+        return chunk_line
+    return first_line + chunk_line - 2
 
 
-def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportReport:
-    """Import `paths` into `store`: parse all, then one write of all batches.
+def import_paths(store: Store, paths: Iterable[str | Path], *,
+                 on_wait: Callable[[str], None] | None = None) -> ImportReport:
+    """Import `paths` into `store` in ONE transaction, holding the store's writer lease.
 
-    Only the rows that change the store are written (new or revised); the report counts the
-    unchanged ones too. The total's inserted and updated counts are the store's own.
+    Every file's size and format are checked first, and structured files parsed; then the
+    line-based CSVs are streamed in chunks straight into the transaction. The first problem
+    anywhere rolls everything back. Another refresh or import writing to the store is waited
+    for (up to TSM_LOCK_WAIT seconds; `on_wait` hears who it is).
 
     Raises
     ------
     ImportFileError
         The first file that cannot be imported; the store is left exactly as it was.
     data.store.StoreError
-        The write failed; the transaction was rolled back, nothing was written.
+        The write failed (rolled back, nothing written), or another writer held the store
+        longer than the wait (:class:`data.store.LeaseHeld`).
     """
     files = [Path(p) for p in paths]
     if not files:
         raise ValueError("import_paths needs at least one path")
-    parsed = [_parse_with_format(f) for f in files]
-    batches = [b for _, b in parsed]
-    counts, writes = _plan_writes(store, batches)
-    reports = []
-    for file, (fmt, batch), count in zip(files, parsed, counts, strict=True):
-        series = tuple(batch.series_ids) + ((CFTC_STATUS_ID,) if not batch.cftc.empty else ())
-        reports.append(FileReport(file, fmt, series, len(batch), count.inserted, count.updated,
-                                  count.unchanged, batch.notes))
-    # One write, of the rows that change something: all land or none do.
-    written = store.write(writes) if writes else WriteResult()
-    unchanged = sum(c.unchanged for c in counts)
-    return ImportReport(files=tuple(reports), total=WriteResult(written.inserted, written.updated, unchanged))
+    prepared = [_Prepared.open(f) for f in files]
+    owners: list[int] = []
+
+    def batches() -> Iterator[Batch]:
+        for index, item in enumerate(prepared):
+            for batch in item.batches():
+                owners.append(index)
+                yield batch
+
+    with store.lease(kind="import", wait_s=config.lock_wait_s(), on_wait=on_wait):
+        results = store.write_each(batches())
+    per_file = [WriteResult() for _ in files]
+    for index, result in zip(owners, results, strict=True):
+        per_file[index] += result
+    reports = tuple(
+        FileReport(item.path, item.fmt, item.series, item.rows, count.inserted, count.updated,
+                   count.unchanged, item.notes)
+        for item, count in zip(prepared, per_file, strict=True)
+    )
+    return ImportReport(files=reports, total=sum(per_file, WriteResult()))

@@ -19,6 +19,7 @@ import pandas as pd
 
 import config
 from analytics.tenors import CMT_SERIES, TENORS
+from config import StoreLocation
 from data.catalogue import freshness, spec
 from data.demo import generate_demo
 from data.store import CFTC_STATUS_ID, SeriesStatus, Store, StoreError
@@ -45,7 +46,7 @@ class MarketData:
     series: pd.DataFrame
     cftc: pd.DataFrame
     revision: int
-    store_path: Path
+    store_path: StoreLocation
     status_rows: tuple[SeriesStatus, ...] = field(default=(), repr=False)
 
     @cached_property
@@ -72,7 +73,7 @@ class MarketData:
         return None if ylds.empty else ylds.index[-1]
 
 
-_cache: dict[Path, MarketData] = {}
+_cache: dict[StoreLocation, MarketData] = {}
 _demo: list[MarketData] = []
 _lock = threading.Lock()
 
@@ -82,7 +83,7 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def demo_market_data(store_path: Path | None = None) -> MarketData:
+def demo_market_data(store_path: StoreLocation | None = None) -> MarketData:
     """The DEMO data set (generated once per process)."""
     with _lock:
         if not _demo:

@@ -8,7 +8,10 @@ may replace.
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -40,8 +43,15 @@ from analytics.hullwhite import (
 from analytics.muni import DEFAULT_CAPITAL_GAINS_RATE, DEFAULT_ORDINARY_RATE, MuniBond
 from analytics.portfolio import Position
 from analytics.risk import Instrument
+from config import StoreLocation
 
 __all__ = [
+    "MAX_BOOK_BYTES",
+    "MAX_BOOK_POSITIONS",
+    "BookStore",
+    "BookTooLarge",
+    "book_key",
+    "check_book_text",
     "INSTRUMENT_TYPES",
     "REQUIRED_COLUMNS",
     "OPTIONAL_COLUMNS",
@@ -71,6 +81,10 @@ OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (
 )
 #: Other names accepted for a column (header only).
 COLUMN_ALIASES: Final[dict[str, str]] = {"notional": "face_usd", "notional_usd": "face_usd", "face": "face_usd"}
+#: Largest book the web app takes, in bytes of UTF-8 text (the CLI has no limit).
+MAX_BOOK_BYTES: Final[int] = 2_000_000
+#: Most positions the web app prices (``tsm risk --portfolio`` takes larger books).
+MAX_BOOK_POSITIONS: Final[int] = 300
 _MUNI_ONLY: Final[tuple[str, ...]] = ("ordinary_rate", "capital_gains_rate")
 _CALL_COLUMNS: Final[tuple[str, ...]] = ("call_after", "call_price", "vol_bp", "mean_reversion")
 _T = TypeVar("_T")
@@ -306,3 +320,105 @@ def read_portfolio(
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the portfolio file ({exc})") from exc
     return parse_portfolio(text, source=str(path), settlement=settlement)
+
+
+# -- limits and the server-side book store (web app) ------------------------------------------
+class BookTooLarge(ValueError):
+    """A book above the web app's limits; checked before any row is parsed."""
+
+
+def check_book_text(text: str, *, source: str, max_bytes: int = MAX_BOOK_BYTES,
+                    max_positions: int = MAX_BOOK_POSITIONS) -> None:
+    """Refuse a book over `max_bytes` or with more than `max_positions` rows, BEFORE parsing.
+
+    Counting rows is one pass over the lines (no CSV parsing); a header line is allowed on top.
+
+    Raises
+    ------
+    BookTooLarge
+        With the size or row count and the limit.
+    """
+    if len(text) > max_bytes or len(text.encode("utf-8", errors="replace")) > max_bytes:
+        raise BookTooLarge(f"{source}: more than the {max_bytes:,} bytes accepted here "
+                           "(use `tsm risk --portfolio` for larger books)")
+    rows = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            rows += 1
+            if rows > max_positions + 1:
+                raise BookTooLarge(f"{source}: more than {max_positions} positions; at most "
+                                   f"{max_positions} are priced here (use `tsm risk --portfolio` "
+                                   "for larger books)")
+
+
+def book_key(text: str, source: str) -> str:
+    """Content hash naming a book on the server (file name included: it appears in messages)."""
+    return hashlib.sha256(f"{source}\0{text}".encode()).hexdigest()
+
+
+class BookStore:
+    """Uploaded books kept on the server by :func:`book_key`; the browser holds only the key.
+
+    Books live in the store (table ``books``), so every worker and replica finds them; a small
+    per-process LRU avoids a store read per callback.
+
+    Parameters
+    ----------
+    location : the app's store (SQLite path or PostgreSQL URL); created if absent.
+    memory : books kept in this process.
+    """
+
+    def __init__(self, location: StoreLocation, *, memory: int = 16) -> None:
+        self.location = location
+        self._memory = memory
+        self._recent: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, text: str, source: str) -> str:
+        """Keep `text` (after :func:`check_book_text`); its key.
+
+        Raises
+        ------
+        BookTooLarge
+            Over the limits (nothing kept).
+        data.store.StoreError
+            The store cannot keep it.
+        """
+        from data.store import Store
+
+        check_book_text(text, source=source)
+        key = book_key(text, source)
+        with Store.open(self.location) as store:
+            store.put_book(key, source, text)
+        self._remember(key, (source, text))
+        return key
+
+    def get(self, key: object) -> tuple[str, str] | None:
+        """(source, text) of the book under `key`, None when unknown (or `key` is not one)."""
+        from data.store import Store, StoreError
+
+        if not isinstance(key, str) or len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+            return None
+        with self._lock:
+            found = self._recent.get(key)
+            if found is not None:
+                self._recent.move_to_end(key)
+                return found
+        if not self.location.exists():
+            return None
+        try:
+            with Store.open(self.location, create=False) as store:
+                found = store.get_book(key)
+        except StoreError:
+            return None
+        if found is not None:
+            self._remember(key, found)
+        return found
+
+    def _remember(self, key: str, book: tuple[str, str]) -> None:
+        with self._lock:
+            self._recent[key] = book
+            self._recent.move_to_end(key)
+            while len(self._recent) > self._memory:
+                self._recent.popitem(last=False)

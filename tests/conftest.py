@@ -87,3 +87,48 @@ def route_request(path: str, search: str = "", *, written: str | None = None,
                   {"id": "app-asof", "property": "date", "value": current_as_of}],
         "changedPropIds": ["url.pathname", "url.search"],
     }
+
+
+#: Server the PostgreSQL-backed tests create their throw-away databases on (TSM_TEST_PG_URL;
+#: default: the local server over its Unix socket, as .ci/run sets it up).
+PG_ADMIN_URL = os.environ.get("TSM_TEST_PG_URL", "postgresql:///postgres?host=/var/run/postgresql")
+
+
+def _pg_unavailable(reason: str) -> None:
+    # In CI the server is installed and started by .ci/run: its absence is a failure there.
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required in CI but unavailable: {reason}")
+    pytest.skip(f"PostgreSQL not available here ({reason}); set TSM_TEST_PG_URL")
+
+
+@pytest.fixture()
+def pg_url():
+    """URL of a fresh, empty PostgreSQL database, dropped after the test."""
+    import uuid
+
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover
+        _pg_unavailable(f"psycopg not installed: {exc}")
+    name = f"tsm_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        _pg_unavailable(str(exc).strip().splitlines()[0])
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, query = PG_ADMIN_URL.partition("?")
+    url = base.rsplit("/", 1)[0] + "/" + name + (f"?{query}" if query else "")
+    try:
+        yield url
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request, tmp_path):
+    """A store location on each backend: a SQLite file path, then a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return tmp_path / "s.sqlite"
+    return request.getfixturevalue("pg_url")

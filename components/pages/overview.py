@@ -10,11 +10,11 @@ from dash import Dash, Input, Output, dcc, html
 
 from analytics.curve import curve_as_of
 from analytics.state import MarketState, Snapshot
-from components import figures
+from components import figures, refresh_panel
 from components.context import AppContext
 from components.figures_beyond import beyond_tiles_block
 from components.theme import BAD, GRID, WARN
-from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
+from components.widgets import card, error_box, graph, note, parse_as_of, simple_table, tile, tiles
 from components.zoom import register_zoom
 from data.market import MarketData
 
@@ -30,7 +30,10 @@ def curve_figure(state: MarketState, as_of: str | None) -> dict[str, Any]:
     if yields.empty:
         return figures.empty("No Treasury yields in the store: import DGS* files or run `tsm refresh`.",
                              title="Treasury curve")
-    when = pd.Timestamp(as_of) if as_of else yields.index[-1]
+    try:
+        when = parse_as_of(as_of) or yields.index[-1]
+    except ValueError as exc:
+        return figures.empty(str(exc), title="Treasury curve")
     table = curve_as_of(yields, as_of=when)
     today = table.loc["as_of"]
     if pd.isna(today["date"]):
@@ -119,9 +122,9 @@ def glance_for(ctx: AppContext, as_of: str | None) -> html.Div:
     if state.last_date is None:
         return note("No Treasury yields stored: nothing to summarise.")
     try:
-        snap = ctx.snapshot(as_of or None)
+        snap = ctx.snapshot(parse_as_of(as_of))
     except ValueError as exc:
-        return error_box(f"As-of date: {exc}")
+        return html.Div(error_box(str(exc), id_="overview-asof-error"))
     return html.Div([glance(snap), beyond_tiles_block(snap.to_dict()),  # issue 11 tiles
                      note(f"As of {snap.as_of:%Y-%m-%d}; details on each page.")])
 
@@ -137,11 +140,13 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         card("2s10s history", graph("overview-2s10s", spread_figure(state)),
              note("Shaded: stress episodes (Lehman, taper tantrum, repo spike, dash for cash, "
                   "UK LDI, 10y at 5%, tariff sell-off).")),
-        card("Data status", status_table(data)),
+        card("Data status", refresh_panel.layout(), status_table(data)),
     ])
 
 
 def register(app: Dash, ctx: AppContext) -> None:
+    refresh_panel.register(app, ctx)
+
     @app.callback(Output("overview-curve", "figure"), Input("app-asof", "date"),
                   prevent_initial_call=True)
     def _update_curve(as_of: str | None) -> dict[str, Any]:

@@ -107,9 +107,17 @@ from components.figures_risk import (
     shock_profile_figure,
 )
 from components.theme import BAD, DEMO, GOOD, GRID, MUTED
-from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
+from components.widgets import card, error_box, graph, note, parse_as_of, simple_table, tile, tiles
 from data.market import MarketData
-from data.portfolio import PortfolioFile, parse_portfolio
+from data.portfolio import (
+    MAX_BOOK_BYTES,
+    MAX_BOOK_POSITIONS,
+    BookStore,
+    BookTooLarge,
+    PortfolioFile,
+    check_book_text,
+    parse_portfolio,
+)
 from data.store import StoreError
 
 __all__ = [
@@ -191,8 +199,8 @@ DEFAULT_REPLAY_DATES: Final[tuple[str, str]] = ("2025-04-04", "2025-04-11")
 #: Fallback replay length when those dates are outside the data, calendar days.
 FALLBACK_REPLAY_DAYS: Final[int] = 7
 #: Largest portfolio file accepted, bytes, and most positions priced.
-MAX_UPLOAD_BYTES: Final[int] = 2_000_000
-MAX_POSITIONS: Final[int] = 300
+MAX_UPLOAD_BYTES: Final[int] = MAX_BOOK_BYTES
+MAX_POSITIONS: Final[int] = MAX_BOOK_POSITIONS
 #: Memoised pricers / portfolios per app.
 VALUER_CACHE_SIZE: Final[int] = 16
 BOOK_CACHE_SIZE: Final[int] = 4
@@ -514,7 +522,11 @@ def _store_curve(yields: pd.DataFrame, as_of: str | None, field_name: str) -> tu
     if yields.empty:
         raise FieldError(field_name, "The store has no Treasury yields: import DGS* files or run "
                                      "`tsm refresh`, or use the flat curve")
-    day, par = _build(lambda: par_yields_on(yields, as_of), field_name)
+    try:
+        when = parse_as_of(as_of)
+    except ValueError as exc:
+        raise FieldError(field_name, _capital(str(exc))) from None
+    day, par = _build(lambda: par_yields_on(yields, when), field_name)
     return _build(lambda: bootstrap_par_curve(par), field_name), day
 
 
@@ -804,6 +816,9 @@ def decode_upload(contents: str, filename: str | None) -> str:
     _, sep, payload = contents.partition(",")
     if not sep:
         raise ValueError(f"{name}: the upload is not a data URL")
+    if len(payload) // 4 * 3 > MAX_UPLOAD_BYTES + 3:  # before decoding anything
+        raise ValueError(f"{name}: about {len(payload) // 4 * 3:,} bytes is more than the "
+                         f"{MAX_UPLOAD_BYTES:,} accepted")
     try:
         raw = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
@@ -850,6 +865,10 @@ def price_book(text: str, source: str, yields: pd.DataFrame, as_of: str | None) 
     Rows with errors are listed and left out; the other rows are priced.
     """
     empty_file = PortfolioFile(positions=(), errors=())
+    try:
+        check_book_text(text, source=source)  # limits before any row is parsed, on every path
+    except BookTooLarge as exc:
+        return PricedBook(empty_file, None, None, None, str(exc))
     try:
         curve, day = _store_curve(yields, as_of, "pf")
     except FieldError as exc:
@@ -1014,8 +1033,8 @@ class PnlView(NamedTuple):
 def _replay(yields: pd.DataFrame, start: str | None, end: str | None) -> HistoricalReplay:
     if not start or not end:
         raise ValueError("Replay dates are empty: pick a start and an end date")
-    s_day, s_par = par_yields_on(yields, str(start)[:10])
-    e_day, e_par = par_yields_on(yields, str(end)[:10])
+    s_day, s_par = par_yields_on(yields, parse_as_of(start))
+    e_day, e_par = par_yields_on(yields, parse_as_of(end))
     if s_day >= e_day:
         raise ValueError(f"Replay start ({s_day:%Y-%m-%d}) must be before its end ({e_day:%Y-%m-%d})")
     return HistoricalReplay(start_par_pct=s_par, end_par_pct=e_par,
@@ -1062,6 +1081,9 @@ def book_pnl_view(priced: PricedBook | None, yields: pd.DataFrame, shock: Stress
 
 
 # -- layout ------------------------------------------------------------------------------------
+_BOOK_GONE = "This portfolio is not on the server (any more): upload it again."
+
+
 def _cid(name: str) -> str:
     return "risk-" + name.replace("_", "-")
 
@@ -1313,6 +1335,13 @@ def _field_outputs(errors: Mapping[str, str], outputs: Sequence[Mapping[str, Any
 def register(app: Dash, ctx: AppContext) -> None:
     valuers = ValuerCache()
     books = BookCache()
+    # Uploaded books stay on the server (in the store, by hash); the browser holds the key.
+    kept = BookStore(ctx.store_path)
+
+    def book_of(source: Mapping[str, Any]) -> tuple[str, str] | None:
+        if source.get("key") == "example":
+            return "example.csv", EXAMPLE_PORTFOLIO
+        return kept.get(source.get("key"))
     bond_fields = [f for f in BOND_FIELDS if f != "curve_date"]
 
     @app.callback(
@@ -1391,16 +1420,19 @@ def register(app: Dash, ctx: AppContext) -> None:
     )
     def _load(contents: str | None, _clicks: int, filename: str | None) -> tuple[Any, ...]:
         if dash_ctx.triggered_id == "risk-pf-example":
-            return ({"text": EXAMPLE_PORTFOLIO, "source": "example.csv"}, "",
+            return ({"key": "example", "source": "example.csv"}, "",
                     "File: the example portfolio (example.csv).")
         if not contents:
             return no_update, no_update, no_update
+        name = str(filename or "upload.csv")[:200]
         try:
-            text = decode_upload(contents, filename)
-        except ValueError as exc:
+            if not isinstance(contents, str):
+                raise ValueError(f"{name}: the upload is not a data URL")
+            text = decode_upload(contents, name)
+            key = kept.put(text, name)
+        except (ValueError, StoreError) as exc:
             return no_update, error_box(str(exc), id_="risk-pf-upload-error-msg"), no_update
-        name = filename or "upload.csv"
-        return {"text": text, "source": name}, "", f"File: {name}."
+        return {"key": key, "source": name}, "", f"File: {name}."
 
     @app.callback(
         Output("risk-pf-errors", "children"), Output("risk-pf-positions", "children"),
@@ -1414,11 +1446,13 @@ def register(app: Dash, ctx: AppContext) -> None:
                      dv01_ids: list[dict[str, Any]]) -> tuple[Any, ...]:
         if not source:
             return no_update, no_update, no_update, no_update
+        book = book_of(source) if isinstance(source, Mapping) else None
+        if book is None:
+            return error_box(_BOOK_GONE), no_update, no_update, no_update
         data, store_error = _safe_data(ctx)
         if data is None:
             return error_box(store_error), no_update, no_update, no_update
-        priced = _book(books, source["text"], source["source"], data.yields, as_of,
-                       data.revision)
+        priced = _book(books, book[1], book[0], data.yields, as_of, data.revision)
         futures: dict[str, float] | Exception
         try:
             futures = read_futures_dv01(dv01s, dv01_ids)
@@ -1441,10 +1475,12 @@ def register(app: Dash, ctx: AppContext) -> None:
                     ids: list[dict[str, Any]]) -> tuple[Any, ...]:
         if not source:
             return no_update, no_update, no_update
+        book = book_of(source) if isinstance(source, Mapping) else None
+        if book is None:
+            return error_box(_BOOK_GONE), no_update, no_update
         data, store_error = _safe_data(ctx)
         if data is None:
             return error_box(store_error), no_update, no_update
-        priced = _book(books, source["text"], source["source"], data.yields, as_of,
-                       data.revision)
+        priced = _book(books, book[1], book[0], data.yields, as_of, data.revision)
         return tuple(book_pnl_view(priced, data.yields, shock_of(parallel, twist, keys, ids),
                                    start, end))

@@ -23,7 +23,7 @@ from components import figures
 from components.context import AppContext
 from components.theme import SERIES
 from components.urlstate import Bound, initial_values, read_number
-from components.widgets import card, error_box, graph, note, simple_table
+from components.widgets import card, error_box, graph, note, parse_as_of, simple_table
 
 PATH = "/stress"
 LABEL = "Stress index"
@@ -180,17 +180,38 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     ])
 
 
+def _number(raw: object, what: str) -> Any:
+    """A control's value as a finite number (None stays None: a number box out of its range
+    sends None, and :class:`StressSettings` explains the range), or a ValueError naming the
+    control."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)) or raw == "":
+        raise ValueError(f"{what} must be a number")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{what} must be a number, not {str(raw)[:20]!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{what} must be a finite number")
+    return value
+
+
 def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip: float | None,
            weights: list[float | None], triggered: Any = None) -> tuple[Any, ...]:
     """The page's callback as a plain function: (history, contributions, value, categories,
     missing, error). When only the date changed, the history chart is left as it is."""
     try:
-        settings = StressSettings(window_years, clip, tuple(zip(CATEGORIES, weights, strict=False)))
+        settings = StressSettings(
+            _number(window_years, "standardisation window (years)"),
+            None if clip == "" else _number(clip, "z-score cap"),
+            tuple((c, _number(w, f"weight of {c!r}")) for c, w in zip(CATEGORIES, weights, strict=False)))
+        day = parse_as_of(as_of)
     except (TypeError, ValueError) as exc:
         return (no_update,) * 5 + (error_box(str(exc), id_="stress-input-error"),)
     base = ctx.measures().stress
     result = recompute(base, settings)
-    when = pd.Timestamp(as_of) if as_of else result.total.dropna().index.max()
+    when = day if day is not None else result.total.dropna().index.max()
     if when is None or pd.isna(when):
         empty = figures.empty("Not enough data for the index.")
         return empty, empty, "-", None, [], None

@@ -26,14 +26,14 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from typing import ClassVar, Final
 
 import numpy as np
 import pandas as pd
 
-from data.catalogue import CATALOGUE
+from data.catalogue import CATALOGUE, EARLIEST_DATE, plausible_bounds, spec
 from data.http import HttpClient, HttpSettings, SourceError
 from data.model import Batch, empty_cftc, empty_observations
 
@@ -110,7 +110,23 @@ def location(line: int | None, column: str | None) -> str:
 
 # -- text and CSV helpers -------------------------------------------------------------------
 def decode_text(payload: bytes) -> str:
-    """Payload bytes as text: UTF-8 (a BOM is dropped), else Latin-1 (never fails)."""
+    """Payload bytes as text: UTF-16 with its BOM, UTF-8 (a BOM is dropped), else Latin-1.
+
+    Raises
+    ------
+    PayloadError
+        UTF-16 without a BOM (every other byte NUL), which would read as garbage.
+    """
+    if payload.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return payload.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise PayloadError(f"the file starts as UTF-16 but is not valid UTF-16 (byte {exc.start}); "
+                               "save it as UTF-8") from exc
+    head = payload[:4096]
+    if len(head) >= 4 and head.count(b"\0") * 3 > len(head):
+        raise PayloadError("the file looks like UTF-16 text without a byte-order mark "
+                           "(NUL bytes between the characters); save it as UTF-8")
     try:
         return payload.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -210,8 +226,39 @@ def to_float(
     return values * scale if scale != 1.0 else values
 
 
+def latest_plausible_date() -> pd.Timestamp:
+    """The latest date a payload may carry: tomorrow (UTC), so no time zone is refused."""
+    return pd.Timestamp(datetime.now(UTC).date() + timedelta(days=1))
+
+
+def _check_date_range(parsed: pd.Series, raw: pd.Series, *, column: str) -> None:
+    # Compared before any conversion to nanoseconds, where a year 9999 would wrap silently.
+    values = parsed.to_numpy()
+    if not len(values):
+        return
+    low = np.datetime64(EARLIEST_DATE)
+    high = np.datetime64(latest_plausible_date().date())
+    bad = (values < low) | (values > high)
+    if bad.any():
+        at = parsed.index[int(np.argmax(bad))]
+        text = str(raw[at]).strip()
+        when = "in the future" if values[int(np.argmax(bad))] > high else f"before {EARLIEST_DATE}"
+        raise PayloadError(f"date {text!r} is {when}: not a plausible observation date",
+                           line=int(at), column=column)
+
+
 def to_dates(raw: pd.Series, *, fmt: str, column: str, shown: str) -> pd.Series:
-    """Strings as datetime64, every one required; `shown` is the format named in errors."""
+    """Strings as datetime64, every one required and plausible (from 1800 to tomorrow);
+    `shown` is the format named in errors."""
+    try:
+        parsed = _to_dates(raw, fmt=fmt, column=column, shown=shown)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
+        raise PayloadError(f"a date is out of range ({exc})", column=column) from exc
+    _check_date_range(parsed, raw, column=column)
+    return parsed
+
+
+def _to_dates(raw: pd.Series, *, fmt: str, column: str, shown: str) -> pd.Series:
     parsed = pd.to_datetime(raw, format=fmt, errors="coerce")
     failed = np.flatnonzero(parsed.isna().to_numpy())
     if failed.size:
@@ -238,9 +285,43 @@ def check_unique_dates(dates: pd.Series, *, column: str) -> None:
         )
 
 
+def check_plausible_values(series_id: str, values: pd.Series, dates: pd.Series | None = None) -> None:
+    """Raise :class:`PayloadError` (line = the value's index label) at the first value of
+    `series_id` outside its catalogue bounds, or dated before the series' earliest date."""
+    numbers = values.to_numpy(dtype=float)
+    low, high = plausible_bounds(series_id)
+    bad = ~np.isnan(numbers) & ((numbers < low) | (numbers > high))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise PayloadError(
+            f"{numbers[i]:g} is outside the plausible range of {series_id} "
+            f"[{low:g}, {high:g}] {spec(series_id).units}".rstrip(),
+            line=_line_of(values.index[i]), column=series_id)
+    earliest = spec(series_id).earliest
+    if dates is not None and earliest != EARLIEST_DATE and len(dates):
+        stamps = pd.to_datetime(dates).to_numpy()
+        early = ~np.isnan(numbers) & (stamps < np.datetime64(earliest))
+        if early.any():
+            i = int(np.argmax(early))
+            raise PayloadError(f"{series_id} has no observations before {earliest}",
+                               line=_line_of(values.index[i]), column=series_id)
+
+
+def _line_of(label: object) -> int | None:
+    return int(label) if isinstance(label, (int, np.integer)) else None
+
+
 def wide_to_observations(dates: pd.Series, columns: Mapping[str, pd.Series]) -> pd.DataFrame:
     """Long observations (series_id, date, value) from aligned date and value columns; rows
-    with a missing value are dropped."""
+    with a missing value are dropped.
+
+    Raises
+    ------
+    PayloadError
+        A value outside its series' plausible bounds (line and column named).
+    """
+    for series_id, values in columns.items():
+        check_plausible_values(series_id, values, dates)
     parts = []
     date_values = pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]")
     for series_id, values in columns.items():
@@ -264,7 +345,30 @@ def wide_to_observations(dates: pd.Series, columns: Mapping[str, pd.Series]) -> 
 
 
 def observations_batch(source: str, origin: str, observations: pd.DataFrame, label: str) -> Batch:
-    """A :class:`Batch` of observations only, sorted by series and date."""
+    """A :class:`Batch` of observations only, sorted by series and date.
+
+    Raises
+    ------
+    PayloadError
+        A value outside its series' plausible bounds or a date out of range (the message
+        names series, date and value; payloads without lines have no line to give).
+    """
+    if not observations.empty:
+        stamps = pd.to_datetime(observations["date"])
+        outside = (stamps < pd.Timestamp(EARLIEST_DATE)) | (stamps > latest_plausible_date())
+        if outside.any():
+            row = observations[outside.to_numpy()].iloc[0]
+            raise PayloadError(f"{row['series_id']} on {pd.Timestamp(row['date']):%Y-%m-%d}: "
+                               "not a plausible observation date")
+        for series_id, part in observations.groupby("series_id", sort=False):
+            numbers = part["value"].to_numpy(dtype=float)
+            low, high = plausible_bounds(str(series_id))
+            bad = (numbers < low) | (numbers > high)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise PayloadError(
+                    f"{series_id} on {pd.Timestamp(part['date'].iloc[i]):%Y-%m-%d}: {numbers[i]:g} "
+                    f"is outside its plausible range [{low:g}, {high:g}]")
     ordered = observations.sort_values(["series_id", "date"], kind="stable").reset_index(drop=True)
     return Batch(source=source, origin=origin, observations=ordered, cftc=empty_cftc(), label=label)
 

@@ -87,9 +87,9 @@ FIELDS: Final[Mapping[str, str]] = MappingProxyType(
         "HIGH_YIELD": "%",
         "DISPERSION": "bp",
         "BTC": "ratio",
-        "INDIRECT": "%",
-        "DIRECT": "%",
-        "DEALER": "%",
+        "INDIRECT": "% of accepted",
+        "DIRECT": "% of accepted",
+        "DEALER": "% of accepted",
         "SIZE": "$bn",
         "REOPENING": "flag",
     }

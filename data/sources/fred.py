@@ -235,11 +235,20 @@ class _RoutedFred(fredapi.Fred):  # type: ignore[misc]
         self.payload = self._client.get(
             f"{url}&api_key={self.api_key}", source=SOURCE, series=self._series
         )
+        if looks_like_html(self.payload):
+            raise SourceError(source=SOURCE, series=self._series,
+                              cause="unexpected payload: an HTML page instead of FRED's XML "
+                                    "(a proxy, captive portal or maintenance page?)")
         try:
-            return ET.fromstring(self.payload)
+            root = ET.fromstring(self.payload)
         except ET.ParseError as exc:
             raise SourceError(source=SOURCE, series=self._series,
                               cause=f"unexpected payload (malformed XML: {exc})") from exc
+        if root.tag not in ("observations", "error"):
+            raise SourceError(source=SOURCE, series=self._series,
+                              cause=f"unexpected payload: XML with root <{root.tag}>, "
+                                    "FRED's has <observations>")
+        return root
 
 
 class FredProvider(Provider):
@@ -294,10 +303,22 @@ class FredProvider(Provider):
         if config.fred_api_key():
             batch = parse_fred_xml(payload, series_id=series_id, label=redact(label))
         else:
+            if looks_like_html(payload):
+                raise PayloadError("an HTML page instead of FRED's CSV (a proxy, captive portal "
+                                   "or maintenance page?)", line=1)
+            # A renamed column is not "no new data": the series must be in the header.
+            header = _header_ids(payload)
+            if series_id not in header:
+                raise PayloadError(f"the CSV does not carry series {series_id} "
+                                   f"(its columns: {', '.join(header) or 'none'})", line=1)
             batch = parse_fredgraph_csv(payload, label=label)
-            if batch.observations.empty and series_id not in _header_ids(payload):
-                raise PayloadError(f"the CSV does not carry series {series_id}")
         return restrict(batch, series_ids=unit.series_ids, start=unit.start)
+
+
+def looks_like_html(payload: bytes) -> bool:
+    """True when `payload` is an HTML page (what proxies and maintenance pages send)."""
+    head = payload[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
 
 
 def _header_ids(payload: bytes) -> list[str]:

@@ -31,7 +31,7 @@ def settings(**overrides: float) -> HttpSettings:
     return HttpSettings(
         timeout_s=values["timeout_s"], retries=int(values["retries"]), backoff_s=values["backoff_s"],
         max_retry_after_s=values["max_retry_after_s"], max_bytes=int(values["max_bytes"]),
-        min_interval_s=values["min_interval_s"],
+        min_interval_s=values["min_interval_s"], deadline_s=values.get("deadline_s"),
     )
 
 
@@ -223,3 +223,35 @@ def test_retry_after_seconds_reads_delta_seconds_and_http_dates() -> None:
 def test_settings_reject_out_of_range_values(field: str, value: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         settings(**{field: value})
+
+
+@pytest.mark.parametrize("declared", [None, -1], ids=["with-length", "without-length"])
+def test_a_trickling_server_is_cut_off_at_the_total_deadline(server: LocalServer, declared) -> None:
+    # One byte every 0.3 s: each read is well within the 1 s timeout, the whole body
+    # (40 bytes, 12 s) is not within the 1.5 s deadline.
+    server.route("/slow", Reply(body=b"x" * 40, trickle_s=0.3, declared_length=declared))
+    client = HttpClient(settings=settings(timeout_s=1.0, retries=1, deadline_s=1.5), sleep=lambda s: None)
+    started = time.monotonic()
+    with pytest.raises(SourceError, match=r"fred DGS10: no complete answer within the 1.5 s deadline"):
+        client.get(f"{server.url}/slow", source="fred", series="DGS10")
+    # Two attempts of at most 1.5 s each, plus the server's last byte in flight.
+    assert time.monotonic() - started < 5.0
+
+
+def test_the_deadline_defaults_to_four_timeouts_and_comes_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("TSM_HTTP_TIMEOUT", "2")
+    monkeypatch.delenv("TSM_HTTP_DEADLINE", raising=False)
+    assert HttpSettings.from_config().total_s == 8.0
+    monkeypatch.setenv("TSM_HTTP_DEADLINE", "5")
+    assert HttpSettings.from_config().total_s == 5.0
+
+
+def test_a_gzip_bomb_stops_at_the_size_limit(server: LocalServer) -> None:
+    import gzip as gz
+
+    bomb = gz.compress(b"\0" * (50 * 1024 * 1024), compresslevel=9)  # 50 MB in about 50 kB
+    assert len(bomb) < 100_000
+    server.route("/bomb", Reply(raw_body=bomb, headers={"Content-Encoding": "gzip"}))
+    client = HttpClient(settings=settings(max_bytes=1_000_000), sleep=lambda s: None)
+    with pytest.raises(SourceError, match="exceeds the 1000000-byte limit"):
+        client.get(f"{server.url}/bomb", source="fred", series="DGS10")

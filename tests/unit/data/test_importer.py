@@ -238,3 +238,164 @@ def test_a_malformed_file_leaves_the_store_exactly_as_it_was(tmp_path: Path) -> 
         assert store.revision() == 1
     assert (info.value.path, info.value.line, info.value.column) == (bad, 3, "value")
     assert dump(store_path) == before
+
+
+@pytest.mark.parametrize(
+    ("line3", "problem"),
+    [
+        ("9999-12-31,4.1", r"line 3, column date: date '9999-12-31' is in the future"),
+        ("1677-01-01,4.1", r"line 3, column date: date '1677-01-01' is before 1800-01-01"),
+        ("2999-01-04,4.1", r"line 3, column date: date '2999-01-04' is in the future"),
+        ("2024-01-03,-1e308", r"line 3, column DGS10: -1e\+308 is outside the plausible range of DGS10"),
+        ("2024-01-03,412", r"line 3, column DGS10: 412 is outside the plausible range of DGS10 \[-20, 50\] %"),
+    ],
+)
+def test_implausible_dates_and_values_are_refused_with_file_and_line(
+    tmp_path: Path, line3: str, problem: str
+) -> None:
+    path = write(tmp_path, "DGS10.csv", f"date,value\n2024-01-02,4.0\n{line3}\n2024-01-04,4.2\n")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        before = dump(tmp_path / "s.sqlite")
+        with pytest.raises(ImportFileError, match=rf"DGS10.csv {problem}"):
+            import_paths(store, [path])
+        assert dump(tmp_path / "s.sqlite") == before
+
+
+def test_a_year_beyond_the_nanosecond_range_is_never_stored_as_another_date(tmp_path: Path) -> None:
+    # 9999-12-31 used to wrap to 1816-03-29 and 1677-01-01 to 2261-07-22.
+    for day in ("9999-12-31", "1677-01-01"):
+        path = write(tmp_path, "DGS2.csv", f"date,value\n{day},4.0\n")
+        with pytest.raises(ImportFileError, match="not a plausible observation date"):
+            parse_file(path)
+
+
+def test_uncatalogued_series_get_generic_bounds(tmp_path: Path) -> None:
+    ok = write(tmp_path, "MYIDX.csv", "date,value\n2024-01-02,123456.5\n")
+    assert len(parse_file(ok)) == 1
+    bad = write(tmp_path, "MYIDX.csv", "date,value\n2024-01-02,-1e308\n")
+    with pytest.raises(ImportFileError, match="line 2, column MYIDX: .*outside the plausible range"):
+        parse_file(bad)
+
+
+def test_every_shared_series_lies_within_its_catalogue_bounds(shared_data: Path) -> None:
+    from data.catalogue import plausible_bounds
+
+    checked = 0
+    for path in sorted((shared_data / "fred").glob("*.csv")) + [shared_data / "ice" / "MOVE.csv"]:
+        frame = pd.read_csv(path)
+        for column in frame.columns[1:]:
+            series_id = path.stem if column == "value" else column
+            low, high = plausible_bounds(series_id)
+            values = frame[column].dropna()
+            assert values.between(low, high).all(), (series_id, values.min(), values.max())
+            checked += 1
+    assert checked > 40
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TSM_IMPORT_MAX_BYTES", "1000")
+    path = write(tmp_path, "DGS10.csv", "date,value\n" + "".join(
+        f"{day:%Y-%m-%d},4.0\n" for day in pd.date_range("2000-01-01", periods=200)))
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(ImportFileError, match=r"DGS10.csv: 0.0 MB is more than the 0.0 MB an import reads \(TSM_IMPORT_MAX_BYTES\)"):
+            import_paths(store, [path])
+        assert not store.has_observations()
+
+
+def big_wide_file(folder: Path, rows: int, *, bad_line: int | None = None, repeat_at: int | None = None) -> Path:
+    days = pd.date_range("1900-01-01", periods=rows).strftime("%Y-%m-%d").tolist()
+    cells = ",".join(["4.125"] * 40)
+    lines = ["date," + ",".join(f"S{i:02d}" for i in range(40))]
+    for i, day in enumerate(days):
+        line_no = i + 2
+        if repeat_at is not None and line_no == repeat_at:
+            day = days[0]
+        row = f"{day},{cells}"
+        if line_no == bad_line:
+            row = f"{day},abc," + ",".join(["4.125"] * 39)
+        lines.append(row)
+    path = folder / "wide.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_an_error_early_in_a_large_file_stops_the_read_with_little_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    path = big_wide_file(tmp_path, 40_000, bad_line=3)  # about 8 MB
+    assert path.stat().st_size > 7_000_000
+    with Store.open(tmp_path / "s.sqlite") as store:
+        tracemalloc.start()
+        try:
+            with pytest.raises(ImportFileError, match="line 3, column S00: 'abc' is not a number"):
+                import_paths(store, [path])
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert not store.has_observations()
+    # The whole file used to be read and split into lines first: many times its own size.
+    assert peak < path.stat().st_size, peak
+
+
+def test_a_streamed_file_names_the_right_line_in_a_later_chunk(tmp_path: Path) -> None:
+    path = big_wide_file(tmp_path, 10_000, bad_line=9_007)
+    with pytest.raises(ImportFileError, match=r"wide.csv line 9007, column S00: 'abc' is not a number"):
+        parse_file(path)
+
+
+def test_a_date_repeated_across_chunks_is_found_with_both_lines(tmp_path: Path) -> None:
+    path = big_wide_file(tmp_path, 10_000, repeat_at=9_000)
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(ImportFileError, match=r"wide.csv line 9000: date 1900-01-01 already appears on line 2"):
+            import_paths(store, [path])
+        assert not store.has_observations()
+
+
+def test_a_large_streamed_file_lands_whole(tmp_path: Path) -> None:
+    path = big_wide_file(tmp_path, 12_000)  # five chunks
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = import_paths(store, [path])
+        assert report.total.inserted == 12_000 * 40
+        wide = store.read_series(["S00", "S39"])
+    assert len(wide) == 12_000 and (wide == 4.125).all().all()
+
+
+def test_an_import_waits_for_a_running_refresh_then_lands(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    path = write(tmp_path, "DGS10.csv", "date,value\n2024-01-02,4.0\n")
+    held = threading.Event()
+
+    def refresh_for_a_while() -> None:
+        with Store.open(tmp_path / "s.sqlite") as holder, holder.lease(kind="refresh"):
+            held.set()
+            time.sleep(0.6)
+
+    thread = threading.Thread(target=refresh_for_a_while)
+    thread.start()
+    held.wait(5)
+    heard: list[str] = []
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = import_paths(store, [path], on_wait=heard.append)
+    thread.join()
+    assert heard and heard[0].startswith("a refresh (pid")
+    assert report.total.inserted == 1
+
+
+def test_two_imports_started_together_both_finish(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = tmp_path / "s.sqlite"
+    files = [big_wide_file(tmp_path / d, 4_000) for d in ("a", "b") if (tmp_path / d).mkdir() is None]
+    code = "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"
+    procs = [subprocess.Popen([sys.executable, "-c", code, "--store", str(store), "import", str(f)],
+                              cwd=Path(__file__).resolve().parents[3], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for f in files]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    with Store.open(store) as opened:
+        assert opened.read_series(["S00"])["S00"].count() == 4_000

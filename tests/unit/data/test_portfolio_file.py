@@ -104,3 +104,29 @@ def test_read_portfolio_uses_the_given_reader_and_names_unreadable_files(tmp_pat
     missing = tmp_path / "nope.csv"
     with pytest.raises(ValueError, match="nope.csv: cannot read the portfolio file"):
         read_portfolio(missing, settlement=SETTLE)
+
+
+def test_book_limits_are_checked_before_any_row_is_parsed() -> None:
+    from data.portfolio import BookTooLarge, check_book_text
+
+    header = "id,type,coupon_pct,maturity,face_usd\n"
+    check_book_text(header + "# a comment\n\n" + "A,bullet,4,5,1\n" * 300, source="ok.csv")
+    with pytest.raises(BookTooLarge, match="more than 300 positions"):
+        # Rows that would not even parse still count: nothing is parsed before the limit.
+        check_book_text(header + "x\n" * 301, source="big.csv")
+    with pytest.raises(BookTooLarge, match="more than the 100 bytes"):
+        check_book_text(header + "A,bullet,4,5,1\n" * 10, source="b.csv", max_bytes=100)
+
+
+def test_book_store_keeps_books_by_hash_across_processes_stores(tmp_path) -> None:
+    from data.portfolio import BookStore, book_key
+
+    text = "id,type,coupon_pct,maturity,face_usd\nA,bullet,4,5,1\n"
+    first = BookStore(tmp_path / "s.sqlite")
+    key = first.put(text, "mine.csv")
+    assert key == book_key(text, "mine.csv")
+    # Another worker (a new BookStore on the same store) finds it.
+    assert BookStore(tmp_path / "s.sqlite").get(key) == ("mine.csv", text)
+    assert BookStore(tmp_path / "s.sqlite").get("0" * 64) is None
+    assert BookStore(tmp_path / "s.sqlite").get({"text": text}) is None
+    assert BookStore(tmp_path / "absent.sqlite").get(key) is None

@@ -278,7 +278,6 @@ def test_import_detects_each_new_format_by_content(tmp_path: Path) -> None:
     cases = {
         "fsi.csv": payload("ofr/fsi.csv"),
         "page.json": payload("auctions/auctions_query_page1.json"),
-        "empty_page.json": b'{"data":[],"meta":{"labels":{"auction_date":"Auction Date"},"total-pages":1}}',
         "curve.csv": payload("eris/Eris_20250411_EOD_ParCouponCurve_SOFR.csv"),
         "desk.csv": b"date,tenor,rate\n2025-04-11,10Y,3.8\n",
         "table.csv": b"date,tenor,term,high_yield,bid_to_cover\n2024-01-10,10-Year,10-Year,4.0,2.5\n",
@@ -288,9 +287,16 @@ def test_import_detects_each_new_format_by_content(tmp_path: Path) -> None:
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
         found[name] = detect_format(tmp_path / name)
-    assert found == {"fsi.csv": "ofr-fsi-csv", "page.json": "auctions-json", "empty_page.json": "auctions-json",
+    assert found == {"fsi.csv": "ofr-fsi-csv", "page.json": "auctions-json",
                      "curve.csv": "eris-curve-csv", "desk.csv": "swap-curve-csv", "table.csv": "auctions-csv",
                      "acm.xls": "acm-xls"}
+    # An auction page without a row is recognised, and refused as empty (nothing to import).
+    from data.importer import ImportFileError
+
+    empty = tmp_path / "empty_page.json"
+    empty.write_bytes(b'{"data":[],"meta":{"labels":{"auction_date":"Auction Date"},"total-pages":1}}')
+    with pytest.raises(ImportFileError, match="no observations in the file \\(read as auctions-json\\)"):
+        detect_format(empty)
 
 
 def test_a_bad_new_format_file_leaves_the_store_as_it_was(tmp_path: Path) -> None:

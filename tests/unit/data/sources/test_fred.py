@@ -192,3 +192,45 @@ def test_keyed_fetch_error_names_source_series_and_never_the_key(
     assert str(info.value).startswith("fred DGS10: HTTP 400")
     assert "The series does not exist." in str(info.value)
     assert KEY not in str(info.value)
+
+
+@pytest.mark.parametrize("page", [
+    b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>",
+    b"<html><body><p>Please log in</p></body></html>",
+], ids=["doctype", "bare-html"])
+def test_keyed_fetch_of_an_html_page_with_status_200_is_a_readable_source_error(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch, page: bytes
+) -> None:
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+    monkeypatch.setenv("TSM_FREDAPI_URL", server.url + "/fred")
+    server.route("/fred/series/observations", Reply(200, page, headers={"Content-Type": "text/html"}))
+    provider = FredProvider(client=HttpClient(settings=HttpSettings(2, 0, 0, 0, 100_000)))
+    (unit,) = provider.plan(Query({"DGS10": None}, date(2024, 1, 1)))
+    with pytest.raises(SourceError, match=r"^fred DGS10: unexpected payload: an HTML page instead of FRED's XML"):
+        provider.fetch(unit)
+
+
+def test_keyed_fetch_of_other_xml_names_its_root(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+    monkeypatch.setenv("TSM_FREDAPI_URL", server.url + "/fred")
+    server.route("/fred/series/observations", Reply(200, b"<rss><channel/></rss>"))
+    provider = FredProvider(client=HttpClient(settings=HttpSettings(2, 0, 0, 0, 100_000)))
+    (unit,) = provider.plan(Query({"DGS10": None}, date(2024, 1, 1)))
+    with pytest.raises(SourceError, match=r"XML with root <rss>"):
+        provider.fetch(unit)
+
+
+def test_a_renamed_csv_column_is_an_error_not_an_empty_success() -> None:
+    provider = FredProvider(client=HttpClient(settings=HttpSettings(2, 0, 0, 0, 100_000)))
+    (unit,) = provider.plan(Query({"DGS10": date(2024, 1, 1)}, date(2024, 1, 5)))
+    renamed = b"observation_date,DGS10_RENAMED\n2024-01-02,3.95\n2024-01-03,3.91\n"
+    with pytest.raises(PayloadError, match=r"does not carry series DGS10 \(its columns: DGS10_RENAMED\)"):
+        provider.transform(unit, renamed)
+
+
+def test_a_utf16_file_is_read_with_its_bom_and_refused_with_a_hint_without() -> None:
+    text = "observation_date,DGS10\n2024-01-02,3.95\n"
+    batch = parse_fredgraph_csv(text.encode("utf-16"))  # with BOM, as Excel writes it
+    assert values(batch.observations, "DGS10") == {"2024-01-02": 3.95}
+    with pytest.raises(PayloadError, match="looks like UTF-16 .* save it as UTF-8"):
+        parse_fredgraph_csv(text.encode("utf-16-le"))
