@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Final, TextIO
+from pathlib import Path
+from typing import Final, Protocol, TextIO
 
 from cli.state_step import build_state_step
 from cli.table import format_table
@@ -25,7 +27,8 @@ from data.model import Batch
 from data.sources import FetchUnit, Provider, Query, make_provider, provider_names
 from data.store import CFTC_STATUS_ID, Store, StoreError, WriteResult
 
-__all__ = ["OVERLAP_DAYS", "Progress", "register", "run"]
+__all__ = ["OVERLAP_DAYS", "Progress", "ProgressSink", "RefreshResult", "UnknownSeriesError", "register",
+           "run", "run_refresh"]
 
 #: Calendar days re-fetched before each series' last stored date, to pick up revisions.
 OVERLAP_DAYS: Final[int] = 14
@@ -41,6 +44,11 @@ class Progress:
         self.done = 0
         self.stream = stream
         self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+
+    def start(self, total: int) -> None:
+        """Begin counting `total` items."""
+        self.total = max(total, 1)
+        self.done = 0
 
     def step(self, label: str) -> None:
         """Show that the item `label` is being worked on."""
@@ -131,20 +139,86 @@ def run(args: argparse.Namespace) -> int:
         print(f"refresh: {exc}", file=sys.stderr)
         return 2
     try:
-        store = Store.open(args.store)
+        result = run_refresh(args.store, source=args.source, series=args.series or (), since=since,
+                             today=today, progress=Progress(0, stream=sys.stderr))
+    except UnknownSeriesError as exc:
+        print(f"refresh: {exc}", file=sys.stderr)
+        return 2
     except StoreError as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 1
-    with store:
-        code = _refresh(store, args, since, today)
-    if code in (0, 1):  # something may have been stored (1: some sources failed)
-        build_state_step(args.store)
-    return code
+    _print_summary(result)
+    # something may have been stored (even when some sources failed)
+    build_state_step(args.store)
+    return 1 if result.failed else 0
 
 
-def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: date) -> int:
-    names = [args.source] if args.source else list(provider_names())
-    wanted = set(args.series or [])
+class ProgressSink(Protocol):
+    """What :func:`run_refresh` reports its progress to (a terminal bar, the data page)."""
+
+    def start(self, total: int) -> None: ...
+
+    def step(self, label: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class UnknownSeriesError(ValueError):
+    """A requested series id is not published by the chosen source(s)."""
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh did: per series outcome (in fetch order) and notes for the user."""
+
+    outcomes: tuple[_Outcome, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes if o.errors)
+
+    @property
+    def total(self) -> WriteResult:
+        return sum((o.counts for o in self.outcomes), WriteResult())
+
+
+def run_refresh(store_path: str | Path, *, source: str | None = None, series: Sequence[str] = (),
+                since: date | None = None, today: date | None = None,
+                progress: ProgressSink | None = None) -> RefreshResult:
+    """Fetch new data into the store at ``store_path``: what ``tsm refresh`` does, without the
+    printing and without building the market state (the caller does that).
+
+    Raises
+    ------
+    data.store.StoreError
+        The store cannot be opened.
+    UnknownSeriesError
+        A series in ``series`` is not published by the chosen source(s); nothing was fetched.
+    """
+    with Store.open(store_path) as store:
+        return _refresh(store, source, set(series), since, today or datetime.now(UTC).date(),
+                        progress)
+
+
+def _print_summary(result: RefreshResult) -> None:
+    outcomes = result.outcomes
+    rows: list[list[object]] = [
+        [o.source, o.series_id, o.counts.inserted, o.counts.updated, o.counts.unchanged,
+         "ok" if not o.errors else f"FAILED: {o.errors[0]}"]
+        for o in outcomes
+    ]
+    print(format_table(["source", "series", "new", "revised", "unchanged", "status"], rows))
+    for note in result.notes:
+        print(note)
+    total = result.total
+    print(f"{len(outcomes) - result.failed} series ok, {result.failed} failed; {total.inserted} new, "
+          f"{total.updated} revised, {total.unchanged} unchanged rows")
+
+
+def _refresh(store: Store, source: str | None, wanted: set[str], since: date | None, today: date,
+             sink: ProgressSink | None) -> RefreshResult:
+    names = [source] if source else list(provider_names())
     providers: list[Provider] = []
     plans: list[tuple[Provider, list[FetchUnit]]] = []
     outcomes: dict[str, _Outcome] = {}
@@ -153,11 +227,11 @@ def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: 
         for name in names:
             provider = make_provider(name)
             providers.append(provider)
-            series = provider.series_ids() if args.source else provider.default_series()
+            series = provider.series_ids() if source else provider.default_series()
             if wanted:
                 series = tuple(s for s in provider.series_ids() if s in wanted)
             if not series:
-                if not args.source and not wanted:
+                if not source and not wanted:
                     notes.append(f"{name}: nothing by default (a secondary source; use --source {name})")
                 continue
             for series_id in series:
@@ -171,11 +245,11 @@ def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: 
             plans.append((provider, units))
         unknown = wanted - set(outcomes)
         if unknown:
-            scope = f"source {args.source}" if args.source else "any source"
-            print(f"refresh: unknown series {', '.join(sorted(unknown))} for {scope}", file=sys.stderr)
-            return 2
+            scope = f"source {source}" if source else "any source"
+            raise UnknownSeriesError(f"unknown series {', '.join(sorted(unknown))} for {scope}")
 
-        progress = Progress(sum(len(units) for _, units in plans), stream=sys.stderr)
+        progress = sink or Progress(0, stream=sys.stderr)
+        progress.start(sum(len(units) for _, units in plans))
         for provider, units in plans:
             unreachable: str | None = None
             for unit in units:
@@ -209,17 +283,4 @@ def _refresh(store: Store, args: argparse.Namespace, since: date | None, today: 
     for outcome in outcomes.values():
         error = outcome.errors[0] if outcome.errors else None
         store.record_refresh(outcome.series_id, source=outcome.source, ok=error is None, error=error)
-
-    rows: list[list[object]] = [
-        [o.source, o.series_id, o.counts.inserted, o.counts.updated, o.counts.unchanged,
-         "ok" if not o.errors else f"FAILED: {o.errors[0]}"]
-        for o in outcomes.values()
-    ]
-    failed = sum(1 for o in outcomes.values() if o.errors)
-    print(format_table(["source", "series", "new", "revised", "unchanged", "status"], rows))
-    for note in notes:
-        print(note)
-    total = sum((o.counts for o in outcomes.values()), WriteResult())
-    print(f"{len(outcomes) - failed} series ok, {failed} failed; {total.inserted} new, "
-          f"{total.updated} revised, {total.unchanged} unchanged rows")
-    return 1 if failed else 0
+    return RefreshResult(tuple(outcomes.values()), tuple(notes))
