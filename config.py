@@ -83,3 +83,14 @@ def warm_up() -> bool:
     """Compute the full-history measures in the background when the app module loads
     (TSM_WARM_UP, default 1; the test suite sets 0)."""
     return _env("TSM_WARM_UP", "1") not in ("0", "false", "no")
+
+
+def live_poll_s() -> float:
+    """Seconds between an open page's checks for a new store revision (TSM_LIVE_POLL_SECONDS,
+    default 15; 0 turns the check off). A new revision is shown after two checks agree."""
+    return _env_float("TSM_LIVE_POLL_SECONDS", 15.0)
+
+
+def upload_max_mb() -> float:
+    """Largest file the data page accepts for import, in MB (TSM_UPLOAD_MAX_MB, default 50)."""
+    return _env_float("TSM_UPLOAD_MAX_MB", 50.0)

@@ -38,12 +38,23 @@
     return full[ref.charAt(0) + "axis" + ref.slice(1)] || null;
   }
 
-  function titleOf(axis) {
-    return axis && axis.title && axis.title.text ? String(axis.title.text) : "";
+  function titleOf(gd, ref) {
+    // From the figure as given: plotly's full layout holds an editing placeholder instead.
+    var axis = axisOf(gd.layout || {}, ref);
+    var title = axis && axis.title;
+    if (title && typeof title === "object") title = title.text;
+    return title ? String(title).replace(/<[^>]*>/g, "") : "";
   }
 
   function isRanged(axis) {
     return axis && Array.isArray(axis.range) && ["date", "linear", "log"].indexOf(axis.type) >= 0;
+  }
+
+  function plain(value) {
+    // Labels may carry plotly's HTML (<br>, <b>): the CSV gets the words.
+    return typeof value === "string"
+      ? value.replace(/<br\s*\/?>/gi, " ").replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim()
+      : value;
   }
 
   function shownValue(axis, raw, calc) {
@@ -52,7 +63,7 @@
       if (typeof raw === "string") return raw.replace(/[ T]00:00(:00(\.0+)?)?$/, "");
       return axis.c2d ? axis.c2d(calc).replace(/ 00:00(:00(\.0+)?)?$/, "") : raw;
     }
-    return raw;
+    return plain(raw);
   }
 
   /* The visible points of each drawn trace: {name, units, keyTitle, axisType, points: [[key, calc, value]]}. */
@@ -62,10 +73,10 @@
     var out = [];
     traces.forEach(function (trace, i) {
       if (trace.visible !== undefined && trace.visible !== true) return;
-      var name = trace.name || "trace " + (i + 1);
+      var name = plain(trace.name || "");
       if (trace.type === "pie") {
         var labels = list(trace.labels), values = list(trace.values);
-        out.push({name: name, units: "", keyTitle: "label", axisType: "category",
+        out.push({name: name || "value", units: "", keyTitle: "label", axisType: "category",
                   points: labels.map(function (l, k) { return [l, k, values[k]]; })});
         return;
       }
@@ -74,8 +85,9 @@
       var vals = list(horizontal ? trace.x : trace.y);
       if (!vals.length && trace.z) vals = list(trace.z);
       if (!keys.length) keys = vals.map(function (_, k) { return k; });
-      var keyAxis = axisOf(full, (horizontal ? trace.yaxis : trace.xaxis) || (horizontal ? "y" : "x"));
-      var valAxis = axisOf(full, (horizontal ? trace.xaxis : trace.yaxis) || (horizontal ? "x" : "y"));
+      var keyRef = (horizontal ? trace.yaxis : trace.xaxis) || (horizontal ? "y" : "x");
+      var valRef = (horizontal ? trace.xaxis : trace.yaxis) || (horizontal ? "x" : "y");
+      var keyAxis = axisOf(full, keyRef);
       var ranged = isRanged(keyAxis) && keyAxis.r2c && keyAxis.d2c;
       var lo = -Infinity, hi = Infinity;
       if (ranged) {
@@ -89,8 +101,11 @@
         if (ranged && !(calc >= lo && calc <= hi)) continue;
         points.push([shownValue(keyAxis, keys[k], calc), calc, vals[k]]);
       }
-      out.push({name: name, units: titleOf(valAxis), axisType: keyAxis ? keyAxis.type : "",
-                keyTitle: titleOf(keyAxis) || (keyAxis && keyAxis.type === "date" ? "date" : "x"),
+      var units = titleOf(gd, valRef);
+      var kind = keyAxis ? keyAxis.type : "";
+      out.push({name: name || units || "value " + (i + 1), units: name ? units : "", axisType: kind,
+                keyTitle: titleOf(gd, keyRef) ||
+                  (kind === "date" ? "date" : kind === "category" ? "category" : "x"),
                 points: points, sortable: !!ranged});
     });
     return out;
@@ -109,7 +124,7 @@
   /* One row per x (wide) when every trace has at most one value per x; else one row per point. */
   function figureCsv(gd) {
     var tables = traceTables(gd);
-    if (!tables.length) return "";
+    if (!tables.length) return "note\r\nno data shown\r\n";
     var names = columnNames(tables);
     var unique = tables.every(function (t) {
       var keys = {};

@@ -6,6 +6,7 @@ from types import ModuleType
 
 from dash import Dash, Input, Output, dcc, html
 
+from components import desk_tools
 from components.context import AppContext
 from components.widgets import data_banner, error_box, note
 from data.store import StoreError
@@ -18,8 +19,10 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
             html.H1("Treasury Stress Monitor"),
             html.Nav([dcc.Link(p.LABEL, href=p.PATH, className="nav-link", id="nav-" + (p.PATH.strip("/") or "overview"))
                       for p in pages]),
+            desk_tools.header_tools(),
         ], className="header"),
         html.Div(id="banner-slot"),
+        *desk_tools.live_parts(ctx),
         html.Main(id="page"),
     ], className="shell")
 
@@ -31,6 +34,7 @@ def state_notes(pending: str | None) -> list[html.P]:
 
 def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
     by_path = {p.PATH: p for p in pages}
+    desk_tools.register(app, ctx)
 
     @app.callback(Output("page", "children"), Output("banner-slot", "children"),
                   Input("url", "pathname"))
