@@ -232,14 +232,25 @@
 
   window.tsmExport = {figureCsv: figureCsv, tableCsv: tableCsv, download: download, last: null};
 
-  // Plotly is loaded eagerly (before the assets); wait for it all the same if it is not.
-  (function configure(attempt) {
-    if (window.Plotly && window.Plotly.setPlotConfig) {
-      window.Plotly.setPlotConfig(CONFIG);
-    } else if (attempt < 200) {
-      setTimeout(function () { configure(attempt + 1); }, 50);
+  // Configure Plotly the moment it is defined, before any chart is drawn (the graph component
+  // may load it after this file): a chart drawn first would keep plotly's default toolbar.
+  function configure(plotly) {
+    if (plotly && plotly.setPlotConfig && !plotly.__tsmConfigured) {
+      plotly.setPlotConfig(CONFIG);
+      plotly.__tsmConfigured = true;
     }
-  })(0);
+  }
+  if (window.Plotly) {
+    configure(window.Plotly);
+  } else {
+    var held;
+    Object.defineProperty(window, "Plotly", {
+      configurable: true,
+      enumerable: true,
+      get: function () { return held; },
+      set: function (value) { held = value; configure(value); },
+    });
+  }
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest(".csv-button[data-csv-target]");
