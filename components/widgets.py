@@ -27,14 +27,20 @@ def graph(id_: str | dict[str, Any], figure: dict[str, Any], *, height: int | No
     """A chart whose box has an explicit height (the figure's own by default): a responsive
     graph in a grid cell otherwise collapses to the cell's content height."""
     px = height or int(figure.get("layout", {}).get("height", 360))
-    return dcc.Graph(id=id_, figure=figure, style={"height": f"{px}px"}, config=dict(GRAPH_CONFIG))
+    return dcc.Graph(id=id_, figure=figure, style={"height": f"{px}px"}, config=graph_config())
+
+
+def graph_config() -> Any:
+    """A copy of :data:`GRAPH_CONFIG` for a dcc.Graph's ``config``."""
+    return dict(GRAPH_CONFIG)
 
 
 def csv_button(target_id: str, *, label: str = "CSV") -> html.Button:
     """A small button that downloads the CSV of the table (or chart) with id ``target_id`` as
     the page shows it (assets/export.js does the work in the browser)."""
+    data: dict[str, Any] = {"data-csv-target": target_id}
     return html.Button(label, className="csv-button", title="Download this table as CSV",
-                       n_clicks=0, **{"data-csv-target": target_id})
+                       n_clicks=0, **data)
 
 
 def card(title: str, *children: Any, id_: str | None = None) -> html.Div:

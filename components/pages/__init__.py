@@ -15,6 +15,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "components.pages.stress",
     "components.pages.risk",
     "components.pages.scenarios",
+    "components.pages.data",
 )
 
 

@@ -31,7 +31,7 @@ from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
 from components.theme import BAD, EPISODES, FONT, INK, MUTED, SERIES, base_layout
-from components.widgets import GRAPH_CONFIG, as_of_picker, card, csv_button, error_box, note
+from components.widgets import as_of_picker, card, csv_button, error_box, graph_config, note
 
 PATH = "/positioning"
 LABEL = "Positioning"
@@ -421,7 +421,7 @@ def zscore_figure(view: PositioningView) -> Figure:
 def sized_graph(id_: str, figure: dict[str, Any], height: int) -> dcc.Graph:
     """``widgets.graph``'s graph with an explicit height: a responsive graph in a grid cell otherwise
     takes its parent's (auto) height and can collapse to a sliver."""
-    return dcc.Graph(id=id_, figure=figure, config=dict(GRAPH_CONFIG), style={"height": f"{height}px"})
+    return dcc.Graph(id=id_, figure=figure, config=graph_config(), style={"height": f"{height}px"})
 
 
 # --- key numbers -------------------------------------------------------------------------------
