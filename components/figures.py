@@ -66,13 +66,7 @@ def history(
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
                        "line": {"color": "#8c959f", "width": 1}})
     if episodes and starts:
-        first = min(starts)
-        for start, end, label in EPISODES:
-            if pd.Timestamp(end) < first:
-                continue
-            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end,
-                           "y0": 0, "y1": 1, "fillcolor": "#bf8700", "opacity": 0.12,
-                           "line": {"width": 0}, "layer": "below", "name": label})
+        shapes += episode_shapes(min(starts))
     layout["shapes"] = shapes
     if traces:
         ends = [pd.Timestamp(t["x"][-1]) for t in traces if t["x"]]
@@ -102,6 +96,41 @@ def time_axis(last: pd.Timestamp | None) -> dict[str, Any]:
         start = last - pd.DateOffset(years=OPEN_ON_YEARS)
         axis["range"] = [start.strftime("%Y-%m-%d"), (last + pd.Timedelta(days=3)).strftime("%Y-%m-%d")]
     return axis
+
+
+#: Fill of the stress-episode bands (the same on every chart).
+EPISODE_FILL = "#bf8700"
+
+
+def episode_shapes(first: pd.Timestamp | None) -> list[dict[str, Any]]:
+    """The stress episodes (Lehman, taper tantrum, ...) from ``first`` on, as shaded bands
+    labelled with their names (vertical text at the top, so that neighbours do not collide)."""
+    if first is None:
+        return []
+    return [
+        {"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
+         "fillcolor": EPISODE_FILL, "opacity": 0.12, "line": {"width": 0}, "layer": "below",
+         "name": label,
+         "label": {"text": label, "textposition": "top center", "textangle": -90,
+                   "xanchor": "right", "font": {"size": 10, "color": "#7a5c00"}}}
+        for start, end, label in EPISODES
+        if pd.Timestamp(end) >= pd.Timestamp(first)
+    ]
+
+
+def robust_range(series: Sequence[pd.Series], *, lower_q: float = 0.005,
+                 upper_q: float = 0.995, pad: float = 0.08) -> list[float] | None:
+    """A y-range that leaves out the rare spikes (below the ``lower_q`` and above the
+    ``upper_q`` quantile of all the values) so that the rest of the history is readable; None
+    when there is nothing to range."""
+    values = pd.concat([s.dropna() for s in series]) if series else pd.Series(dtype=float)
+    if values.empty:
+        return None
+    lo, hi = float(values.quantile(lower_q)), float(values.quantile(upper_q))
+    if not hi > lo:
+        return None
+    margin = (hi - lo) * pad
+    return [round(lo - margin, 6), round(hi + margin, 6)]
 
 
 def bar(labels: Sequence[str], values: Sequence[float], *, title: str, y_title: str,

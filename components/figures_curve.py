@@ -15,7 +15,7 @@ from dash import Patch
 
 from components import figures
 from components.downsample import DEFAULT_MAX_POINTS, minmax_downsample
-from components.theme import EPISODES, GRID, INK, MUTED, SERIES, base_layout
+from components.theme import GRID, INK, MUTED, SERIES, base_layout
 
 __all__ = [
     "ASOF_COLOUR",
@@ -136,13 +136,7 @@ def factors_figure(
             "font": {"size": 12, "color": MUTED},
         })
     layout["xaxis"] = {"gridcolor": GRID, "zeroline": False, "anchor": f"y{len(panels)}"}
-    shapes: list[dict[str, Any]] = [asof_shape(as_of)]
-    for start, end, name in EPISODES:
-        if first is None or pd.Timestamp(end) < first:
-            continue
-        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end,
-                       "y0": 0, "y1": 1, "fillcolor": "#bf8700", "opacity": 0.12,
-                       "line": {"width": 0}, "layer": "below", "name": name})
+    shapes: list[dict[str, Any]] = [asof_shape(as_of), *figures.episode_shapes(first)]
     layout["shapes"] = shapes
     layout["margin"] = {**layout["margin"], "t": 56}
     return {"data": traces, "layout": layout}

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from components import figures
-from components.theme import BAD, EPISODES, GOOD, INK, MUTED, SERIES
+from components.figures import episode_shapes
+from components.theme import BAD, GOOD, INK, MUTED, SERIES
 
 __all__ = [
     "Figure",
@@ -58,7 +59,6 @@ STRESS_FACILITY_COLUMNS: Final = ("srf_bn", "discount_window_bn")
 BALANCE_COLUMNS: Final = ("reserves_bn", "rrp_bn")
 #: Colours of the two lines of a chart, in order (threshold lines use the same colours).
 SERIES_COLOURS: Final = (SERIES[0], SERIES[1])
-_EPISODE_FILL: Final = "#bf8700"
 _UNKNOWN: Final = "#8c959f"
 
 
@@ -137,14 +137,8 @@ def warning_spans(
 
 
 def _episode_shapes(first: pd.Timestamp) -> list[dict[str, Any]]:
-    # Same look as components.figures.history, so that every page shades episodes alike.
-    return [
-        {"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
-         "fillcolor": _EPISODE_FILL, "opacity": 0.12, "line": {"width": 0}, "layer": "below",
-         "name": label}
-        for start, end, label in EPISODES
-        if pd.Timestamp(end) >= first
-    ]
+    # Same look as every other chart (components.figures.episode_shapes).
+    return episode_shapes(first)
 
 
 def overlay_shapes(

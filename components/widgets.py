@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from analytics.tenors import CMT_SERIES
 from components.theme import DEMO, GRID, INK, MUTED
 from data.market import MarketData
 
@@ -48,6 +49,11 @@ def card(title: str, *children: Any, id_: str | None = None) -> html.Div:
     return html.Div([html.H3(title, className="card-title"), *children], className="card", **kwargs)
 
 
+#: The series the dashboard cannot do without: the CMT curve and the overnight rates. A stale
+#: one turns the banner amber and is named in it.
+CORE_SERIES: frozenset[str] = frozenset(CMT_SERIES.values()) | {"SOFR", "EFFR"}
+
+
 def data_banner(data: MarketData) -> html.Div:
     """The label every page carries: DEMO in bold colour, else where the data comes from."""
     last = data.last_date()
@@ -59,10 +65,22 @@ def data_banner(data: MarketData) -> html.Div:
                        "`tsm import` or `tsm refresh`. Last demo date " + last_txt + ".")],
             id="data-banner", className="banner banner-demo", style={"borderColor": DEMO},
         )
+    rows = [r for r in data.status_rows if r.rows]
+    stale = [r for r in rows if r.stale]
+    core = [r for r in stale if r.series_id in CORE_SERIES]
+    oldest = min(core, key=lambda r: r.last_date or "") if core else None
+    parts = [f" store revision {data.revision}; latest yields {last_txt}; "
+             f"{len(stale)} of {len(rows)} series stale"]
+    if oldest is not None:
+        parts.append(f"; oldest core series {oldest.series_id}, last {oldest.last_date} "
+                     f"({oldest.age_days} days)")
+    parts.append(" (Data page / `tsm status`).")
     return html.Div(
         [html.Strong("LIVE DATA" if data.mode == "live" else "IMPORTED DATA"),
-         html.Span(f" store revision {data.revision}; latest yields {last_txt}.")],
-        id="data-banner", className="banner banner-real",
+         html.Span("".join(parts), id="data-banner-status")],
+        id="data-banner",
+        # Green only when no core series is stale: an old curve must not look reassuring.
+        className="banner banner-stale" if core else "banner banner-real",
     )
 
 
@@ -103,8 +121,9 @@ def tile(label: str, value: str, detail: str = "", *, id_: str, colour: str = GR
     return html.Div(
         [
             html.Div(label, style={"fontSize": "12px", "color": MUTED}),
+            # Wraps rather than clips: "+5 bp bear steepener" must read whole at 1366x768.
             html.Div(value, id=id_, style={"fontSize": "19px", "fontWeight": 600, "color": INK,
-                                           "whiteSpace": "nowrap"}),
+                                           "overflowWrap": "anywhere"}),
             html.Div(detail, style={"fontSize": "12px", "color": MUTED}) if detail else None,
         ],
         style={"borderLeft": f"4px solid {colour}", "padding": "4px 10px",

@@ -65,3 +65,25 @@ def state_of_yields(yields: pd.DataFrame):
 def real_yields_state(real_yields: pd.DataFrame):
     """The market state of the real CMT history 1962-2026 (built once per test session)."""
     return state_of_yields(real_yields)
+
+
+def route_request(path: str, search: str = "", *, written: str | None = None,
+                  current_as_of: str | None = None) -> dict:
+    """The body dash-renderer posts to render a page: the shell router's callback, with the
+    outputs as app.py registers them (the nav links are found from the page list)."""
+    from components.pages import load_pages
+    from components.shell import nav_id
+
+    outputs = [("page", "children"), ("banner-slot", "children"), ("asof-message", "children"),
+               ("app-asof", "date"), ("app-asof", "min_date_allowed"),
+               ("app-asof", "max_date_allowed"), ("url-written", "data")]
+    outputs += [(nav_id(p), "href") for p in load_pages()]
+    return {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in outputs],
+        "inputs": [{"id": "url", "property": "pathname", "value": path},
+                   {"id": "url", "property": "search", "value": search}],
+        "state": [{"id": "url-written", "property": "data", "value": written},
+                  {"id": "app-asof", "property": "date", "value": current_as_of}],
+        "changedPropIds": ["url.pathname", "url.search"],
+    }

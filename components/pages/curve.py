@@ -9,6 +9,7 @@ the moves. Everything is read as of the date picked (history after it is ignored
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -32,7 +33,8 @@ from components import figures
 from components.context import AppContext
 from components.figures_curve import asof_update, factors_figure, history_with_asof
 from components.theme import ACCENT, BAD, GOOD, MUTED
-from components.widgets import as_of_picker, card, graph, note, simple_table
+from components.urlstate import Bound, initial_values, read_choice, read_number
+from components.widgets import card, graph, note, simple_table
 from components.zoom import register_zoom
 
 PATH = "/curve"
@@ -329,7 +331,7 @@ def update_history(ctx: AppContext, spread: str | None, as_of: str | None,
         return figures.empty(str(exc), title="Spread history")
     state = ctx.state()
     fig = spread_history_figure(state, name, as_of=resolve_as_of(state.yields, when))
-    return asof_update(fig) if triggered == "curve-asof" else fig
+    return asof_update(fig) if triggered == "app-asof" else fig
 
 
 def update_episodes(ctx: AppContext, spread: str | None, regime: str | None,
@@ -379,21 +381,32 @@ def _radio(id_: str, options: tuple[str, ...], value: str) -> dcc.RadioItems:
                           labelStyle={"marginRight": "12px"})
 
 
-def layout(ctx: AppContext) -> html.Div:
+#: The page's controls in the URL (see components.urlstate).
+URL_STATE = (
+    Bound("spread", "curve-spread", read=read_choice(tuple(SPREADS))),
+    Bound("band", "curve-band", read=read_number(0.0, MAX_BAND_BP), write=lambda v: f"{float(v):g}"),
+    Bound("regime", "curve-episode-regime", read=read_choice(EPISODE_REGIMES)),
+    Bound("window", "curve-episode-window", read=read_choice(tuple(WINDOWS))),
+)
+
+
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     state = ctx.state()
-    last = state.last_date
-    last_day = None if last is None else last.strftime("%Y-%m-%d")
-    moves, _, compare = update_moves(ctx, None, DEFAULT_PARALLEL_BAND_BP)
-    episodes = update_episodes(ctx, DEFAULT_SPREAD, DEFAULT_EPISODE_REGIME,
-                               DEFAULT_EPISODE_WINDOW, None, DEFAULT_PARALLEL_BAND_BP)
+    values, _ = initial_values(URL_STATE, query or {})
+    as_of = (query or {}).get("as_of") or None
+    spread = values.get("spread", DEFAULT_SPREAD)
+    band = values.get("band", DEFAULT_PARALLEL_BAND_BP)
+    regime = values.get("regime", DEFAULT_EPISODE_REGIME)
+    window = values.get("window", DEFAULT_EPISODE_WINDOW)
+    when = resolve_as_of(state.yields, parse_as_of(as_of))
+    moves, _, compare = update_moves(ctx, as_of, band)
+    episodes = update_episodes(ctx, spread, regime, window, as_of, band)
     return html.Div([
         card("What did the curve do?", html.Div([
-            html.Label("As of", htmlFor="curve-asof"),
-            as_of_picker("curve-asof", last_day, latest=last_day),
             html.Label("Parallel band", htmlFor="curve-band"),
             # No min/max on the input: the browser would swallow an out-of-range number
             # instead of letting the page say what the range is.
-            dcc.Input(id="curve-band", type="number", value=DEFAULT_PARALLEL_BAND_BP,
+            dcc.Input(id="curve-band", type="number", value=band,
                       step=BAND_STEP_BP, debounce=True, style={"width": "70px"}),
             html.Span(f"bp (0-{MAX_BAND_BP:g}): a smaller |spread change| counts as parallel",
                       style={"color": MUTED}),
@@ -409,15 +422,15 @@ def layout(ctx: AppContext) -> html.Div:
         html.Div([
             card("Spread history and largest episodes", html.Div([
                 html.Label("Spread", htmlFor="curve-spread"),
-                dcc.Dropdown(id="curve-spread", options=list(SPREADS), value=DEFAULT_SPREAD,
+                dcc.Dropdown(id="curve-spread", options=list(SPREADS), value=spread,
                              clearable=False, style={"width": "140px"}),
             ], className="controls"),
-                sized_graph("curve-history", spread_history_figure(state, DEFAULT_SPREAD, as_of=last)),
+                sized_graph("curve-history", spread_history_figure(state, spread, as_of=when)),
                 html.Div([
                     html.Strong("Largest episodes"),
-                    _radio("curve-episode-regime", EPISODE_REGIMES, DEFAULT_EPISODE_REGIME),
+                    _radio("curve-episode-regime", EPISODE_REGIMES, regime),
                     html.Span("over", style={"color": MUTED}),
-                    _radio("curve-episode-window", tuple(WINDOWS), DEFAULT_EPISODE_WINDOW),
+                    _radio("curve-episode-window", tuple(WINDOWS), window),
                 ], className="controls"),
                 html.Div(episodes, id="curve-episodes"),
                 note(f"The {DEFAULT_TOP_N} largest non-overlapping moves of the regime, by "
@@ -425,7 +438,7 @@ def layout(ctx: AppContext) -> html.Div:
                      "parallel band above.")),
             card("Curve vs the start of the 1w and 1m moves", sized_graph("curve-compare", compare)),
         ], className="grid-2"),
-        card("Level, slope, curvature", sized_graph("curve-factors", factors_chart(state, as_of=last)),
+        card("Level, slope, curvature", sized_graph("curve-factors", factors_chart(state, as_of=when)),
              note("Empirical Diebold-Li factors from the 3m, 2y and 10y CMT yields (the 3m starts "
                   "in 1981). Shaded: stress episodes.")),
     ])
@@ -434,13 +447,13 @@ def layout(ctx: AppContext) -> html.Div:
 def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output("curve-moves", "children"), Output("curve-band-error", "children"),
                   Output("curve-compare", "figure"),
-                  Input("curve-asof", "date"), Input("curve-band", "value"),
+                  Input("app-asof", "date"), Input("curve-band", "value"),
                   prevent_initial_call=True)
     def _moves(as_of: str | None, band: Any) -> tuple[Any, Any, Any]:
         return update_moves(ctx, as_of, band)
 
     @app.callback(Output("curve-history", "figure"),
-                  Input("curve-spread", "value"), Input("curve-asof", "date"),
+                  Input("curve-spread", "value"), Input("app-asof", "date"),
                   prevent_initial_call=True)
     def _history(spread: str | None, as_of: str | None) -> Any:
         return update_history(ctx, spread, as_of, dash_ctx.triggered_id)
@@ -451,13 +464,13 @@ def register(app: Dash, ctx: AppContext) -> None:
 
     @app.callback(Output("curve-episodes", "children"),
                   Input("curve-spread", "value"), Input("curve-episode-regime", "value"),
-                  Input("curve-episode-window", "value"), Input("curve-asof", "date"),
+                  Input("curve-episode-window", "value"), Input("app-asof", "date"),
                   Input("curve-band", "value"), prevent_initial_call=True)
     def _episodes(spread: str | None, regime: str | None, window: str | None,
                   as_of: str | None, band: Any) -> Any:
         return update_episodes(ctx, spread, regime, window, as_of, band)
 
-    @app.callback(Output("curve-factors", "figure"), Input("curve-asof", "date"),
+    @app.callback(Output("curve-factors", "figure"), Input("app-asof", "date"),
                   prevent_initial_call=True)
     def _factors(as_of: str | None) -> Any:
         return update_factors(ctx, as_of)

@@ -8,6 +8,7 @@ swap spreads by tenor with a table that says which swap tenors are stored, and w
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,14 @@ from components.context import AppContext
 from components.figures_curve import asof_update, history_with_asof
 from components.pages.curve import parse_as_of, sized_graph
 from components.theme import ACCENT, BAD, INK, MUTED, SERIES, base_layout
-from components.widgets import as_of_picker, card, note, simple_table
+from components.urlstate import (
+    Bound,
+    initial_values,
+    read_choice,
+    read_json_list,
+    write_json_list,
+)
+from components.widgets import card, note, simple_table
 
 PATH = "/functioning"
 LABEL = "Functioning"
@@ -230,15 +238,24 @@ def coverage_table(coverage: pd.DataFrame) -> html.Table:
 
 
 def _reading(label: str, value: float | None, unit: str, id_: str, *,
-             signed: bool = True) -> html.Div:
+             signed: bool = True, why: str | None = None) -> html.Div:
+    """A headline number; when absent, "n/a" and the reason (with its since-when date)."""
     if value is None or not math.isfinite(value):
         shown = "n/a"
     else:
         shown = f"{value:+.1f} {unit}" if signed else f"{value:.1f} {unit}"
+    reason = (html.Div(why, id=f"{id_}-why", style={"color": MUTED, "fontSize": "11px",
+                                                    "maxWidth": "220px"})
+              if shown == "n/a" and why else None)
     return html.Div([html.Div(label, style={"color": MUTED, "fontSize": "12px"}),
                      html.Div(shown, id=id_, style={"fontSize": "22px", "fontWeight": 600,
-                                                    "color": INK})],
+                                                    "color": INK}), reason],
                     style={"minWidth": "170px"})
+
+
+def _why(missing: list[str], *keys: str) -> str | None:
+    """The first missing-line that names one of ``keys`` (it says why and since when)."""
+    return next((m for m in missing if any(k in m for k in keys)), None)
 
 
 def readings(yields: pd.DataFrame, series: pd.DataFrame, fit: NSSFit | None, *,
@@ -252,9 +269,11 @@ def readings(yields: pd.DataFrame, series: pd.DataFrame, fit: NSSFit | None, *,
     missing = [*func["missing"], *swaps["missing"]]
     cells = [
         _reading("Fit noise (NSS RMSE, coarse proxy)", func["fit_noise_bp"], "bp",
-                 "func-reading-noise", signed=False),
-        _reading("On-the-run premium 10y", func["otr_premium_10y_bp"], "bp", "func-reading-otr"),
-        *[_reading(f"Swap spread {t}", spreads.get(t), "bp", f"func-reading-swap-{t}")
+                 "func-reading-noise", signed=False, why=_why(missing, "fit noise")),
+        _reading("On-the-run premium 10y", func["otr_premium_10y_bp"], "bp", "func-reading-otr",
+                 why=_why(missing, "on-the-run premium 10y")),
+        *[_reading(f"Swap spread {t}", spreads.get(t), "bp", f"func-reading-swap-{t}",
+                   why=_why(missing, f"{t} swap", f"{t}, ", f", {t}"))
           for t in DEFAULT_SWAP_TENORS],
     ]
     return html.Div([
@@ -304,7 +323,7 @@ def update_otr(ctx: AppContext, tenor: str | None, as_of: str | None,
     except ValueError:
         return no_update
     fig = otr_figure(ctx.measures().otr_premium_bp, tenor, as_of=when)
-    return asof_update(fig) if triggered == "func-asof" else fig
+    return asof_update(fig) if triggered == "app-asof" else fig
 
 
 def update_swaps(ctx: AppContext, tenors: list[str] | None, as_of: str | None,
@@ -315,29 +334,40 @@ def update_swaps(ctx: AppContext, tenors: list[str] | None, as_of: str | None,
     except ValueError:
         return no_update
     fig = swap_figure(ctx.measures().swap_spreads_bp, tenors, as_of=when)
-    return asof_update(fig) if triggered == "func-asof" else fig
+    return asof_update(fig) if triggered == "app-asof" else fig
 
 
 # --- layout and registration ----------------------------------------------------------------
 
 
-def layout(ctx: AppContext) -> html.Div:
-    last = ctx.state().last_date
-    last_day = None if last is None else last.strftime("%Y-%m-%d")
+#: The page's controls in the URL (see components.urlstate).
+URL_STATE = (
+    Bound("tenor", "func-otr-tenor", read=read_choice(tuple(OTR_TENORS))),
+    Bound("swaps", "func-swap-tenors", read=read_json_list, write=write_json_list),
+)
+
+
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
+    as_of = (query or {}).get("as_of") or None
+    values, _ = initial_values(URL_STATE, query or {})
+    try:
+        when = _as_of_or_last(ctx, as_of)
+    except ValueError:
+        when = ctx.state().last_date
     measures = ctx.measures()
     stored_swaps = [c for c in measures.swap_spreads_bp.columns
                     if measures.swap_spreads_bp[c].notna().any()]
-    swap_tenors = default_swap_tenors(stored_swaps)
-    first_readings, message, curve_fig, coverage, _ = update_asof(ctx, None)
+    swap_tenors = [t for t in values.get("swaps", default_swap_tenors(stored_swaps))
+                   if t in stored_swaps]
+    otr_tenor = values.get("tenor", DEFAULT_OTR_TENOR)
+    first_readings, message, curve_fig, coverage, _ = update_asof(ctx, as_of)
     return html.Div([
         card("Is the Treasury market itself breaking?", html.Div([
-            html.Label("As of", htmlFor="func-asof"),
-            as_of_picker("func-asof", last_day, latest=last_day),
             html.Div(message, id="func-asof-error", role="alert",
                      style={"color": BAD, "fontWeight": 600}),
         ], className="controls"), html.Div(first_readings, id="func-readings")),
         html.Div([
-            card("Curve-fit noise", sized_graph("func-noise", noise_figure(measures.fit, as_of=last)),
+            card("Curve-fit noise", sized_graph("func-noise", noise_figure(measures.fit, as_of=when)),
                  note("A Nelson-Siegel-Svensson curve is fitted each day to the CMT yields of 1y "
                       "to 30y; the chart is the root-mean-square fitting error. After Hu, Pan and "
                       "Wang (2013), who use hundreds of bonds: with at most 8 CMT tenors this is "
@@ -351,12 +381,12 @@ def layout(ctx: AppContext) -> html.Div:
             card("On-the-run premium", html.Div([
                 html.Label("Tenor", htmlFor="func-otr-tenor"),
                 dcc.RadioItems(id="func-otr-tenor", options=list(OTR_TENORS),
-                               value=DEFAULT_OTR_TENOR, inline=True,
+                               value=otr_tenor, inline=True,
                                inputStyle={"marginRight": "4px"},
                                labelStyle={"marginRight": "12px"}),
             ], className="controls"),
-                sized_graph("func-otr", otr_figure(measures.otr_premium_bp, DEFAULT_OTR_TENOR,
-                                             as_of=last)),
+                sized_graph("func-otr", otr_figure(measures.otr_premium_bp, otr_tenor,
+                                             as_of=when)),
                 note("CMT yields come from on-the-run issues, the Fed's GSW curve from "
                      "off-the-run ones: CMT minus GSW par yield at the same tenor is a standard "
                      "proxy of the on-the-run liquidity premium (more negative = on-the-run "
@@ -368,7 +398,7 @@ def layout(ctx: AppContext) -> html.Div:
                               labelStyle={"marginRight": "12px"}),
             ], className="controls"),
                 sized_graph("func-swaps", swap_figure(measures.swap_spreads_bp, swap_tenors,
-                                                as_of=last)),
+                                                as_of=when)),
                 html.Div(coverage, id="func-coverage"),
                 note("Swap spread = swap fixed rate minus the CMT yield of the same tenor "
                      "(interpolated for 4y). The ICE (LIBOR) swap rates on FRED stop on "
@@ -382,16 +412,16 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output("func-readings", "children"), Output("func-asof-error", "children"),
                   Output("func-curve", "figure"), Output("func-coverage", "children"),
                   Output("func-noise", "figure"),
-                  Input("func-asof", "date"), prevent_initial_call=True)
+                  Input("app-asof", "date"), prevent_initial_call=True)
     def _asof(as_of: str | None) -> tuple[Any, Any, Any, Any, Any]:
         return update_asof(ctx, as_of)
 
     @app.callback(Output("func-otr", "figure"), Input("func-otr-tenor", "value"),
-                  Input("func-asof", "date"), prevent_initial_call=True)
+                  Input("app-asof", "date"), prevent_initial_call=True)
     def _otr(tenor: str | None, as_of: str | None) -> Any:
         return update_otr(ctx, tenor, as_of, dash_ctx.triggered_id)
 
     @app.callback(Output("func-swaps", "figure"), Input("func-swap-tenors", "value"),
-                  Input("func-asof", "date"), prevent_initial_call=True)
+                  Input("app-asof", "date"), prevent_initial_call=True)
     def _swaps(tenors: list[str] | None, as_of: str | None) -> Any:
         return update_swaps(ctx, tenors, as_of, dash_ctx.triggered_id)

@@ -29,7 +29,7 @@ from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
 from components.theme import BAD, GOOD, INK, MUTED
-from components.widgets import as_of_picker, card, error_box, graph_config, note, simple_table
+from components.widgets import card, error_box, graph_config, note, simple_table
 
 PATH = "/funding"
 LABEL = "Funding"
@@ -87,7 +87,7 @@ CRITERION_LABELS: Final = {
     "srf_take_up_bn": "overnight repo / SRF take-up (RPONTSYD)",
     "discount_window_rise_1w_bn": "discount window, 1-week rise (WLCFLPCL)",
 }
-_STATE_TEXT: Final = {"on": "ON", "off": "off", "unknown": "no data"}
+_STATE_TEXT: Final = {"on": "ON", "off": "off", "unknown": "cannot evaluate: no fresh data"}
 
 #: Rows of the readings table: snapshot key, label, units, decimals.
 READINGS: Final = (
@@ -286,10 +286,16 @@ def warning_box(warning: bool | None, lights: Sequence[Mapping[str, Any]], as_of
     """The overall warning: on only when all three lights are on."""
     n_on = sum(1 for light in lights if light["state"] == "on")
     n_unknown = sum(1 for light in lights if light["state"] == "unknown")
+    n_known = len(lights) - n_unknown
     if warning is True:
         text, colour, bg = "LIQUIDITY WARNING ON: all three lights are on", BAD, "#ffebe9"
-    elif warning is False:
+    elif warning is False and n_unknown == 0:
         text, colour, bg = f"No liquidity warning: {n_on} of 3 lights on", GOOD, "#e9f5ec"
+    elif warning is False:
+        # Off because one evaluated light is off; the others could not be read: never green.
+        text = (f"No liquidity warning, but only {n_known} of 3 lights could be evaluated "
+                f"({n_on} on; {n_unknown} without fresh data)")
+        colour, bg = _UNKNOWN_GREY, "#f2f4f6"
     else:
         text = (f"Warning unknown: {n_unknown} light{'s' if n_unknown != 1 else ''} without "
                 f"fresh data, {n_on} on")
@@ -410,14 +416,14 @@ def _threshold_input(field: ThresholdField, value: float) -> html.Div:
         style={"display": "flex", "gap": "8px", "alignItems": "center", "margin": "3px 0"})
 
 
-def layout(ctx: AppContext) -> html.Div:
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     state = ctx.state()
     measures = state.measures
     series = measures.series
-    when = default_as_of(series)
+    asked = (query or {}).get("as_of") or None
+    when = pd.Timestamp(asked) if asked else default_as_of(series)
     defaults = LiquidityThresholds()
     threshold_rows = [_threshold_input(f, getattr(defaults, f.name)) for f in THRESHOLD_FIELDS]
-    last = pd.Timestamp(series.index[-1]) if len(series.index) else None
     if when is None:
         view = None
     else:
@@ -427,11 +433,9 @@ def layout(ctx: AppContext) -> html.Div:
     no_data = "No funding series in the store: import the FRED/NY Fed files or run `tsm refresh`."
     return html.Div([
         card("Is dollar funding getting tight?", html.Div([
-            html.Label("As of", htmlFor="funding-asof"),
-            as_of_picker("funding-asof", when.strftime("%Y-%m-%d") if when is not None else None,
-                         latest=last.strftime("%Y-%m-%d") if last is not None else None),
-            html.Span("default: the last SOFR date; readings are the last observation on "
-                      "or before it", style={"color": MUTED, "fontSize": "12px"}),
+            html.Span("Readings are each series' last observation on or before the as-of date "
+                      "(header); each light states the date it reads.",
+                      style={"color": MUTED, "fontSize": "12px"}),
         ], className="controls"),
             html.Div(lights_panel(view.snapshot) if view is not None else error_box(no_data),
                      id="funding-lights"),
@@ -453,6 +457,11 @@ def layout(ctx: AppContext) -> html.Div:
             else figures.empty(no_data, height=ff.LIGHTS_HEIGHT), ff.LIGHTS_HEIGHT),
             note("Red: days all three lights were on (with the thresholds above). Amber: stress "
                  "episodes (repo spike 2019-09, dash for cash 2020-03, ...).")),
+        html.Div(dcc.Checklist(id="funding-clip", options=[{
+            "label": " Clip spikes: y-axes from the 0.5th to the 99.5th percentile, so that one "
+                     "spike (SOFR-IORB, September 2019) does not flatten the rest",
+            "value": "clip"}], value=[], inputStyle={"marginRight": "4px"}),
+            style={"fontSize": "13px", "margin": "0 0 8px 0"}),
         html.Div([
             card("Repo spreads", sized_graph("funding-spreads", ff.spreads_figure(
                 measures.funding, shapes=shapes.get("funding-spreads", ())), ff.CHART_HEIGHT)),
@@ -508,6 +517,35 @@ def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
             ff.lights_count_figure(view.history, light_names=LIGHT_NAMES, as_of=inputs.as_of))
 
 
+#: The columns each history chart draws (for the spike-clipping y-ranges).
+CHART_COLUMNS: Final = {
+    "funding-spreads": ("funding", ff.SPREAD_COLUMNS),
+    "funding-dispersion": ("funding", ff.DISPERSION_COLUMNS),
+    "funding-stress-facilities": ("facilities", ff.STRESS_FACILITY_COLUMNS),
+    "funding-balance": ("facilities", ff.BALANCE_COLUMNS),
+}
+
+
+def clip_patches(ctx: AppContext, clip: bool) -> tuple[Patch, ...]:
+    """One Patch per chart: a y-range without the rare spikes (SOFR-IORB's 300 bp of
+    September 2019 otherwise flattens every other day), or back to autorange."""
+    measures = ctx.measures()
+    patches = []
+    for chart in CHART_IDS:
+        frame_name, columns = CHART_COLUMNS[chart]
+        frame = getattr(measures, frame_name)
+        patch = Patch()
+        span = (figures.robust_range([frame[c] for c in columns if c in frame])
+                if clip else None)
+        if span is None:
+            patch["layout"]["yaxis"]["autorange"] = True
+        else:
+            patch["layout"]["yaxis"]["range"] = span
+            patch["layout"]["yaxis"]["autorange"] = False
+        patches.append(patch)
+    return tuple(patches)
+
+
 def reset_values(ids: Sequence[Mapping[str, str]]) -> list[float]:
     """Default threshold of each box, in the order of ``ids``."""
     defaults = LiquidityThresholds()
@@ -522,12 +560,17 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("funding-thresholds-error", "children"), Output(threshold, "style"),
         *[Output(chart, "figure") for chart in CHART_IDS],
         Output("funding-lights-history", "figure"),
-        Input("funding-asof", "date"), Input(threshold, "value"), State(threshold, "id"),
+        Input("app-asof", "date"), Input(threshold, "value"), State(threshold, "id"),
         prevent_initial_call=True,
     )
     def _update(as_of: str | None, values: list[object],
                 ids: list[dict[str, str]]) -> tuple[Any, ...]:
         return update(ctx, as_of, values, ids)
+
+    @app.callback(*[Output(chart, "figure", allow_duplicate=True) for chart in CHART_IDS],
+                  Input("funding-clip", "value"), prevent_initial_call=True)
+    def _clip(value: list[str] | None) -> tuple[Patch, ...]:
+        return clip_patches(ctx, bool(value))
 
     @app.callback(Output(threshold, "value"), Input("funding-reset", "n_clicks"),
                   State(threshold, "id"), prevent_initial_call=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -12,7 +13,7 @@ from analytics.state import MarketState, Snapshot
 from components import figures
 from components.context import AppContext
 from components.theme import BAD, GRID, WARN
-from components.widgets import as_of_picker, card, error_box, graph, note, simple_table, tile, tiles
+from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
 from components.zoom import register_zoom
 from data.market import MarketData
 
@@ -79,6 +80,11 @@ def glance(snap: Snapshot) -> html.Div:
     pos = snap.positioning
     mf = snap.functioning
     pct = move.percentile if move is not None else None
+
+    def why(*keys: str) -> str:
+        line = next((m for m in snap.missing if any(k in m for k in keys)), None)
+        return f"n/a: {line}" if line else ""
+
     since = f"since {move.from_date:%Y-%m-%d}" if move is not None else "no 1-week move"
     return tiles([
         tile("2s10s over 1 week (5 obs)",
@@ -87,17 +93,22 @@ def glance(snap: Snapshot) -> html.Div:
              colour=WARN if (pct or 50) >= 95 or (pct or 50) <= 5 else GRID),
         tile("10y yield", f"{_num(y10, '.2f')}%",
              f"{_num(move.long_bp if move else None, '+.0f')} bp {since}", id_="glance-10y"),
-        tile("Stress index", f"{_num(stress.value, '+.2f')} z", "composite, 3-year window",
+        tile("Stress index", f"{_num(stress.value, '+.2f')} z",
+             f"composite, 3-year window, {stress.date}" if stress.value is not None
+             else why("stress index"),
              id_="glance-stress",
              colour=BAD if (stress.value or 0) >= 2 else WARN if (stress.value or 0) >= 1 else GRID),
-        tile("Liquidity warning", "ON" if warning else f"off ({on} of 3 lights)",
-             f"{known} of 3 lights with fresh data", id_="glance-funding",
-             colour=BAD if warning else WARN if on else GRID),
+        tile("Liquidity warning", "ON" if warning else f"off ({on} of 3 lights)" if known == 3
+             else f"{known} of 3 lights readable", f"{on} on; {3 - known} cannot be evaluated"
+             if known < 3 else "all three lights evaluated", id_="glance-funding",
+             colour=BAD if warning else WARN if on or known < 3 else GRID),
         tile("Leveraged funds net", f"{_num(pos.lev_funds_net_notional_bn, ',.0f')} bn",
-             f"CFTC {pos.report_date or 'n/a'}; z {_num(pos.zscore, '+.1f')}",
-             id_="glance-positioning"),
+             f"CFTC {pos.report_date or 'n/a'}; z {_num(pos.zscore, '+.1f')}"
+             if pos.report_date else why("positioning", "CFTC"), id_="glance-positioning"),
         tile("Fit noise / OTR 10y", f"{_num(mf.fit_noise_bp, '.1f')} / "
-             f"{_num(mf.otr_premium_10y_bp, '+.1f')} bp", "market functioning",
+             f"{_num(mf.otr_premium_10y_bp, '+.1f')} bp",
+             "market functioning" if mf.fit_noise_bp is not None and mf.otr_premium_10y_bp
+             is not None else why("on-the-run premium", "fit noise"),
              id_="glance-functioning"),
     ], min_width_px=200)
 
@@ -113,17 +124,14 @@ def glance_for(ctx: AppContext, as_of: str | None) -> html.Div:
     return html.Div([glance(snap), note(f"As of {snap.as_of:%Y-%m-%d}; details on each page.")])
 
 
-def layout(ctx: AppContext) -> html.Div:
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     data = ctx.data()
     state = ctx.state()
-    last = state.last_date
+    as_of = (query or {}).get("as_of") or None
     return html.Div([
-        card("At a glance", dcc.Loading(html.Div(id="overview-glance"), type="dot")),
-        card("Curve", html.Div([
-            html.Label("As of", htmlFor="overview-asof"),
-            as_of_picker("overview-asof", last.strftime("%Y-%m-%d") if last is not None else None,
-                         latest=last.strftime("%Y-%m-%d") if last is not None else None),
-        ], className="controls"), graph("overview-curve", curve_figure(state, None))),
+        card("At a glance", dcc.Loading(html.Div(glance_for(ctx, as_of), id="overview-glance"),
+                                        type="dot", delay_show=300)),
+        card("Curve", graph("overview-curve", curve_figure(state, as_of))),
         card("2s10s history", graph("overview-2s10s", spread_figure(state)),
              note("Shaded: stress episodes (Lehman, taper tantrum, repo spike, dash for cash, "
                   "UK LDI, 10y at 5%, tariff sell-off).")),
@@ -132,13 +140,14 @@ def layout(ctx: AppContext) -> html.Div:
 
 
 def register(app: Dash, ctx: AppContext) -> None:
-    @app.callback(Output("overview-curve", "figure"), Input("overview-asof", "date"),
+    @app.callback(Output("overview-curve", "figure"), Input("app-asof", "date"),
                   prevent_initial_call=True)
     def _update_curve(as_of: str | None) -> dict[str, Any]:
         return curve_figure(ctx.state(), as_of)
 
     register_zoom(app, ctx, "overview-2s10s", lambda state: [state.measures.spreads_bp["2s10s"]])
 
-    @app.callback(Output("overview-glance", "children"), Input("overview-asof", "date"))
+    @app.callback(Output("overview-glance", "children"), Input("app-asof", "date"),
+                  prevent_initial_call=True)
     def _update_glance(as_of: str | None) -> html.Div:
         return glance_for(ctx, as_of)

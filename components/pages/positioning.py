@@ -30,8 +30,8 @@ from analytics.positioning import (
 from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
-from components.theme import BAD, EPISODES, FONT, INK, MUTED, SERIES, base_layout
-from components.widgets import as_of_picker, card, csv_button, error_box, graph_config, note
+from components.theme import BAD, FONT, INK, MUTED, SERIES, base_layout
+from components.widgets import card, csv_button, error_box, graph_config, note
 
 PATH = "/positioning"
 LABEL = "Positioning"
@@ -354,11 +354,7 @@ def _weekly_xy(values: pd.Series, *, scale: float = 1.0) -> tuple[list[str | Non
 
 def _time_shapes(first: pd.Timestamp | None, as_of: pd.Timestamp | None) -> list[dict[str, Any]]:
     shapes: list[dict[str, Any]] = []
-    if first is not None:
-        shapes += [{"type": "rect", "xref": "x", "yref": "paper", "x0": s, "x1": e, "y0": 0,
-                    "y1": 1, "fillcolor": "#bf8700", "opacity": 0.12, "line": {"width": 0},
-                    "layer": "below", "name": label}
-                   for s, e, label in EPISODES if pd.Timestamp(e) >= first]
+    shapes += figures.episode_shapes(first)
     if as_of is not None:
         day = as_of.strftime("%Y-%m-%d")
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": day, "x1": day,
@@ -487,15 +483,6 @@ def key_numbers(view: PositioningView, yields: pd.DataFrame) -> html.Div:
 # --- layout and callbacks ----------------------------------------------------------------------
 
 
-def _date_bounds(ctx: AppContext) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    state = ctx.state()
-    cftc = state.measures.cftc
-    first = (pd.Timestamp(pd.to_datetime(cftc["report_date"]).min())
-             if not cftc.empty else None)
-    candidates = [d for d in (default_as_of(cftc), state.last_date) if d is not None]
-    return first, (max(candidates) if candidates else None)
-
-
 def render(ctx: AppContext, inputs: PositioningInputs) -> tuple[Any, Figure, Figure, Figure]:
     """Key numbers and the three figures for validated controls."""
     state = ctx.state()
@@ -511,21 +498,17 @@ def render(ctx: AppContext, inputs: PositioningInputs) -> tuple[Any, Figure, Fig
             zscore_figure(view))
 
 
-def layout(ctx: AppContext) -> html.Div:
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     when = default_as_of(ctx.state().measures.cftc)
-    first, last = _date_bounds(ctx)
-    inputs = PositioningInputs.from_controls(None, None, default_as_of=when)
+    asked = (query or {}).get("as_of") or None
+    inputs = PositioningInputs.from_controls(asked, None, default_as_of=when)
     numbers, contracts, aggregate, zscores = render(ctx, inputs)
     latest = (f"Latest CFTC report: {when:%Y-%m-%d}" if when is not None
               else "No CFTC report stored")
     return html.Div([
         card("Who is positioned to be forced out?", html.Div([
             html.Strong(latest, id="positioning-latest"),
-            html.Label("As of", htmlFor="positioning-asof"),
-            as_of_picker("positioning-asof", when.strftime("%Y-%m-%d") if when is not None else None,
-                         earliest=first.strftime("%Y-%m-%d") if first is not None else None,
-                         latest=last.strftime("%Y-%m-%d") if last is not None else None),
-            html.Span("the latest report on or before this date is shown",
+            html.Span("the latest report on or before the as-of date (header) is shown",
                       style={"color": MUTED, "fontSize": "12px"}),
         ], className="controls"), html.Div(numbers, id="positioning-numbers"),
             note("Leveraged funds' net short in Treasury futures is the standard proxy for the "
@@ -586,7 +569,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("positioning-aggregate", "figure"), Output("positioning-zscores", "figure"),
         Output("positioning-dv01-error", "children"),
         Output("positioning-dv01-table", "style_data_conditional"),
-        Input("positioning-asof", "date"), Input("positioning-dv01-table", "data"),
+        Input("app-asof", "date"), Input("positioning-dv01-table", "data"),
         prevent_initial_call=True,
     )
     def _update(as_of: str | None, rows: list[dict[str, Any]] | None) -> tuple[Any, ...]:

@@ -1195,8 +1195,9 @@ def _safe_data(ctx: AppContext) -> tuple[MarketData | None, str]:
         return None, f"The store cannot be read: {exc}"
 
 
-def layout(ctx: AppContext) -> html.Div:
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     data, store_error = _safe_data(ctx)
+    asked = (query or {}).get("as_of") or None
     values = dict(DEFAULT_INPUTS)
     view = bond_view(data, values)
     stress = stress_view(view.spec if view.spec is not no_update else None, StressShock())
@@ -1262,7 +1263,7 @@ def layout(ctx: AppContext) -> html.Div:
             html.Button("Load the example portfolio", id="risk-pf-example", n_clicks=0,
                         style={"fontSize": "13px"}),
             html.Div([html.Label("Curve date", htmlFor="risk-pf-asof"),
-                      picker("risk-pf-asof", _iso(last))], style=dict(_INLINE)),
+                      picker("risk-pf-asof", asked or _iso(last))], style=dict(_INLINE)),
             html.Div([html.Label("Historical replay from", htmlFor="risk-replay-start"),
                       picker("risk-replay-start", r_start),
                       html.Label("to", htmlFor="risk-replay-end"),

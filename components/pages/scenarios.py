@@ -375,8 +375,17 @@ def _rounds_table(panel: Panel, result: fs.DeleveragingResult) -> html.Div:
 
 
 def _failed_loop(message: str, panel: Panel) -> LoopView:
-    return LoopView(error_box(message, id_=f"scen-{panel}-error-msg"), no_update, no_update,
-                    no_update, no_update)
+    """An input the model refuses: the message, and the results it invalidates withdrawn
+    (an old result left on screen would read as the answer to the new input)."""
+    return LoopView(error_box(message, id_=f"scen-{panel}-error-msg"),
+                    _withdrawn(panel), figures.empty("No result: fix the input on the left.",
+                                                     title="Forced sales by round"),
+                    None, no_update)
+
+
+def _withdrawn(panel: str) -> html.Div:
+    return html.Div("No result for these inputs (see the message).",
+                    id=f"scen-{panel}-withdrawn", className="results-withdrawn")
 
 
 def _loop_options(controls: Sequence[Control], values: Mapping[str, object],
@@ -481,7 +490,8 @@ def mortgage_view(data: MarketData, *, values: Mapping[str, object]) -> Mortgage
     except ValueError as exc:
         return MortgageView(
             error_box(_readable(str(exc), MORTGAGE_CONTROLS), id_="scen-mtg-error-msg"),
-            no_update, no_update, no_update)
+            _withdrawn("mtg"), figures.empty("No result: fix the input on the left.",
+                                             title="Hedging flow by rate shock"), None)
     flow = result.hedge_flow_10y_bn
     direction = ("hedgers sell duration" if flow > 0 else "hedgers buy duration" if flow < 0
                  else "no re-hedging")

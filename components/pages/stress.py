@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,8 @@ from analytics.stress import (
 from components import figures
 from components.context import AppContext
 from components.theme import SERIES
-from components.widgets import as_of_picker, card, error_box, graph, note, simple_table
+from components.urlstate import Bound, initial_values, read_number
+from components.widgets import card, error_box, graph, note, simple_table
 
 PATH = "/stress"
 LABEL = "Stress index"
@@ -120,25 +122,43 @@ def contributions_figure(snap: dict[str, Any], labels: dict[str, str], categorie
     return fig
 
 
-def layout(ctx: AppContext) -> html.Div:
-    last = ctx.state().last_date
+def _read_weights(text: str) -> list[float]:
+    """Category weights from the query ("1,0.5,1,1,2,1": one per category, 0-3)."""
+    weights = [float(w) for w in text.split(",")]
+    if len(weights) != len(CATEGORIES) or not all(0 <= w <= 3 for w in weights):
+        raise ValueError(f"expected {len(CATEGORIES)} weights between 0 and 3")
+    return weights
+
+
+#: The page's controls in the URL (see components.urlstate).
+URL_STATE = (
+    Bound("window", "stress-window", read=read_number(1, 20), write=lambda v: f"{float(v):g}"),
+    Bound("cap", "stress-clip", read=read_number(0.5, 20), write=lambda v: f"{float(v):g}"),
+    Bound("weights", {"type": "stress-weight", "category": ALL}, read=_read_weights,
+          write=lambda v: ",".join(f"{float(w):g}" for w in v)),
+)
+
+
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
+    values, _ = initial_values(URL_STATE, query or {})
     weight_sliders = [
         html.Div([
             html.Label(cat, htmlFor=f"stress-weight-{i}"),
-            dcc.Slider(id={"type": "stress-weight", "category": cat}, min=0, max=3, step=0.25, value=1,
+            dcc.Slider(id={"type": "stress-weight", "category": cat}, min=0, max=3, step=0.25,
+                       value=values.get("weights", [1.0] * len(CATEGORIES))[i],
                        marks={0: "0", 1: "1", 2: "2", 3: "3"}, updatemode="mouseup"),
         ], className="slider-block")
         for i, cat in enumerate(CATEGORIES)
     ]
     return html.Div([
         card("Composite Treasury Market Stress Index", html.Div([
-            html.Label("As of", htmlFor="stress-asof"),
-            as_of_picker("stress-asof", last.strftime("%Y-%m-%d") if last is not None else None),
             html.Label("Window (years)", htmlFor="stress-window"),
-            dcc.Input(id="stress-window", type="number", value=DEFAULT_WINDOW_DAYS / DAYS_PER_YEAR,
+            dcc.Input(id="stress-window", type="number",
+                      value=values.get("window", DEFAULT_WINDOW_DAYS / DAYS_PER_YEAR),
                       min=1, max=20, step=0.5, debounce=True, style={"width": "80px"}),
             html.Label("Cap |z| at", htmlFor="stress-clip"),
-            dcc.Input(id="stress-clip", type="number", value=DEFAULT_CLIP_Z, min=0.5, max=20,
+            dcc.Input(id="stress-clip", type="number", value=values.get("cap", DEFAULT_CLIP_Z),
+                      min=0.5, max=20,
                       step=0.5, debounce=True, style={"width": "80px"}),
         ], className="controls"),
             html.Div(id="stress-error"),
@@ -179,7 +199,7 @@ def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip:
              "-" if snap["weights"].get(c) is None else f"{snap['weights'][c]:.0%}")
             for c, v in snap["categories"].items()]
     value = "-" if snap["value"] is None else f"{snap['value']:+.2f} z on {snap['date']}"
-    history = no_update if triggered == "stress-asof" else history_figure(result)
+    history = no_update if triggered == "app-asof" else history_figure(result)
     return (history, contributions_figure(snap, labels, cats), value,
             simple_table("stress-category-table", ["category", "score (z)", "weight today"], rows),
             [html.Li(m) for m in snap["missing"]], None)
@@ -190,7 +210,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("stress-history", "figure"), Output("stress-contrib", "figure"),
         Output("stress-value", "children"), Output("stress-categories", "children"),
         Output("stress-missing", "children"), Output("stress-error", "children"),
-        Input("stress-asof", "date"), Input("stress-window", "value"), Input("stress-clip", "value"),
+        Input("app-asof", "date"), Input("stress-window", "value"), Input("stress-clip", "value"),
         Input({"type": "stress-weight", "category": ALL}, "value"),
     )
     def _update(as_of: str | None, window_years: float | None, clip: float | None,

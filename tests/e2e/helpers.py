@@ -10,3 +10,10 @@ def retype(element, text: str, *, then: str = Keys.TAB) -> None:
     element.send_keys(Keys.CONTROL, "a")
     element.send_keys(Keys.BACKSPACE)
     element.send_keys(text, then)
+
+
+def text_now(dash_duo, selector: str) -> str:
+    """The element's text read in the page itself: unlike a WebElement, it cannot go stale
+    when Dash re-renders the element between two polls of a wait."""
+    return dash_duo.driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector)

@@ -22,7 +22,7 @@ def chart(dash_duo, graph_id: str, expr: str):
 
 
 def type_date(dash_duo, text: str) -> None:
-    box = dash_duo.find_element("#func-asof")
+    box = dash_duo.find_element("input#app-asof")
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(text, Keys.ENTER)
 
@@ -51,10 +51,8 @@ def test_tenor_and_date_update_charts_and_early_date_shows_message(dash_duo, tmp
           timeout=10)
     dash_duo.driver.save_screenshot("/tmp/functioning.png")
 
-    # A date before the history: a readable message next to the date picker.
-    type_date(dash_duo, "1950-01-02")
-    dash_duo.wait_for_contains_text("#func-asof-error", "No data on or before 1950-01-02",
-                                    timeout=15)
-    assert "No NSS fit on or before 1950-01-02" in \
-        chart(dash_duo, "func-curve", "g.layout.annotations[0].text")
+    # A date before the history, from a pasted link: a readable message, the first date shown.
+    dash_duo.driver.get(dash_duo.server_url + "/functioning?as_of=1950-01-02")
+    dash_duo.wait_for_contains_text("#asof-error", "The stored yields start", timeout=15)
+    dash_duo.wait_for_element("#func-curve .main-svg", timeout=20)
     assert all(e["level"] != "SEVERE" for e in dash_duo.get_logs() or [])

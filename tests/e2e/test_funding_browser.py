@@ -70,7 +70,7 @@ def test_a_negative_threshold_shows_the_message_and_keeps_the_lights(dash_duo, t
 def test_picking_the_repo_spike_date_turns_the_warning_on(dash_duo, tmp_path):
     _start(dash_duo, tmp_path)
     assert "LIQUIDITY WARNING ON" not in dash_duo.find_element("#funding-warning").text
-    picker = dash_duo.find_element("input#funding-asof")
+    picker = dash_duo.find_element("input#app-asof")
     picker.send_keys(Keys.CONTROL, "a")
     picker.send_keys(Keys.BACKSPACE)
     picker.send_keys("2019-09-17", Keys.ENTER)

@@ -10,16 +10,11 @@ import pandas as pd
 from app import create_app
 from data.model import Batch
 from data.store import Store
+from tests.conftest import route_request
 
 
 def route(client, path: str) -> dict:
-    body = {
-        "output": "..page.children...banner-slot.children..",
-        "outputs": [{"id": "page", "property": "children"},
-                    {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": path}],
-        "changedPropIds": ["url.pathname"],
-    }
+    body = route_request(path)
     resp = client.post("/_dash-update-component", json=body)
     assert resp.status_code == 200, resp.data[:500]
     return json.loads(resp.data)["response"]
@@ -64,15 +59,84 @@ def test_unknown_path_says_page_not_found(tmp_path):
 
 def test_callback_responses_are_compressed_for_browsers_that_accept_gzip(tmp_path):
     client = create_app(tmp_path / "absent.sqlite").server.test_client()
-    body = {
-        "output": "..page.children...banner-slot.children..",
-        "outputs": [{"id": "page", "property": "children"},
-                    {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
-        "changedPropIds": ["url.pathname"],
-    }
+    body = route_request("/")
     resp = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": "gzip"})
     assert resp.status_code == 200
     assert resp.headers.get("Content-Encoding") == "gzip"
     plain = gzip.decompress(resp.data)
     assert len(resp.data) * 3 < len(plain)
+
+
+def _route_search(client, path: str, search: str) -> dict:
+    resp = client.post("/_dash-update-component", json=route_request(path, search))
+    assert resp.status_code == 200, resp.data[:500]
+    return json.loads(resp.data)["response"]
+
+
+def test_the_url_as_of_and_controls_render_the_view(tmp_path):
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    out = _route_search(client, "/curve", "?as_of=2020-03-18&spread=5s30s&window=1m")
+    assert out["app-asof"]["date"] == "2020-03-18"
+    page = json.dumps(out["page"])
+    assert '"value": "5s30s"' in page and '"value": "1m"' in page
+    assert "2020-03-18" in page  # the moves end on the as-of date
+    # the nav keeps the as-of date, not the page's own controls
+    assert out["nav-funding"]["href"] == "/funding?as_of=2020-03-18"
+    assert out["asof-message"]["children"] is None
+
+
+def test_a_bad_as_of_or_control_value_gets_a_message_not_a_500(tmp_path):
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    out = _route_search(client, "/curve", "?as_of=2020-13-45&band=wide")
+    message = json.dumps(out["asof-message"])
+    assert "is not a date" in message and "band='wide' ignored" in message
+    assert "curve-moves-table" in json.dumps(out["page"])  # the page still renders, on defaults
+    for search in ("?as_of=9999-12-31", "?as_of=1066-10-14", "?as_of=%00"):
+        out = _route_search(client, "/stress", search)
+        assert "stress-history" in json.dumps(out["page"])
+
+
+def test_an_as_of_after_the_data_is_moved_to_the_last_date_and_said(tmp_path):
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    out = _route_search(client, "/", "?as_of=2099-01-01")
+    assert "No data after" in json.dumps(out["asof-message"])
+    assert out["app-asof"]["date"] == out["app-asof"]["max_date_allowed"]
+
+
+def test_the_banner_counts_stale_series_and_names_the_oldest_core_one(tmp_path):
+    path = tmp_path / "s.sqlite"
+    frame = pd.DataFrame({"series_id": ["DGS2", "DGS10", "SOFR"],
+                          "date": pd.to_datetime(["2024-01-02", "2024-01-02", "2023-06-01"]),
+                          "value": [4.3, 3.9, 5.1]})
+    with Store.open(path) as store:
+        store.write([Batch("fred", "imported", frame)])
+    banner = json.dumps(route(create_app(path).server.test_client(), "/")["banner-slot"])
+    assert "3 of 3 series stale" in banner
+    assert "oldest core series SOFR, last 2023-06-01" in banner
+    assert "banner-stale" in banner and "banner-real" not in banner
+
+
+def test_stress_weights_window_and_cap_come_from_the_url(tmp_path):
+    from components.pages.stress import CATEGORIES
+
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    weights = ["0"] + ["2"] * (len(CATEGORIES) - 1)
+    out = _route_search(client, "/stress", f"?weights={','.join(weights)}&window=5&cap=3")
+    page = out["page"]
+    text = json.dumps(page)
+    assert '"id": "stress-window"' in text and '"value": 5.0' in text
+    sliders = [c for c in _walk(page) if isinstance(c.get("props", {}).get("id"), dict)
+               and c["props"]["id"].get("type") == "stress-weight"]
+    assert [s["props"]["value"] for s in sliders] == [0.0] + [2.0] * (len(CATEGORIES) - 1)
+    bad = _route_search(client, "/stress", "?weights=1,2")
+    assert "weights='1,2' ignored" in json.dumps(bad["asof-message"])
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)

@@ -189,7 +189,7 @@ def test_spread_history_is_one_downsampled_trace_with_the_as_of_line(real_yields
 
 
 def test_changing_only_the_date_sends_a_patch_of_the_as_of_line(demo_ctx):
-    out = curve.update_history(demo_ctx, "2s10s", "2020-03-16", "curve-asof")
+    out = curve.update_history(demo_ctx, "2s10s", "2020-03-16", "app-asof")
     assert isinstance(out, Patch)
     ops = out.to_plotly_json()["operations"]
     assert ops[0]["location"] == ["layout", "shapes", 0]
@@ -283,7 +283,7 @@ def test_factors_follow_the_date_with_a_patch(demo_ctx):
 def test_layout_on_demo_data_has_every_control_and_a_small_payload(demo_ctx):
     page = curve.layout(demo_ctx)
     text = json.dumps(page.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
-    for id_ in ("curve-asof", "curve-band", "curve-band-error", "curve-moves-table",
+    for id_ in ("curve-band", "curve-band-error", "curve-moves-table",
                 "curve-spread", "curve-history", "curve-episode-regime", "curve-episode-window",
                 "curve-episodes-table", "curve-compare", "curve-factors"):
         assert f'"{id_}"' in text, id_

@@ -38,3 +38,15 @@ def test_curve_comparison_has_one_trace_per_curve_and_skips_missing_tenors():
     assert len(fig["data"]) == 2
     assert fig["data"][0]["x"] == [2.0, 10.0]
     assert fig["data"][1]["y"] == [3.9, 4.3, 4.6]
+
+
+def test_stress_episodes_are_shaded_and_labelled_from_the_first_date_on():
+    import pandas as pd
+
+    from components import figures
+
+    index = pd.bdate_range("2012-01-02", "2024-12-31")
+    fig = figures.history({"s": pd.Series(1.0, index=index)}, title="t", y_title="bp")
+    labels = [s["label"]["text"] for s in fig["layout"]["shapes"] if s.get("type") == "rect"]
+    assert labels[:2] == ["Taper tantrum", "Repo spike"]  # Lehman (2008) is before the series
+    assert "Lehman" not in labels and "Dash for cash" in labels

@@ -252,16 +252,16 @@ def test_as_of_before_the_history_shows_a_message(cmt_only_ctx):
 
 
 def test_date_change_patches_charts_with_data_and_resends_empty_ones(real_ctx, cmt_only_ctx):
-    out = page.update_otr(real_ctx, "10y", "2020-03-18", "func-asof")
+    out = page.update_otr(real_ctx, "10y", "2020-03-18", "app-asof")
     assert isinstance(out, Patch)
     assert out.to_plotly_json()["operations"][0]["params"]["value"]["x0"] == "2020-03-18"
     full = page.update_otr(real_ctx, "5y", "2020-03-18", "func-otr-tenor")
     assert full["data"][0]["name"] == "5y"
-    empty = page.update_otr(cmt_only_ctx, "10y", "2020-03-18", "func-asof")
+    empty = page.update_otr(cmt_only_ctx, "10y", "2020-03-18", "app-asof")
     assert isinstance(empty, dict) and empty["data"] == []
     swaps = page.update_swaps(real_ctx, ["2y", "30y"], None, "func-swap-tenors")
     assert [t["name"] for t in swaps["data"]] == ["2y", "30y"]
-    assert page.update_swaps(real_ctx, ["2y"], "bad", "func-asof") is no_update
+    assert page.update_swaps(real_ctx, ["2y"], "bad", "app-asof") is no_update
 
 
 def test_layout_without_gsw_or_swaps_says_what_is_missing(cmt_only_ctx):
@@ -275,7 +275,7 @@ def test_layout_without_gsw_or_swaps_says_what_is_missing(cmt_only_ctx):
 def test_layout_on_real_data_has_every_control_and_a_bounded_payload(real_ctx):
     page_div = page.layout(real_ctx)
     text = json.dumps(page_div.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
-    for id_ in ("func-asof", "func-asof-error", "func-readings", "func-noise", "func-curve",
+    for id_ in ("func-asof-error", "func-readings", "func-noise", "func-curve",
                 "func-otr-tenor", "func-otr", "func-swap-tenors", "func-swaps",
                 "func-swap-coverage", "func-reading-noise", "func-reading-otr"):
         assert f'"{id_}"' in text, id_

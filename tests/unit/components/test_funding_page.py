@@ -150,7 +150,7 @@ def test_overlay_shapes_draw_episodes_after_the_first_date_thresholds_and_as_of(
                                              "Tariff sell-off"]
     warn = [s for s in shapes if s.get("name") == "liquidity warning"]
     assert [(s["x0"], s["x1"]) for s in warn] == [("2019-09-17", "2019-09-18")]
-    labels = [s["label"]["text"] for s in shapes if "label" in s]
+    labels = [s["label"]["text"] for s in shapes if "label" in s and s.get("type") != "rect"]
     assert labels == ["light 2: 10 bp", "as of 2019-09-17"]
     # A chart without data keeps only its "missing" message: no lines on an empty plot.
     assert ff.overlay_shapes(first=None, as_of=pd.Timestamp("2019-09-17"),
@@ -278,7 +278,33 @@ def test_the_dispersion_spike_survives_downsampling(real_view):
 def test_the_real_spread_shapes_mark_the_threshold_and_date(real_view):
     view, _spreads, _facilities = real_view
     shapes = view.shapes["funding-spreads"]
-    labels = [s["label"]["text"] for s in shapes if "label" in s]
+    labels = [s["label"]["text"] for s in shapes if "label" in s and s.get("type") != "rect"]
     assert labels == ["light 2: 10 bp", "light 1: 10 bp", "as of 2019-09-17"]
     assert any(s.get("name") == "liquidity warning" and s["x0"] <= "2019-09-17" < s["x1"]
                for s in shapes)
+
+
+def test_a_light_without_data_is_never_green_and_the_summary_counts_what_was_evaluated():
+    from components.figures_funding import light_colour
+    from components.theme import GOOD
+
+    lights = [{"state": "off"}, {"state": "unknown"}, {"state": "unknown"}]
+    box = funding.warning_box(False, lights, "2026-06-24")
+    text = _json(box)
+    assert "only 1 of 3 lights could be evaluated" in text
+    assert GOOD not in text  # no green border or background
+    assert light_colour("unknown") != GOOD
+    assert "cannot evaluate" in funding._STATE_TEXT["unknown"]
+
+
+def test_clipping_spikes_sets_y_ranges_that_leave_out_the_repo_spike(real_view, tmp_path):
+    from components import figures
+
+    _view, spreads, _facilities = real_view
+    iorb = spreads["sofr_iorb_bp"].dropna()
+    span = figures.robust_range([spreads[c] for c in ff.SPREAD_COLUMNS])
+    assert span is not None
+    assert iorb.max() > span[1]  # the spike is above the clipped range...
+    assert (iorb <= span[1]).mean() > 0.99  # ...and almost every other day is inside it
+    off = funding.clip_patches(AppContext(tmp_path / "absent.sqlite"), False)
+    assert all(p.to_plotly_json()["operations"][0]["params"]["value"] is True for p in off)

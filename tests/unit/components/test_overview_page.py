@@ -39,8 +39,12 @@ def test_glance_of_the_tariff_week_reads_the_real_move(real_ctx, shared_data):
 
 def test_glance_says_n_a_for_what_the_store_lacks(real_ctx):
     text = text_of(overview.glance_for(real_ctx, "2025-04-11"))
-    assert "Leveraged funds net" in text and "CFTC n/a" in text  # no CFTC data stored
-    assert "off (0 of 3 lights)" in text and "0 of 3 lights with fresh data" in text
+    # no CFTC data stored: the tile says n/a and why
+    assert "Leveraged funds net" in text
+    assert "n/a: positioning: no CFTC positions stored (import or refresh CFTC TFF)" in text
+    # no funding series stored: never "off", which would read as all clear
+    assert "0 of 3 lights readable" in text and "3 cannot be evaluated" in text
+    assert "off (" not in text
 
 
 def test_glance_on_demo_data_has_six_tiles(tmp_path):

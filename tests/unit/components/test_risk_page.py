@@ -23,6 +23,7 @@ from analytics.tenors import CMT_SERIES, KEY_TENORS
 from components.figures_risk import krd_figure, pnl_figure, price_shift_figure, shock_profile_figure
 from components.pages import risk as rk
 from data.market import MarketData, demo_market_data
+from tests.conftest import route_request
 
 KR_IDS = [{"type": "risk-kr", "tenor": k} for k in KEY_TENORS]
 
@@ -477,13 +478,7 @@ def _client(monkeypatch, store: Path):
 
 def test_risk_route_and_stress_callback_through_flask(monkeypatch, tmp_path):
     client = _client(monkeypatch, tmp_path / "absent.sqlite")
-    resp = client.post("/_dash-update-component", json={
-        "output": "..page.children...banner-slot.children..",
-        "outputs": [{"id": "page", "property": "children"},
-                    {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/risk"}],
-        "changedPropIds": ["url.pathname"],
-    })
+    resp = client.post("/_dash-update-component", json=route_request("/risk"))
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
     assert "risk-krd-chart" in page and "risk-pf-upload" in page

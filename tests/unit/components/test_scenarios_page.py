@@ -23,6 +23,7 @@ from components.pages import scenarios as sc
 from data.market import MarketData, demo_market_data, load_market_data
 from data.model import Batch
 from data.store import Store
+from tests.conftest import route_request
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -207,17 +208,17 @@ def test_basis_from_imported_store_starts_from_the_real_2026_08_04_short(shared_
     assert f"USD {notional_bn / 40:,.2f}bn" in source  # capital = position / leverage
 
 
-def test_basis_empty_capital_box_shows_a_message_and_keeps_the_charts(demo):
+def test_basis_empty_capital_box_shows_a_message_and_withdraws_the_results(demo):
     view = sc.basis_view(demo, from_store=False, values=_basis_values(capital_bn=None))
     assert view.error.children == "Capital (USD bn) is empty: type a number"
-    assert view.headline is no_update and view.figure is no_update
-    assert view.table is no_update and view.source is no_update
+    _assert_withdrawn(view)
+    assert view.source is no_update
 
 
 def test_basis_absurd_capital_gets_the_allowed_range(demo):
     view = sc.basis_view(demo, from_store=False, values=_basis_values(capital_bn=1e9))
     assert view.error.children == "Capital (USD bn) must be in (0, 10000], got 1e+09"
-    assert view.figure is no_update
+    _assert_withdrawn(view)
 
 
 def test_basis_leverage_too_high_for_the_margins_says_the_largest_leverage(demo):
@@ -295,7 +296,7 @@ def test_swap_spread_no_shock_shows_no_minus_zero(demo):
 def test_swap_spread_bad_leverage_combination_shows_the_message(demo):
     view = sc.swap_view(demo, values=_swap_values(leverage=50))
     assert "leverage must be in (0, 33.3333]" in view.error.children
-    assert view.figure is no_update
+    _assert_withdrawn(view)
 
 
 # -- mortgage panel ----------------------------------------------------------------------------
@@ -360,8 +361,7 @@ def test_mortgage_bad_inputs_show_readable_messages(demo):
     for message, bad in cases.items():
         view = sc.mortgage_view(demo, values=_mtg_values(**bad))
         assert view.error.children == message
-        assert view.headline is no_update and view.figure is no_update
-        assert view.buckets is no_update
+        _assert_withdrawn(view)
 
 
 # -- layout and wiring -------------------------------------------------------------------------
@@ -388,13 +388,7 @@ def _client(monkeypatch: pytest.MonkeyPatch, store: Path) -> Any:
 
 def test_scenarios_route_and_mortgage_callback_through_flask(monkeypatch, tmp_path):
     client = _client(monkeypatch, tmp_path / "absent.sqlite")
-    resp = client.post("/_dash-update-component", json={
-        "output": "..page.children...banner-slot.children..",
-        "outputs": [{"id": "page", "property": "children"},
-                    {"id": "banner-slot", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/scenarios"}],
-        "changedPropIds": ["url.pathname"],
-    })
+    resp = client.post("/_dash-update-component", json=route_request("/scenarios"))
     assert resp.status_code == 200
     assert "scen-basis-chart" in resp.get_data(as_text=True)
 
@@ -420,8 +414,9 @@ def test_scenarios_route_and_mortgage_callback_through_flask(monkeypatch, tmp_pa
                          "scen-mtg-buckets"}
     assert good["scen-mtg-chart"]["figure"]["data"][1]["x"] == [100.0]
     bad = call(mortgage_rate_pct=99)
-    # Only the message goes out: the headline and the chart keep their last valid state.
-    assert set(bad) == {"scen-mtg-error"}
+    # The message, and the results of the last valid input withdrawn.
+    assert set(bad) == {"scen-mtg-error", "scen-mtg-headline", "scen-mtg-chart", "scen-mtg-buckets"}
+    assert "No result for these inputs" in json.dumps(bad["scen-mtg-headline"])
     assert "Mortgage rate (%) must be in (0, 25], got 99" in json.dumps(bad)
 
 
@@ -436,3 +431,11 @@ def test_mortgage_bucket_table_lists_each_note_rate_and_slower_prepayments_when_
     # the 6.5% and 7% coupons, in the money at 6.89%, slow down visibly.
     assert all(after <= before for before, after in cprs)
     assert all(after < before - 5.0 for before, after in cprs[-2:])
+
+
+def _assert_withdrawn(view) -> None:
+    """A refused input withdraws the results it invalidates: no old number stays unmarked."""
+    assert "No result for these inputs" in str(view.headline)
+    assert view.figure["data"] == []
+    assert "No result" in view.figure["layout"]["annotations"][0]["text"]
+    assert getattr(view, "table", None) is None and getattr(view, "buckets", None) is None

@@ -1,0 +1,75 @@
+"""The view in the URL, in a real headless Chromium: a pasted link reproduces the view, controls
+write the URL, back/forward step through views, and the as-of date follows across pages."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
+
+from tests.e2e.helpers import text_now
+
+pytestmark = pytest.mark.e2e
+
+
+def _search(dash_duo) -> str:
+    return dash_duo.driver.execute_script("return window.location.search")
+
+
+def _value(dash_duo, selector: str) -> str:
+    return dash_duo.driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.value : null", selector)
+
+
+def test_a_pasted_link_reproduces_the_curve_view_and_controls_write_the_url(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.driver.get(dash_duo.server_url + "/curve?as_of=2020-03-18&spread=5s30s")
+    dash_duo.wait_for_element("#curve-moves-table", timeout=30)
+    until(lambda: _value(dash_duo, "input#app-asof") == "2020-03-18", timeout=15)
+    assert "5s30s" in text_now(dash_duo, "#curve-spread")
+    assert "2020-03-18" in text_now(dash_duo, "#curve-moves-table")
+
+    # A control writes its value to the URL.
+    dash_duo.find_elements("#curve-episode-window input")[2].click()  # 1m
+    until(lambda: "window=1m" in _search(dash_duo), timeout=10)
+    assert "as_of=2020-03-18" in _search(dash_duo) and "spread=5s30s" in _search(dash_duo)
+
+    # A reload restores the whole view.
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element("#curve-moves-table", timeout=30)
+    until(lambda: _value(dash_duo, "input#app-asof") == "2020-03-18", timeout=15)
+    checked = dash_duo.driver.execute_script(
+        "return document.querySelector('#curve-episode-window input:checked').value")
+    assert checked == "1m"
+
+    # Another date in the header: the URL follows; back returns to 2020-03-18.
+    box = dash_duo.find_element("input#app-asof")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("2023-10-19", Keys.ENTER)
+    until(lambda: "as_of=2023-10-19" in _search(dash_duo), timeout=10)
+    until(lambda: "2023-10-19" in text_now(dash_duo, "#curve-moves-table"), timeout=15)
+    dash_duo.driver.back()
+    until(lambda: "as_of=2020-03-18" in _search(dash_duo), timeout=10)
+    until(lambda: "2020-03-18" in text_now(dash_duo, "#curve-moves-table"), timeout=15)
+    until(lambda: _value(dash_duo, "input#app-asof") == "2020-03-18", timeout=10)
+
+
+def test_the_as_of_date_is_kept_when_moving_between_pages(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.set_window_size(1400, 1000)
+    dash_duo.driver.get(dash_duo.server_url + "/?as_of=2019-09-17")
+    dash_duo.wait_for_element("#overview-glance", timeout=30)
+    until(lambda: "As of 2019-09-17" in text_now(dash_duo, "#overview-glance"), timeout=15)
+    until(lambda: "as_of=2019-09-17" in (dash_duo.find_element("#nav-funding").get_attribute("href")
+                                         or ""), timeout=10)
+    dash_duo.find_element("#nav-funding").click()
+    dash_duo.wait_for_contains_text("#funding-warning", "as of 2019-09-17", timeout=20)
+    assert "as_of=2019-09-17" in _search(dash_duo)
+
+
+def test_a_bad_as_of_in_the_link_gets_a_message_not_an_error_page(dash_duo, demo_app):
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.get(dash_duo.server_url + "/stress?as_of=2020-02-30")
+    dash_duo.wait_for_contains_text("#asof-error", "is not a date", timeout=20)
+    dash_duo.wait_for_element("#stress-history", timeout=20)
