@@ -1,7 +1,7 @@
 """What the shell adds to every page for desk use: "Copy summary" and live updates.
 
 * **Copy summary** (header): puts :func:`components.summary.page_summary` of the page in view,
-  as of the URL's ``?as_of=`` (default: the latest date), on the clipboard.
+  as of the page's date (the URL's ``?as_of=``, resolved as the router does), on the clipboard.
 * **Live updates**: every :func:`config.live_poll_s` seconds the page asks for the store's
   revision (one SQLite read, no recompute). A new revision is acted on once two checks agree
   (a refresh bumps the revision once per series while it runs); when the market state of that
@@ -15,17 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 import config
 from components.context import AppContext
 from components.summary import page_summary
+from components.urlstate import AS_OF, parse_query, resolve_as_of
 from data.store import Store, StoreError
 
-__all__ = ["header_tools", "live_parts", "register", "store_revision", "as_of_from_search",
-           "next_live_state"]
+__all__ = ["header_tools", "live_parts", "register", "store_revision", "next_live_state"]
 
 DEMO_REVISION = -1
 
@@ -70,12 +69,6 @@ def store_revision(ctx: AppContext) -> int:
         return store.revision() if store.origin() is not None else DEMO_REVISION
 
 
-def as_of_from_search(search: str | None) -> str | None:
-    """The ``as_of`` of a URL query string ("?as_of=2020-03-18&x=1"), None when absent."""
-    values = parse_qs((search or "").lstrip("?")).get("as_of")
-    return values[0].strip() if values and values[0].strip() else None
-
-
 def next_live_state(seen: dict[str, Any] | None, store_rev: int,
                     ready_revision: Callable[[], int]) -> tuple[dict[str, Any], str | None, bool]:
     """One revision check: (new memory, notice or None, draw the page again?).
@@ -99,9 +92,12 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output("copy-summary", "content"), Input("copy-summary", "n_clicks"),
                   State("url", "pathname"), State("url", "search"), prevent_initial_call=True)
     def _copy(_clicks: int | None, pathname: str | None, search: str | None) -> str:
-        as_of = as_of_from_search(search)
         try:
-            snap = ctx.snapshot(as_of)
+            state = ctx.state()
+            first = None if state.yields.empty else state.yields.index[0]
+            # The page's own as-of: the router resolves the URL's the same way.
+            as_of = resolve_as_of(parse_query(search).get(AS_OF), first=first, last=state.last_date)
+            snap = ctx.snapshot(as_of.iso)
         except ValueError as exc:
             return f"No summary: {exc}"
         except StoreError as exc:
