@@ -88,3 +88,31 @@ def test_new_revision_is_announced_and_drawn_without_a_reload(dash_duo, tmp_path
                                     timeout=30)
     until(lambda: "2024-02-13" in text_of(dash_duo, "#data-banner"), timeout=15)
     assert dash_duo.driver.current_url.rstrip("/") == dash_duo.server_url.rstrip("/")
+
+
+def test_offline_refresh_shows_progress_then_each_failing_source(dash_duo, tmp_path, monkeypatch):
+    import socket
+
+    from app import create_app
+
+    with socket.socket() as sock:  # a port nobody listens on: every source is unreachable
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    for name in ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW"):
+        monkeypatch.setenv(f"TSM_{name}_URL", closed)
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    monkeypatch.setenv("TSM_HTTP_RETRIES", "1")
+    monkeypatch.setenv("TSM_HTTP_BACKOFF", "0.01")
+    store = tmp_path / "s.sqlite"
+    dash_duo.start_server(create_app(store))
+    dash_duo.wait_for_page(dash_duo.server_url + "/data")
+    dash_duo.wait_for_element("#data-refresh", timeout=30).click()
+    until(lambda: "Refresh finished with failures" in text_of(dash_duo, "#data-refresh-text"),
+          timeout=60)
+    assert "0 series ok" in text_of(dash_duo, "#data-refresh-text")
+    failures = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#data-refresh-failures tbody tr')]"
+        ".map(r => [...r.cells].map(c => c.innerText))")
+    assert {row[0] for row in failures if row[0]} >= {"fred", "nyfed", "cftc", "gsw"}
+    assert all("127.0.0.1" in row[2] for row in failures if row[0])
+    assert dash_duo.find_element("#data-refresh-bar").get_attribute("aria-valuenow") == "100"  # every request made
