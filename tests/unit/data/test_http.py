@@ -223,3 +223,13 @@ def test_retry_after_seconds_reads_delta_seconds_and_http_dates() -> None:
 def test_settings_reject_out_of_range_values(field: str, value: float, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         settings(**{field: value})
+
+
+def test_a_host_that_does_not_resolve_fails_at_once_without_retries() -> None:
+    # .invalid never resolves (RFC 2606): what every source looks like with no network.
+    client = HttpClient(settings=settings(retries=3, backoff_s=5.0))
+    with pytest.raises(SourceError) as info:
+        client.get("http://tsm-test.invalid/x", source="fred", series="DGS10")
+    text = str(info.value)
+    assert "cannot connect to tsm-test.invalid" in text and "does not resolve" in text
+    assert "gave up after" not in text  # one attempt: no 5 s, 10 s, 20 s backoff
