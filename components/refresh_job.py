@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -164,6 +165,19 @@ def _run(store_path: Path, handle: IO[bytes], status: JobStatus,
             handle.close()
 
 
+def _try_lock(handle: IO[bytes], store_path: Path) -> bool:
+    # A refresh that has written its final status lets go of the lock a moment later.
+    for _ in range(20):
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if read_status(store_path).running:
+                return False
+            time.sleep(0.05)
+    return False
+
+
 def start_refresh(store_path: Path, *,
                   refresh: Callable[..., RefreshResult] = run_refresh) -> tuple[bool, str]:
     """Start a refresh of the store at ``store_path`` in a background thread.
@@ -176,9 +190,7 @@ def start_refresh(store_path: Path, *,
         handle = open(lock_path(store_path), "a+b")  # noqa: SIM115 - held by the thread
     except OSError as exc:
         return False, f"cannot start a refresh: {exc}"
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _try_lock(handle, store_path):
         handle.close()
         return False, "a refresh of this store is already running"
     status = JobStatus(state="running", started=_now(), label="planning")
