@@ -190,7 +190,6 @@ def progress_view(status: refresh_job.JobStatus) -> list[Any]:
 
 def layout(ctx: AppContext) -> html.Div:
     status = refresh_job.read_status(ctx.store_path)
-    max_bytes = int(config.upload_max_mb() * 1024 * 1024)
     return html.Div([
         html.H2("Data"),
         card("Refresh from the sources",
@@ -203,7 +202,9 @@ def layout(ctx: AppContext) -> html.Div:
                   "that fails is named with its error; the others go on and nothing stored is "
                   "deleted.")),
         card("Import files",
-             dcc.Upload(id="data-upload", multiple=True, max_size=max_bytes,
+             # No size limit in the browser (it would drop a large file without a word): the
+             # server refuses one over TSM_UPLOAD_MAX_MB with a message.
+             dcc.Upload(id="data-upload", multiple=True,
                         children=html.Div(["Drop files here or ", html.A("choose files")]),
                         style={"border": "2px dashed #8c959f", "borderRadius": "6px",
                                "padding": "18px", "textAlign": "center", "cursor": "pointer"}),

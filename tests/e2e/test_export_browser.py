@@ -130,6 +130,38 @@ def test_table_csv_and_copy_summary(dash_duo, tmp_path):
     spread = (data.yields["10y"].iloc[-1] - data.yields["2y"].iloc[-1]) * 100
     assert f"2s10s {spread:.1f} bp" in text
 
+    # Another page at another date: its own readings, as of the URL's date.
+    dash_duo.wait_for_page(dash_duo.server_url + "/curve?as_of=2020-03-18")
+    dash_duo.wait_for_element("#curve-moves-table", timeout=30)
+    dash_duo.find_element("#copy-summary").click()
+    until(lambda: copied() and "Curve, as of 2020-03-18" in text, timeout=10)
+    day = data.yields.loc["2020-03-18"]
+    assert f"10y {day['10y']:.2f}%" in text and f"30y {day['30y']:.2f}%" in text
+    assert "5s30s" in text and "10s30s" in text
+
+
+def test_data_table_csv_has_the_cells_shown(dash_duo, tmp_path):
+    from analytics.tenors import TREASURY_FUTURES
+    from app import create_app
+
+    _allow_downloads(dash_duo, tmp_path)
+    dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
+    dash_duo.wait_for_page(dash_duo.server_url + "/positioning")
+    dash_duo.wait_for_element("#positioning-dv01-table td", timeout=30)
+    dash_duo.find_element(".csv-button[data-csv-target='positioning-dv01-table']").click()
+    rows = list(csv.reader(io.StringIO(_downloaded(tmp_path, "positioning-dv01-table"))))
+    assert rows[0][:2] == ["Contract", "CFTC code"]
+    assert len(rows) == 1 + len(TREASURY_FUTURES)
+    shown = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#positioning-dv01-table tbody tr')]"
+        ".filter(r => r.querySelector('td')).map(r => [...r.querySelectorAll('td')]"
+        ".map(c => c.innerText.trim()))")
+    assert rows[1:] == shown
+    from components.pages.positioning import dv01_rows
+
+    assert [r[0] for r in rows[1:]] == [str(d["label"]) for d in dv01_rows()]
+    assert [r[1] for r in rows[1:]] == [str(d["code"]) for d in dv01_rows()]
+
 
 @pytest.mark.parametrize("path", ["/funding", "/positioning"])
 def test_every_chart_has_csv_and_no_share_on_pages_with_their_own_wrappers(dash_duo, tmp_path, path):
