@@ -28,7 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cli.refresh import run_refresh  # noqa: E402
+from cli.refresh import refresh_store  # noqa: E402
 from components.context import AppContext  # noqa: E402
 from components.desk_tools import store_revision  # noqa: E402
 from data.model import Batch  # noqa: E402
@@ -77,7 +77,8 @@ def _offline_refresh(folder: Path, retries: str | None, *, dns: bool) -> tuple[f
         if retries is not None:
             os.environ["TSM_HTTP_RETRIES"] = retries
         start = time.perf_counter()
-        result = run_refresh(folder / f"offline-{retries}-{dns}.sqlite")
+        with Store.open(folder / f"offline-{retries}-{dns}.sqlite") as store:
+            result = refresh_store(store)
         return time.perf_counter() - start, len(result.outcomes), result.failed
     finally:
         for key, value in saved.items():

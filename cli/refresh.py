@@ -17,7 +17,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Final, Protocol, TextIO
 
 from cli.state_step import build_state_step
@@ -27,8 +26,8 @@ from data.model import Batch
 from data.sources import FetchUnit, Provider, Query, make_provider, provider_names
 from data.store import CFTC_STATUS_ID, Store, StoreError, WriteResult
 
-__all__ = ["OVERLAP_DAYS", "Progress", "ProgressSink", "RefreshResult", "UnknownSeriesError", "register",
-           "run", "run_refresh"]
+__all__ = ["OVERLAP_DAYS", "Progress", "ProgressSink", "RefreshResult", "UnknownSeries",
+           "format_summary", "refresh_store", "register", "run"]
 
 #: Calendar days re-fetched before each series' last stored date, to pick up revisions.
 OVERLAP_DAYS: Final[int] = 14
@@ -36,23 +35,37 @@ OVERLAP_DAYS: Final[int] = 14
 BAR_WIDTH: Final[int] = 24
 
 
+class ProgressSink(Protocol):
+    """Receives a refresh's progress: the CLI draws a bar, the service keeps the state."""
+
+    def begin(self, total: int) -> None: ...
+
+    def step(self, label: str) -> None: ...
+
+    def finish(self) -> None: ...
+
+
 class Progress:
     """A one-line progress bar on a terminal (nothing at all when `stream` is not a tty)."""
 
-    def __init__(self, total: int, *, stream: TextIO) -> None:
+    def __init__(self, total: int, *, stream: TextIO | None = None) -> None:
         self.total = max(total, 1)
         self.done = 0
         self.stream = stream
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.enabled = stream is not None and bool(getattr(stream, "isatty", lambda: False)())
 
-    def start(self, total: int) -> None:
-        """Begin counting `total` items."""
+    @classmethod
+    def on(cls, stream: TextIO) -> Progress:
+        return cls(0, stream=stream)
+
+    def begin(self, total: int) -> None:
         self.total = max(total, 1)
         self.done = 0
 
     def step(self, label: str) -> None:
         """Show that the item `label` is being worked on."""
-        if not self.enabled:
+        if not self.enabled or self.stream is None:
+            self.done += 1
             return
         filled = int(BAR_WIDTH * self.done / self.total)
         text = f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} {label}"
@@ -61,7 +74,7 @@ class Progress:
         self.done += 1
 
     def finish(self) -> None:
-        if self.enabled:
+        if self.enabled and self.stream is not None:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
 
@@ -139,37 +152,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"refresh: {exc}", file=sys.stderr)
         return 2
     try:
-        result = run_refresh(args.store, source=args.source, series=args.series or (), since=since,
-                             today=today, progress=Progress(0, stream=sys.stderr))
-    except UnknownSeriesError as exc:
-        print(f"refresh: {exc}", file=sys.stderr)
-        return 2
+        store = Store.open(args.store)
     except StoreError as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 1
-    _print_summary(result)
-    # something may have been stored (even when some sources failed)
-    build_state_step(args.store)
+    with store:
+        try:
+            result = refresh_store(store, source=args.source, series=args.series, since=since,
+                                   today=today, progress=Progress.on(sys.stderr))
+        except UnknownSeries as exc:
+            print(f"refresh: {exc}", file=sys.stderr)
+            return 2
+    print(format_summary(result))
+    build_state_step(args.store)  # something may have been stored (even when some failed)
     return 1 if result.failed else 0
 
 
-class ProgressSink(Protocol):
-    """What :func:`run_refresh` reports its progress to (a terminal bar, the data page)."""
-
-    def start(self, total: int) -> None: ...
-
-    def step(self, label: str) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class UnknownSeriesError(ValueError):
-    """A requested series id is not published by the chosen source(s)."""
+class UnknownSeries(ValueError):
+    """--series names a series no selected source refreshes."""
 
 
 @dataclass(frozen=True)
 class RefreshResult:
-    """What one refresh did: per series outcome (in fetch order) and notes for the user."""
+    """What one refresh did: per series counts and first error, and notes."""
 
     outcomes: tuple[_Outcome, ...]
     notes: tuple[str, ...]
@@ -183,73 +188,78 @@ class RefreshResult:
         return sum((o.counts for o in self.outcomes), WriteResult())
 
 
-def run_refresh(store_path: str | Path, *, source: str | None = None, series: Sequence[str] = (),
-                since: date | None = None, today: date | None = None,
-                progress: ProgressSink | None = None) -> RefreshResult:
-    """Fetch new data into the store at ``store_path``: what ``tsm refresh`` does, without the
-    printing and without building the market state (the caller does that).
-
-    Raises
-    ------
-    data.store.StoreError
-        The store cannot be opened.
-    UnknownSeriesError
-        A series in ``series`` is not published by the chosen source(s); nothing was fetched.
-    """
-    with Store.open(store_path) as store:
-        return _refresh(store, source, set(series), since, today or datetime.now(UTC).date(),
-                        progress)
-
-
-def _print_summary(result: RefreshResult) -> None:
-    outcomes = result.outcomes
+def format_summary(result: RefreshResult) -> str:
+    """The per-series table, the notes and a totals line."""
     rows: list[list[object]] = [
         [o.source, o.series_id, o.counts.inserted, o.counts.updated, o.counts.unchanged,
          "ok" if not o.errors else f"FAILED: {o.errors[0]}"]
-        for o in outcomes
+        for o in result.outcomes
     ]
-    print(format_table(["source", "series", "new", "revised", "unchanged", "status"], rows))
-    for note in result.notes:
-        print(note)
+    lines = [format_table(["source", "series", "new", "revised", "unchanged", "status"], rows)]
+    lines += list(result.notes)
     total = result.total
-    print(f"{len(outcomes) - result.failed} series ok, {result.failed} failed; {total.inserted} new, "
-          f"{total.updated} revised, {total.unchanged} unchanged rows")
+    lines.append(f"{len(result.outcomes) - result.failed} series ok, {result.failed} failed; "
+                 f"{total.inserted} new, {total.updated} revised, {total.unchanged} unchanged rows")
+    return "\n".join(lines)
 
 
-def _refresh(store: Store, source: str | None, wanted: set[str], since: date | None, today: date,
-             sink: ProgressSink | None) -> RefreshResult:
+def refresh_store(
+    store: Store,
+    *,
+    source: str | None = None,
+    series: Sequence[str] | None = None,
+    since: date | None = None,
+    today: date | None = None,
+    progress: ProgressSink | None = None,
+) -> RefreshResult:
+    """Refresh `store` from the sources (all, or `source`): what ``tsm refresh`` does, without
+    the printing and without building the market state. The data page's button calls it too.
+
+    Raises
+    ------
+    UnknownSeries
+        `series` names a series no selected source refreshes.
+    """
+    day = today or datetime.now(UTC).date()
+    return _refresh(store, source, list(series or []), since, day, progress or Progress(0))
+
+
+def _refresh(store: Store, source: str | None, series_wanted: list[str], since: date | None,
+             today: date, progress: ProgressSink) -> RefreshResult:
     names = [source] if source else list(provider_names())
+    wanted = set(series_wanted)
     providers: list[Provider] = []
     plans: list[tuple[Provider, list[FetchUnit]]] = []
     outcomes: dict[str, _Outcome] = {}
+    starts: dict[str, date | None] = {}
     notes: list[str] = []
     try:
         for name in names:
             provider = make_provider(name)
             providers.append(provider)
-            series = provider.series_ids() if source else provider.default_series()
+            ids = provider.series_ids() if source else provider.default_series()
             if wanted:
-                series = tuple(s for s in provider.series_ids() if s in wanted)
-            if not series:
+                ids = tuple(s for s in provider.series_ids() if s in wanted)
+            if not ids:
                 if not source and not wanted:
                     notes.append(f"{name}: nothing by default (a secondary source; use --source {name})")
                 continue
-            for series_id in series:
+            for series_id in ids:
                 outcomes.setdefault(series_id, _Outcome(name, series_id))
+                starts[series_id] = _start(store, series_id, since)
             try:
-                units = provider.plan(Query({s: _start(store, s, since) for s in series}, today))
+                units = provider.plan(Query({s: starts[s] for s in ids}, today))
             except (SourceError, ValueError) as exc:
-                for series_id in series:
+                for series_id in ids:
                     outcomes[series_id].errors.append(redact(str(exc)))
                 continue
             plans.append((provider, units))
         unknown = wanted - set(outcomes)
         if unknown:
             scope = f"source {source}" if source else "any source"
-            raise UnknownSeriesError(f"unknown series {', '.join(sorted(unknown))} for {scope}")
+            raise UnknownSeries(f"unknown series {', '.join(sorted(unknown))} for {scope}")
 
-        progress = sink or Progress(0, stream=sys.stderr)
-        progress.start(sum(len(units) for _, units in plans))
+        progress.begin(sum(len(units) for _, units in plans))
         for provider, units in plans:
             unreachable: str | None = None
             for unit in units:

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from cli.refresh import RefreshResult, run_refresh
+from cli.refresh import RefreshResult, refresh_store
 from cli.state_step import build_state_step
-from data.store import StoreError
+from data.store import Store, StoreError
 
 __all__ = ["JobStatus", "start_refresh", "read_status", "status_path", "lock_path"]
 
@@ -109,13 +109,13 @@ def read_status(store_path: Path) -> JobStatus:
 
 
 class _Sink:
-    """run_refresh's progress, written to the status file."""
+    """refresh_store's progress, written to the status file."""
 
     def __init__(self, store_path: Path, status: JobStatus) -> None:
         self.path = store_path
         self.status = status
 
-    def start(self, total: int) -> None:
+    def begin(self, total: int) -> None:
         self.status.total = total
         self.status.done = 0
         _write(self.path, self.status)
@@ -142,6 +142,11 @@ def _summary(result: RefreshResult) -> tuple[str, list[list[str]]]:
     return text, failures
 
 
+def _refresh_path(store_path: Path, *, progress: _Sink) -> RefreshResult:
+    with Store.open(store_path) as store:
+        return refresh_store(store, progress=progress)
+
+
 def _run(store_path: Path, handle: IO[bytes], status: JobStatus,
          refresh: Callable[..., RefreshResult]) -> None:
     try:
@@ -153,8 +158,11 @@ def _run(store_path: Path, handle: IO[bytes], status: JobStatus,
     except StoreError as exc:
         status.state, status.message = "failed", f"the store cannot be written: {exc}"
     except Exception as exc:  # the page must say what happened, whatever it was
-        log.exception("refresh from the data page failed")
-        status.state, status.message = "failed", f"internal error {type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "LeaseHeld":  # another writer holds the store (issue 10)
+            status.state, status.message = "failed", f"not started: {exc}"
+        else:
+            log.exception("refresh from the data page failed")
+            status.state, status.message = "failed", f"internal error {type(exc).__name__}: {exc}"
     finally:
         status.finished = _now()
         status.label = ""
@@ -179,7 +187,7 @@ def _try_lock(handle: IO[bytes], store_path: Path) -> bool:
 
 
 def start_refresh(store_path: Path, *,
-                  refresh: Callable[..., RefreshResult] = run_refresh) -> tuple[bool, str]:
+                  refresh: Callable[..., RefreshResult] = _refresh_path) -> tuple[bool, str]:
     """Start a refresh of the store at ``store_path`` in a background thread.
 
     Returns (started, message): False with the reason when one is already running or the

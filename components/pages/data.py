@@ -1,6 +1,6 @@
 """Data: what the store holds and how fresh it is, a refresh with progress, and file imports.
 
-The refresh runs ``tsm refresh``'s code (:func:`cli.refresh.run_refresh`) in a background thread
+The refresh runs ``tsm refresh``'s code (:func:`cli.refresh.refresh_store`) in a background thread
 (:mod:`components.refresh_job`); the page polls its progress once a second while it runs. An
 import follows ``tsm import``'s rules: every file is parsed before anything is written, and a
 bad file stops the import with its name, line and column; nothing is stored then.
