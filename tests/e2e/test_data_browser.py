@@ -76,6 +76,7 @@ def test_new_revision_is_announced_and_drawn_without_a_reload(dash_duo, tmp_path
     dash_duo.wait_for_contains_text("#data-banner", "IMPORTED DATA", timeout=30)
     banner_before = text_of(dash_duo, "#data-banner")
     assert "2024-02-12" in banner_before
+    history = dash_duo.driver.execute_script("return window.history.length")
 
     # A refresh lands a new day (what `tsm refresh` does: write, then build the state).
     new = pd.DataFrame({"series_id": ["DGS10"], "date": [pd.Timestamp("2024-02-13")], "value": [4.1]})
@@ -88,6 +89,8 @@ def test_new_revision_is_announced_and_drawn_without_a_reload(dash_duo, tmp_path
                                     timeout=30)
     until(lambda: "2024-02-13" in text_of(dash_duo, "#data-banner"), timeout=15)
     assert dash_duo.driver.current_url.rstrip("/") == dash_duo.server_url.rstrip("/")
+    # Drawn again in place: no new entry for the back button.
+    assert dash_duo.driver.execute_script("return window.history.length") == history
 
 
 def test_offline_refresh_shows_progress_then_each_failing_source(dash_duo, tmp_path, monkeypatch):
