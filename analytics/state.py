@@ -24,6 +24,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.beyond import BEYOND_KEYS, BeyondHistories, beyond_histories, beyond_snapshot
 from analytics.curve import (
     DEFAULT_PARALLEL_BAND_BP,
     STALE_AFTER_DAYS,
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 #: Version of the state's layout: a persisted state of another format is rebuilt, not read.
-STATE_FORMAT: Final[int] = 1
+STATE_FORMAT: Final[int] = 2
 _BP_DECIMALS: Final[int] = 1
 _YIELD_DECIMALS: Final[int] = 3
 _PERCENTILE_DECIMALS: Final[int] = 1
@@ -78,6 +79,8 @@ class MarketState:
         without CFTC data).
     lights : the liquidity lights' daily history at the default thresholds.
     traces : downsampled chart traces by name (``spread:2s10s``, ``fit_noise``, ...).
+    beyond : the full-history frames of foreign official custody, net liquidity, term premium,
+        real yields, auctions and sell-America (:mod:`analytics.beyond`).
     built_seconds : how long the build took.
     format : :data:`STATE_FORMAT` at build time.
     """
@@ -90,6 +93,7 @@ class MarketState:
     am_net: pd.DataFrame | None
     lights: pd.DataFrame
     traces: Mapping[str, pd.Series]
+    beyond: BeyondHistories
     built_seconds: float
     format: int = STATE_FORMAT
 
@@ -177,6 +181,7 @@ def build_state(
         am_net=am,
         lights=lights,
         traces=_traces(m),
+        beyond=beyond_histories(series, sell_america=m.sell_america),
         built_seconds=time.perf_counter() - started,
     )
 
@@ -334,6 +339,9 @@ class Snapshot:
     positioning: PositioningReading
     stress: StressReading
     missing: tuple[str, ...]
+    #: foreign_official, liquidity, term_premium, real_yields, auctions, official_indices and
+    #: sell_america (:mod:`analytics.beyond`), each with its own dates and missing list.
+    beyond: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def to_dict(self) -> dict[str, Any]:
         moves = {
@@ -351,6 +359,7 @@ class Snapshot:
             "funding": self.funding.to_dict(),
             "positioning": self.positioning.to_dict(),
             "stress_index": self.stress.to_dict(),
+            **{key: self.beyond[key] for key in BEYOND_KEYS if key in self.beyond},
             "missing": list(self.missing),
         }
 
@@ -453,6 +462,9 @@ def snapshot(state: MarketState, *, as_of: str | pd.Timestamp) -> Snapshot:
         missing.append("positioning: no CFTC positions stored (import or refresh CFTC TFF)")
     stress = stress_snapshot(m.stress, as_of=when)
     missing += [f"stress index: {item}" for item in stress.pop("missing", [])]
+    beyond = beyond_snapshot(m.series, when, histories=state.beyond)
+    for key in BEYOND_KEYS:
+        missing += [f"{key.replace('_', ' ')}: {item}" for item in beyond.get(key, {}).get("missing", [])]
     return Snapshot(
         as_of=when,
         data=state.mode,
@@ -464,4 +476,5 @@ def snapshot(state: MarketState, *, as_of: str | pd.Timestamp) -> Snapshot:
         positioning=PositioningReading.from_dict(positioning),
         stress=StressReading.from_dict(stress),
         missing=tuple(missing),
+        beyond=MappingProxyType(beyond),
     )

@@ -47,7 +47,8 @@ def format_report(report: ImportReport) -> str:
                      item.unchanged])
     table = format_table(["file", "format", "series", "rows", "new", "revised", "unchanged"], rows)
     total = report.total
-    return (f"{table}\n{len(report.files)} file(s): {total.inserted} new, {total.updated} revised, "
+    notes = "".join(f"note: {item.path}: {n}\n" for item in report.files for n in item.notes)
+    return (f"{table}\n{notes}{len(report.files)} file(s): {total.inserted} new, {total.updated} revised, "
             f"{total.unchanged} unchanged rows")
 
 

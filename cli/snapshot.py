@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from analytics.state import snapshot
+from cli.beyond_text import render_beyond
 from cli.table import format_table
 from data.market import load_market_data
 from data.store import StoreError
@@ -122,6 +123,7 @@ def render(doc: dict[str, Any]) -> str:
     if contrib:
         out.append(format_table(["indicator", "contribution"],
                                 [[k, _fmt(v, 2)] for k, v in contrib.items()]))
+    out += render_beyond(doc)  # issue 11
     if doc.get("missing"):
         out.append("\nMissing:\n" + "\n".join(f"  - {m}" for m in doc["missing"]))
     return "\n".join(out)

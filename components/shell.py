@@ -20,6 +20,8 @@ from dash.exceptions import PreventUpdate
 
 from components import desk_tools
 from components.context import AppContext
+from components.pages import present
+from components.theme import theme_toggle
 from components.urlstate import (
     AS_OF,
     Bound,
@@ -54,6 +56,7 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
                 html.Button("Latest", id="app-asof-latest", n_clicks=0, className="asof-latest",
                             title="the latest date with Treasury yields"),
             ], className="app-asof"),
+            theme_toggle(),
             desk_tools.header_tools(),
         ], className="header"),
         html.Div(id="banner-slot"),
@@ -117,9 +120,11 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
         messages = [as_of.message] if as_of.message else []
         page = by_path.get(pathname or "/")
         banner = html.Div([data_banner(data), *state_notes(view.note)])
-        if page is None:
-            body: Any = html.Div([html.H2("Page not found"),
-                                  dcc.Link("Back to the overview", href="/")])
+        if present.shows_monitor(pathname, search):  # meeting mode: the monitor on "/"
+            body: Any = present.layout(ctx, search)
+        elif page is None:
+            body = html.Div([html.H2("Page not found"),
+                             dcc.Link("Back to the overview", href="/")])
         else:
             query = {**query, AS_OF: as_of.iso or ""}
             page_params, problems = page_query(page, query)
@@ -159,6 +164,19 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
             _register_bound(app, bound)
 
 
+def _same(value: Any, default: Any) -> bool:
+    """Whether a control holds its default (numbers compared as numbers: 2 == 2.0)."""
+    if default is None:
+        return False
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple)) and len(value) == len(default) and all(
+            _same(v, d) for v, d in zip(value, default, strict=True))
+    try:
+        return float(value) == float(default)
+    except (TypeError, ValueError):
+        return bool(value == default)
+
+
 def _register_bound(app: Dash, bound: tuple[Bound, ...]) -> None:
     """One callback per page: its bound controls write their values to the URL query."""
 
@@ -167,11 +185,15 @@ def _register_bound(app: Dash, bound: tuple[Bound, ...]) -> None:
                   *[Input(b.component_id, b.prop) for b in bound], State("url", "search"),
                   prevent_initial_call=True)
     def _write(*args: Any) -> tuple[Any, Any]:
+        if not dash_ctx.triggered_id:
+            # Fired because the page was rendered, not because the user moved a control.
+            return no_update, no_update
         *values, search = args
         updates: dict[str, str | None] = {}
         for b, value in zip(bound, values, strict=True):
             try:
-                updates[b.key] = None if value in (None, "", []) else b.write(value)
+                updates[b.key] = (None if value in (None, "", []) or _same(value, b.default)
+                                  else b.write(value))
             except (TypeError, ValueError):
                 updates[b.key] = None
         new = with_params(search, updates)

@@ -36,6 +36,9 @@ class Bound:
     prop: str = "value"
     read: Callable[[str], Any] = str
     write: Callable[[Any], str] = str
+    #: The control's default: it is left out of the URL (a view on defaults has a clean link,
+    #: and a freshly rendered page writes nothing).
+    default: Any = None
 
 
 def parse_query(search: str | None) -> dict[str, str]:

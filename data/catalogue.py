@@ -23,7 +23,7 @@ FREQUENCY_MAX_AGE_DAYS: Final[Mapping[str, int]] = MappingProxyType(
 )
 
 #: Source names, as used by `tsm refresh --source` and the store's `source` column.
-SOURCES: Final[tuple[str, ...]] = ("fred", "nyfed", "treasury", "cftc", "gsw")
+SOURCES: Final[tuple[str, ...]] = ("fred", "nyfed", "treasury", "cftc", "gsw", "ofr", "acm", "auctions", "eris")
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,69 @@ _ENTRIES: list[SeriesSpec] = [
     _s("TAU2", "GSW Svensson parameter TAU2", "years", "daily", "gsw", "functioning"),
     *(_s(f"SVENPY{n:02d}", f"GSW {n}-year par yield", "%", "daily", "gsw", "functioning")
       for n in _GSW),
+]
+
+# -- beyond the peers (issue 11): liquidity, custody, term premium, real yields, official stress
+# indices, auctions and SOFR swaps. Ids of the auction and SOFR-swap series are built by
+# data.sources.auctions and data.sources.eris; keep these lists in step with them.
+_AUCTION_TENORS = ("2Y", "3Y", "5Y", "7Y", "10Y", "20Y", "30Y")
+_AUCTION_FIELDS = (
+    ("HIGH_YIELD", "high yield (stop-out)", "%"),
+    ("DISPERSION", "high minus median yield (dispersion)", "bp"),
+    ("BTC", "bid-to-cover ratio", "ratio"),
+    ("INDIRECT", "indirect bidders' share of competitive accepted", "%"),
+    ("DIRECT", "direct bidders' share of competitive accepted", "%"),
+    ("DEALER", "primary dealers' share of competitive accepted", "%"),
+    ("SIZE", "offering amount", "$bn"),
+    ("REOPENING", "reopening (1) or new issue (0)", "flag"),
+)
+_OFR = (
+    ("OFR_FSI", "OFR Financial Stress Index"),
+    ("OFR_FSI_CREDIT", "OFR FSI: credit contribution"),
+    ("OFR_FSI_EQUITY", "OFR FSI: equity valuation contribution"),
+    ("OFR_FSI_SAFE", "OFR FSI: safe assets contribution"),
+    ("OFR_FSI_FUNDING", "OFR FSI: funding contribution"),
+    ("OFR_FSI_VOLATILITY", "OFR FSI: volatility contribution"),
+    ("OFR_FSI_US", "OFR FSI: United States contribution"),
+    ("OFR_FSI_OTHER_ADV", "OFR FSI: other advanced economies contribution"),
+    ("OFR_FSI_EM", "OFR FSI: emerging markets contribution"),
+)
+_SOFR_SWAP_TENORS = (1, 2, 3, 4, 5, 7, 10, 20, 30)
+
+_ENTRIES += [
+    _s("WALCL", "Fed total assets (Wednesday level)", "$mn", "weekly", "fred", "liquidity"),
+    _s("WDTGAL", "Treasury General Account (Wednesday level)", "$mn", "weekly", "fred", "liquidity"),
+    _s("WTREGEN", "Treasury General Account (week average)", "$bn", "weekly", "fred", "liquidity"),
+    _s("WMTSECL1", "Treasuries held in custody for foreign official accounts (Wednesday level)",
+       "$mn", "weekly", "fred", "flows"),
+    _s("THREEFYTP10", "Kim-Wright 10-year term premium (Fed Board; not ACM)", "%", "daily", "fred",
+       "drivers"),
+    _s("DFII5", "5-year TIPS real yield (constant maturity)", "%", "daily", "fred", "drivers"),
+    _s("DFII10", "10-year TIPS real yield (constant maturity)", "%", "daily", "fred", "drivers"),
+    _s("T5YIE", "5-year breakeven inflation", "%", "daily", "fred", "drivers"),
+    _s("T10YIE", "10-year breakeven inflation", "%", "daily", "fred", "drivers"),
+    _s("T5YIFR", "5-year, 5-year forward inflation expectation", "%", "daily", "fred", "drivers"),
+    _s("NFCI", "Chicago Fed National Financial Conditions Index", "index", "weekly", "fred", "stress"),
+    _s("ANFCI", "Chicago Fed Adjusted NFCI", "index", "weekly", "fred", "stress"),
+    # ACM: daily estimates, but the workbook is republished with a lag of weeks (hence irregular).
+    _s("ACMTP10", "ACM 10-year term premium (NY Fed)", "%", "irregular", "acm", "drivers"),
+    _s("ACMRNY10", "ACM 10-year risk-neutral yield (expected path, NY Fed)", "%", "irregular", "acm", "drivers"),
+    _s("ACMY10", "ACM 10-year fitted zero-coupon yield (NY Fed)", "%", "irregular", "acm", "drivers"),
+    *(_s(i, t, "index", "daily", "ofr", "stress") for i, t in _OFR),
+    *(_s(f"AUCT_{t}_{f}", f"{t[:-1]}-year Treasury auction: {what}", units, "irregular", "auctions",
+         "auctions")
+      for t in _AUCTION_TENORS for f, what, units in _AUCTION_FIELDS),
+    *(_s(f"SOFRSWP{n}Y", f"{n}-Year SOFR OIS par swap rate (Eris, or a desk file)", "%", "daily", "eris",
+         "swaps")
+      for n in _SOFR_SWAP_TENORS),
+    _s("HPW_NOISE_BP", "Hu-Pan-Wang noise: RMSE of yield errors, 1-10y notes and bonds (FedInvest; live data only)",
+       "bp", "daily", "", "functioning"),
+    _s("HPW_N_BONDS", "Bonds in the Hu-Pan-Wang fit (FedInvest)", "count", "daily", "", "functioning"),
+    *(_s(f"OTR_GAP_{n}Y_BP", f"{n}y on-the-run proxy: fitted minus market yield (FedInvest; live data only)",
+         "bp", "daily", "", "functioning") for n in (2, 3, 5, 7, 10)),
+    *(_s(f"DESKSWP{n}Y", f"{n}-Year swap rate from a desk file (date,tenor,rate import)", "%", "daily",
+         "", "swaps")
+      for n in _SOFR_SWAP_TENORS),
 ]
 
 #: Every catalogued series by id.

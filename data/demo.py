@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.tenors import CMT_SERIES, TENOR_YEARS, TRADER_GROUPS, TREASURY_FUTURES
+from data.demo_beyond import demo_beyond_series
 
 __all__ = ["DEMO_SEED", "DEMO_START", "DEMO_END", "DemoData", "generate_demo"]
 
@@ -219,6 +220,8 @@ def generate_demo(*, seed: int = DEMO_SEED, start: str = DEMO_START, end: str = 
         spread = spread_pre + (spread_post - spread_pre) * after_lehman + rng.standard_normal(n) * 2.0
         frame[f"DSWP{years}"] = np.where(swap_live, np.round(base + spread / 100.0, 4), np.nan)
 
+    cmt_frame = pd.DataFrame({sid: frame[sid] for sid in CMT_SERIES.values()}, index=dates)
+    frame.update(demo_beyond_series(dates, vol, cmt_frame, seed=seed))  # issue 11; own generator
     series = pd.DataFrame(frame, index=dates)
     series.index.name = "date"
     return DemoData(series=series, cftc=_demo_cftc(rng, dates, vol))

@@ -18,10 +18,18 @@ format                 what identifies it
 ``tidy-series``        ``date,value`` (series id = file stem, e.g. ``fred/DGS10.csv``)
 ``tidy-wide``          ``date,<ID>,<ID>...`` (one column per series id)
 ``cftc-tidy``          long CFTC CSV: ``report_date, contract, cftc_code, ..., lev_money_long``
+``ofr-fsi-csv``        OFR Financial Stress Index (header ``Date,OFR FSI,Credit,...``)
+``acm-xls``            NY Fed ACM term premium workbook (legacy .xls, sheet ``ACM Daily``)
+``auctions-csv``       auction table ``date,tenor,...,high_yield,...,bid_to_cover,...``
+``auctions-json``      Fiscal Data ``auctions_query`` response (``{"data": [...auction_date...]}``)
+``eris-curve-csv``     Eris SOFR par coupon curve (``Symbol,...,FairCoupon (%)``)
+``swap-curve-csv``     desk swap curve export ``date,tenor,rate``
+``fedinvest-csv``      FedInvest end-of-day prices (no header; date in the file name) -> HPW noise
 ``zip:<format>``       a zip holding one file of any format above (CFTC annual zips)
 =====================  ======================================================================
 
-Files that are not time series (e.g. an auction table) are refused with a clear message.
+Files that are not time series (e.g. a TreasuryDirect auction export with its camelCase
+columns) are refused with a clear message.
 Every file is parsed before anything is written; then ONE :meth:`data.store.Store.write` of all
 batches, so a malformed file leaves the store exactly as it was. Unknown series ids in tidy
 files are accepted (stored as uncatalogued series).
@@ -53,6 +61,13 @@ from data.sources import (
     to_float,
     wide_to_observations,
 )
+from data.sources.acm import looks_like_acm_xls, parse_acm_xls
+from data.sources.auctions import (
+    looks_like_auction_table,
+    looks_like_auctions_json,
+    parse_auction_table,
+    parse_auctions_json,
+)
 from data.sources.cftc import (
     CONTRACT_CODES,
     normalise_code,
@@ -61,10 +76,14 @@ from data.sources.cftc import (
     positions_frame,
     unzip_single,
 )
+from data.sources.eris import looks_like_eris_curve, parse_eris_curve
+from data.sources.fedinvest import looks_like_fedinvest, parse_fedinvest_csv
 from data.sources.fred import parse_fred_json, parse_fred_xml, parse_fredgraph_csv
 from data.sources.gsw import parse_gsw_csv
 from data.sources.h15 import parse_h15_csv
 from data.sources.nyfed import parse_nyfed_rates_json, parse_nyfed_repo_json
+from data.sources.ofr import looks_like_ofr_fsi, parse_ofr_fsi
+from data.sources.swapcurve import looks_like_swap_curve, parse_swap_curve_csv
 from data.sources.treasury import parse_treasury_csv, tenor_series_id
 from data.store import CFTC_STATUS_ID, Store, WriteResult
 
@@ -125,6 +144,7 @@ class FileReport:
     rows : observations (or position rows) read.
     inserted, updated, unchanged : rows new to the store, replacing a different value, or
         identical to what was stored.
+    notes : what the parser decided that the reader should know (the batch's notes).
     """
 
     path: Path
@@ -134,6 +154,7 @@ class FileReport:
     inserted: int
     updated: int
     unchanged: int
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +240,8 @@ def _detect(payload: bytes, name: str) -> str:
         raise PayloadError("the file is empty")
     if payload.startswith(_ZIP_MAGIC):
         return "zip:" + _detect(unzip_single(payload, pattern=r"(?i)\.(txt|csv|json|xml)$"), name)
+    if looks_like_acm_xls(payload):
+        return "acm-xls"
     if payload.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"["):
         return _detect_json(decode_text(payload))
     # Sniffing needs only the head of a large file.
@@ -237,7 +260,17 @@ def _detect(payload: bytes, name: str) -> str:
         return "gsw-csv"
     if any(line.lstrip('"').startswith("Time Period") for line in lines[:20]):
         return "h15-csv"
+    if looks_like_eris_curve(text):
+        return "eris-curve-csv"
     first = next((line for line in lines if line.strip()), "")
+    if looks_like_fedinvest(first):
+        return "fedinvest-csv"
+    if looks_like_ofr_fsi(first):
+        return "ofr-fsi-csv"
+    if looks_like_auction_table(first):
+        return "auctions-csv"
+    if looks_like_swap_curve(first):
+        return "swap-curve-csv"
     fields = _header_fields(first)
     lower = [f.lower() for f in fields]
     if lower[:1] == ["market_and_exchange_names"] or "cftc_contract_market_code" in lower:
@@ -273,6 +306,8 @@ def _detect_json(text: str) -> str:
             return "nyfed-rates-json"
         if isinstance(data.get("repo"), dict):
             return "nyfed-repo-json"
+        if looks_like_auctions_json(data):
+            return "auctions-json"
         keys = ", ".join(list(data)[:5])
         raise PayloadError(f"JSON object with keys {keys} is not a format this app imports")
     if isinstance(data, list) and data and isinstance(data[0], dict):
@@ -302,6 +337,13 @@ FORMATS: Final[Mapping[str, _Parser]] = MappingProxyType(
         "tidy-series": lambda p, stem, label: parse_tidy_series(p, series_id=stem, label=label),
         "tidy-wide": lambda p, stem, label: parse_tidy_wide(p, label=label),
         "cftc-tidy": lambda p, stem, label: parse_cftc_tidy(p, label=label),
+        "ofr-fsi-csv": lambda p, stem, label: parse_ofr_fsi(p, origin="imported", label=label),
+        "acm-xls": lambda p, stem, label: parse_acm_xls(p, origin="imported", label=label),
+        "auctions-csv": lambda p, stem, label: parse_auction_table(p, origin="imported", label=label),
+        "auctions-json": lambda p, stem, label: parse_auctions_json(p, origin="imported", label=label),
+        "eris-curve-csv": lambda p, stem, label: parse_eris_curve(p, origin="imported", label=label),
+        "swap-curve-csv": lambda p, stem, label: parse_swap_curve_csv(p, label=label),
+        "fedinvest-csv": lambda p, stem, label: parse_fedinvest_csv(p, label=label),
     }
 )
 
@@ -484,7 +526,7 @@ def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportReport:
     for file, (fmt, batch), count in zip(files, parsed, counts, strict=True):
         series = tuple(batch.series_ids) + ((CFTC_STATUS_ID,) if not batch.cftc.empty else ())
         reports.append(FileReport(file, fmt, series, len(batch), count.inserted, count.updated,
-                                  count.unchanged))
+                                  count.unchanged, batch.notes))
     # One write, of the rows that change something: all land or none do.
     written = store.write(writes) if writes else WriteResult()
     unchanged = sum(c.unchanged for c in counts)

@@ -45,6 +45,8 @@ class Batch:
     observations : frame with :data:`OBS_COLUMNS`; missing values already dropped.
     cftc : frame with :data:`CFTC_COLUMNS` (empty for non-CFTC sources).
     label : where it came from (a URL without secrets, or a file path), for messages.
+    notes : optional; what the parser decided that a reader should know (e.g. which of two
+        rows for one key it kept), shown in the import report.
     """
 
     source: str
@@ -52,6 +54,7 @@ class Batch:
     observations: pd.DataFrame = field(default_factory=empty_observations)
     cftc: pd.DataFrame = field(default_factory=empty_cftc)
     label: str = ""
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.origin not in ("live", "imported"):

@@ -15,6 +15,9 @@ PAGE_MODULES: tuple[str, ...] = (
     "components.pages.stress",
     "components.pages.risk",
     "components.pages.scenarios",
+    "components.pages.flows",
+    "components.pages.drivers",
+    "components.pages.auctions",
     "components.pages.data",
 )
 

@@ -31,6 +31,7 @@ from analytics.state import MarketState
 from analytics.tenors import SPREADS
 from components import figures
 from components.context import AppContext
+from components.figures_beyond import term_premium_split_card
 from components.figures_curve import asof_update, factors_figure, history_with_asof
 from components.theme import ACCENT, BAD, GOOD, MUTED
 from components.urlstate import Bound, initial_values, read_choice, read_number
@@ -53,7 +54,7 @@ DEFAULT_EPISODE_WINDOW = "1w"
 REGIME_COLOURS: dict[str, str] = {
     "bear steepener": BAD,
     "bull steepener": GOOD,
-    "bear flattener": "#cf6a00",
+    "bear flattener": "#a64d7f",  # Okabe-Ito reddish purple, darkened for white text
     "bull flattener": ACCENT,
     "parallel": MUTED,
 }
@@ -383,10 +384,13 @@ def _radio(id_: str, options: tuple[str, ...], value: str) -> dcc.RadioItems:
 
 #: The page's controls in the URL (see components.urlstate).
 URL_STATE = (
-    Bound("spread", "curve-spread", read=read_choice(tuple(SPREADS))),
-    Bound("band", "curve-band", read=read_number(0.0, MAX_BAND_BP), write=lambda v: f"{float(v):g}"),
-    Bound("regime", "curve-episode-regime", read=read_choice(EPISODE_REGIMES)),
-    Bound("window", "curve-episode-window", read=read_choice(tuple(WINDOWS))),
+    Bound("spread", "curve-spread", read=read_choice(tuple(SPREADS)), default=DEFAULT_SPREAD),
+    Bound("band", "curve-band", read=read_number(0.0, MAX_BAND_BP), write=lambda v: f"{float(v):g}",
+          default=DEFAULT_PARALLEL_BAND_BP),
+    Bound("regime", "curve-episode-regime", read=read_choice(EPISODE_REGIMES),
+          default=DEFAULT_EPISODE_REGIME),
+    Bound("window", "curve-episode-window", read=read_choice(tuple(WINDOWS)),
+          default=DEFAULT_EPISODE_WINDOW),
 )
 
 
@@ -419,6 +423,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
                  "published). Percentile: share of all same-window changes of that spread up to "
                  "the as-of date that are <= this one (near 100 = steepening among the largest, "
                  "near 0 = flattening among the largest; bold when in the top or bottom 5%).")),
+        term_premium_split_card([]),  # issue 11; updated by components.pages.drivers
         html.Div([
             card("Spread history and largest episodes", html.Div([
                 html.Label("Spread", htmlFor="curve-spread"),

@@ -26,8 +26,9 @@ from analytics.functioning import (
 )
 from analytics.swaps import IMPORT_HINT, swap_coverage, swaps_snapshot
 from analytics.tenors import TENOR_YEARS, TENORS
-from components import figures
+from components import figures, widgets
 from components.context import AppContext
+from components.figures_beyond import hpw_noise_figure, swap_segments_figure
 from components.figures_curve import asof_update, history_with_asof
 from components.pages.curve import parse_as_of, sized_graph
 from components.theme import ACCENT, BAD, INK, MUTED, SERIES, base_layout
@@ -342,7 +343,7 @@ def update_swaps(ctx: AppContext, tenors: list[str] | None, as_of: str | None,
 
 #: The page's controls in the URL (see components.urlstate).
 URL_STATE = (
-    Bound("tenor", "func-otr-tenor", read=read_choice(tuple(OTR_TENORS))),
+    Bound("tenor", "func-otr-tenor", read=read_choice(tuple(OTR_TENORS)), default=DEFAULT_OTR_TENOR),
     Bound("swaps", "func-swap-tenors", read=read_json_list, write=write_json_list),
 )
 
@@ -405,6 +406,9 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
                      "2016-10-28; SOFR swap rates are not freely published: " + SWAP_HINT
                      + ".")),
         ], className="grid-2"),
+        card("10y swap spread: LIBOR era, then SOFR", widgets.graph("func-swap-segments", swap_segments_figure(
+            measures.series, measures.yields, 10, as_of=when))),  # issue 11
+        card("Hu-Pan-Wang noise", widgets.graph("func-hpw", hpw_noise_figure(measures.series))),  # issue 11
     ])
 
 

@@ -12,6 +12,7 @@ from analytics.curve import curve_as_of
 from analytics.state import MarketState, Snapshot
 from components import figures
 from components.context import AppContext
+from components.figures_beyond import beyond_tiles_block
 from components.theme import BAD, GRID, WARN
 from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
 from components.zoom import register_zoom
@@ -121,7 +122,8 @@ def glance_for(ctx: AppContext, as_of: str | None) -> html.Div:
         snap = ctx.snapshot(as_of or None)
     except ValueError as exc:
         return error_box(f"As-of date: {exc}")
-    return html.Div([glance(snap), note(f"As of {snap.as_of:%Y-%m-%d}; details on each page.")])
+    return html.Div([glance(snap), beyond_tiles_block(snap.to_dict()),  # issue 11 tiles
+                     note(f"As of {snap.as_of:%Y-%m-%d}; details on each page.")])
 
 
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:

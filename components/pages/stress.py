@@ -132,10 +132,12 @@ def _read_weights(text: str) -> list[float]:
 
 #: The page's controls in the URL (see components.urlstate).
 URL_STATE = (
-    Bound("window", "stress-window", read=read_number(1, 20), write=lambda v: f"{float(v):g}"),
-    Bound("cap", "stress-clip", read=read_number(0.5, 20), write=lambda v: f"{float(v):g}"),
+    Bound("window", "stress-window", read=read_number(1, 20), write=lambda v: f"{float(v):g}",
+          default=DEFAULT_WINDOW_DAYS / DAYS_PER_YEAR),
+    Bound("cap", "stress-clip", read=read_number(0.5, 20), write=lambda v: f"{float(v):g}",
+          default=DEFAULT_CLIP_Z),
     Bound("weights", {"type": "stress-weight", "category": ALL}, read=_read_weights,
-          write=lambda v: ",".join(f"{float(w):g}" for w in v)),
+          write=lambda v: ",".join(f"{float(w):g}" for w in v), default=[1.0] * len(CATEGORIES)),
 )
 
 

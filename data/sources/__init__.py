@@ -68,6 +68,10 @@ PROVIDER_MODULES: Final[Mapping[str, str]] = MappingProxyType(
         "treasury": "data.sources.treasury",
         "cftc": "data.sources.cftc",
         "gsw": "data.sources.gsw",
+        "ofr": "data.sources.ofr",
+        "acm": "data.sources.acm",
+        "auctions": "data.sources.auctions",
+        "eris": "data.sources.eris",
     }
 )
 

@@ -27,6 +27,10 @@ def test_a_pasted_link_reproduces_the_curve_view_and_controls_write_the_url(dash
     dash_duo.driver.get(dash_duo.server_url + "/curve?as_of=2020-03-18&spread=5s30s")
     dash_duo.wait_for_element("#curve-moves-table", timeout=30)
     until(lambda: _value(dash_duo, "input#app-asof") == "2020-03-18", timeout=15)
+    ink, paper = dash_duo.driver.execute_script(
+        "const c = getComputedStyle(document.querySelector('input#app-asof'));"
+        "return [c.color, c.backgroundColor]")
+    assert ink != paper and paper != "rgba(0, 0, 0, 0)"  # the date is readable in the header
     assert "5s30s" in text_now(dash_duo, "#curve-spread")
     assert "2020-03-18" in text_now(dash_duo, "#curve-moves-table")
 

@@ -17,10 +17,7 @@ from data.store import Store
 #: Not a time series: one row per auction with a dozen fields. Refused (the bid-to-cover
 #: extracts beside it ARE dated series and import as tidy series).
 AUCTIONS = "treasury/auctions_2025_2026.csv"
-#: Files in their publishers' own formats that the importer does not read yet (issue 11 adds
-#: the OFR FSI and the auction-results readers): left out of the import-everything run.
-NOT_YET_READ = frozenset({"ofr/OFR_FSI.csv", "treasury/auctions_2008_2026.csv"})
-SKIPPED = frozenset({AUCTIONS}) | NOT_YET_READ
+SKIPPED = frozenset({AUCTIONS})
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,10 @@ def test_every_shared_data_file_imports_in_one_go(imported: Imported, shared_dat
     for path in imported.files:
         assert str(path) in imported.out
     assert "cftc-tidy" in imported.out and "tidy-wide" in imported.out and "tidy-series" in imported.out
+    assert "ofr-fsi-csv" in imported.out and "auctions-csv" in imported.out
+    # One tenor auctioned twice on one date: the report says which auction was kept.
+    assert (f"note: {shared_data / 'treasury' / 'auctions_2008_2026.csv'}: 2008-10-08 7Y: 2 auctions on one "
+            "date; kept 912828EE6") in imported.out
 
 
 @pytest.mark.parametrize(
@@ -90,6 +91,12 @@ def test_every_shared_data_file_imports_in_one_go(imported: Imported, shared_dat
         ("SP500", "2020-03-16", 2386.13),
         ("SVENY01", "1961-06-14", 2.9825),
         ("BIDTOCOVER_10Y", "2000-02-09", 1.45),
+        ("OFR_FSI", "2008-10-10", 29.32),
+        ("OFR_FSI_FUNDING", "2008-10-10", 9.582),
+        ("AUCT_10Y_BTC", "2023-11-08", 2.45),
+        ("AUCT_10Y_HIGH_YIELD", "2025-04-09", 4.435),
+        ("ACMTP10", "2020-03-09", -1.644568),
+        ("WMTSECL1", "2020-04-08", 2843669),
     ],
 )
 def test_known_historical_values_are_stored(imported: Imported, series_id: str, day: str, expected: float) -> None:

@@ -41,7 +41,8 @@ def fredgraph(query: dict[str, list[str]]) -> Reply:
 @pytest.fixture()
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
     with LocalServer() as running:
-        for name in ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW"):
+        for name in ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW", "OFR", "ACM",
+                     "AUCTIONS", "ERIS"):
             monkeypatch.setenv(f"TSM_{name}_URL", running.url)
         monkeypatch.delenv("FRED_API_KEY", raising=False)
         monkeypatch.setenv("TSM_FRED_MIN_INTERVAL", "0")
@@ -53,7 +54,37 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
             running.route(path, Reply(200, payload(f"nyfed/{name}_search.json")))
         running.route("/resource/gpe5-46if.json", Reply(200, payload("cftc/socrata_tff.json")))
         running.route("/data/yield-curve-tables/feds200628.csv", Reply(200, payload("gsw/feds200628.csv")))
+        route_issue11_sources(running)
         yield running
+
+
+ACM_PATH = "/medialibrary/media/research/data_indicators/ACMTermPremium.xls"
+AUCTIONS_PATH = "/services/api/fiscal_service/v1/accounting/od/auctions_query"
+
+
+def acm_workbook() -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("ACM Daily")
+    for c, name in enumerate(["DATE", "ACMTP10", "ACMRNY10", "ACMY10"]):
+        sheet.write(0, c, name)
+    for r, (day, tp) in enumerate([("08-Apr-2025", 0.50), ("09-Apr-2025", 0.525772)], start=1):
+        sheet.write(r, 0, day)
+        sheet.write(r, 1, tp)
+        sheet.write(r, 2, 3.9)
+        sheet.write(r, 3, 3.9 + tp)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def route_issue11_sources(running: LocalServer) -> None:
+    # OFR, ACM, Fiscal Data auctions (two pages) and Eris (no file on any day: holidays only).
+    running.route("/financial-stress-index/data/fsi.csv", Reply(200, payload("ofr/fsi.csv")))
+    running.route(ACM_PATH, Reply(200, acm_workbook()))
+    pages = {"1": payload("auctions/auctions_query_page1.json"), "2": payload("auctions/auctions_query_page2.json")}
+    running.route_fn(AUCTIONS_PATH, lambda q: Reply(200, pages[q.get("page[number]", ["1"])[0]]))
 
 
 def refresh(capsys: pytest.CaptureFixture[str], store: Path, *extra: str) -> tuple[int, str, str]:
@@ -100,6 +131,14 @@ def test_refresh_fetches_every_source_into_the_store(
     assert row_of(out, "cftc", CFTC_STATUS_ID)[2:] == ["10", "0", "0", "ok"]
     assert "treasury: nothing by default" in out
     assert out.rstrip().splitlines()[-1].endswith("unchanged rows")
+    # Issue 11: OFR FSI, ACM, auctions refresh like every source; Eris days without a file
+    # (holidays; here every day) are not failures.
+    assert value(store, "OFR_FSI", "2008-10-10") == 29.32
+    assert value(store, "ACMTP10", "2025-04-09") == 0.525772
+    assert value(store, "AUCT_10Y_BTC", "2023-11-08") == 2.45
+    assert [h.query["page[number]"] for h in server.hits(AUCTIONS_PATH)] == [["1"], ["2"]]
+    assert row_of(out, "eris", "SOFRSWP10Y")[2:] == ["0", "0", "0", "ok"]
+    assert statuses["OFR_FSI"].source == "ofr" and statuses["ACMTP10"].last_error is None
 
 
 def test_second_refresh_starts_from_the_last_date_less_the_overlap(

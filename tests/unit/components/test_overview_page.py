@@ -47,6 +47,6 @@ def test_glance_says_n_a_for_what_the_store_lacks(real_ctx):
     assert "off (" not in text
 
 
-def test_glance_on_demo_data_has_six_tiles(tmp_path):
+def test_glance_on_demo_data_has_six_tiles_and_the_seven_of_issue_11(tmp_path):
     out = overview.glance_for(AppContext(tmp_path / "absent.sqlite"), None)
-    assert text_of(out).count("glance-") == 6
+    assert text_of(out).count("glance-") == 6 + 7

@@ -1,0 +1,104 @@
+"""Rates drivers: ACM and Kim-Wright term premia side by side (labelled by model), the 10y move
+split into term premium and expected path, the real-yield / breakeven split and the 5y5y.
+
+Also registers the callback of the Curve page's term-premium card
+(:func:`components.figures_beyond.term_premium_split_card`), which follows that page's as-of
+date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from dash import Dash, Input, Output, dcc, html
+
+from analytics.beyond import beyond_snapshot
+from analytics.real_yields import WINDOWS as REAL_WINDOWS
+from analytics.real_yields import real_yield_split
+from analytics.term_premium import WINDOWS, term_premium_split
+from components import figures
+from components.beyond_data import histories
+from components.context import AppContext
+from components.figures_beyond import (
+    beyond_tiles,
+    real_split_figure,
+    real_yields_figure,
+    split_figure,
+    term_premium_figure,
+)
+from components.widgets import card, graph, note, tiles
+
+PATH = "/drivers"
+LABEL = "Rates drivers"
+
+TILE_IDS = ("glance-term-premium", "glance-real")
+GRAPH_IDS = ("drivers-tp", "drivers-tp-split", "drivers-real-split", "drivers-real")
+
+
+def curve_card_figure(ctx: AppContext, as_of: str | None) -> dict[str, Any]:
+    """The Curve page card's figure: the term-premium split as of the Curve page's date."""
+    last = ctx.data().last_date()
+    when = pd.Timestamp(as_of) if as_of else last
+    if when is None:
+        return figures.empty("No data stored.")
+    hist = histories(ctx).term_premium
+    return split_figure([term_premium_split(hist, when, w) for w in WINDOWS])
+
+
+def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
+    """The page's callback as a plain function: (tiles, *figures)."""
+    data = ctx.data()
+    when = pd.Timestamp(as_of) if as_of else data.last_date()
+    if when is None:
+        empty = figures.empty("No data stored.")
+        return (note("No data stored: nothing to show."), *([empty] * len(GRAPH_IDS)))
+    h = histories(ctx)
+    doc = beyond_snapshot(data.series, when, histories=h)
+    tp_splits = [term_premium_split(h.term_premium, when, w) for w in WINDOWS]
+    real_splits = [real_yield_split(h.real_yields, when, w) for w in REAL_WINDOWS]
+    missing = [*doc["term_premium"]["missing"], *doc["real_yields"]["missing"]]
+    method = doc["term_premium"]["split_method"]
+    how = ("expected path = ACM risk-neutral 10y yield (ACMRNY10)" if method == "acm" else
+           "expected path = CMT 10y minus ACMTP10 (ACMRNY10 not stored; includes the par-vs-zero gap)"
+           if method == "residual" else "no split on this date")
+    block = html.Div([tiles(beyond_tiles(doc, TILE_IDS), min_width_px=240),
+                      html.P(how, id="drivers-split-method", className="note"),
+                      html.Ul([html.Li(m) for m in missing], id="drivers-missing") if missing else None])
+    return (block, term_premium_figure(h.term_premium, as_of=when), split_figure(tp_splits),
+            real_split_figure(real_splits), real_yields_figure(h.real_yields, as_of=when))
+
+
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
+    loading = figures.empty("Computing...")
+    return html.Div([
+        card("Rates drivers", html.Div([
+        ], className="controls"), dcc.Loading(html.Div(id="drivers-tiles"), type="dot")),
+        card("Term premium: two models", graph("drivers-tp", loading, height=380),
+             note("ACM (Adrian-Crump-Moench, NY Fed, ACMTP10) and Kim-Wright (Federal Reserve Board, "
+                  "FRED THREEFYTP10) are different models; FRED carries no ACM series and "
+                  "THREEFYTP10 is often mislabelled as ACM. ACM fell much lower in 2020.")),
+        html.Div([
+            card("10y move: term premium or expected path?", graph("drivers-tp-split", loading, height=320),
+                 note("Windows count observations: 1d = 1, 1w = 5, 1m = 21 dates with both sides.")),
+            card("10y move: real yield or breakeven?", graph("drivers-real-split", loading, height=320),
+                 note("Nominal 10y change = change of the 10y TIPS real yield (DFII10) + change of "
+                      "the 10y breakeven (T10YIE = DGS10 - DFII10).")),
+        ], className="grid-2"),
+        card("Real yields, breakevens and the 5y5y forward", graph("drivers-real", loading, height=380),
+             note("5y5y forward inflation expectation: FRED T5YIFR, or FRED's formula from the 5y and "
+                  "10y breakevens where it is not stored.")),
+    ])
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    @app.callback(Output("drivers-tiles", "children"), *(Output(g, "figure") for g in GRAPH_IDS),
+                  Input("app-asof", "date"))
+    def _update(as_of: str | None) -> tuple[Any, ...]:
+        return update(ctx, as_of)
+
+    # The Curve page's term-premium card follows that page's as-of date.
+    @app.callback(Output("curve-tp-split", "figure"), Input("app-asof", "date"))
+    def _curve_card(as_of: str | None) -> dict[str, Any]:
+        return curve_card_figure(ctx, as_of)

@@ -1,0 +1,103 @@
+"""Flows & liquidity: foreign official custody, the broad dollar and the sell-America signal, net
+liquidity and its parts, and the official stress indices (OFR FSI with its categories,
+STLFSI4, NFCI) beside our own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from dash import Dash, Input, Output, dcc, html
+
+from analytics.beyond import beyond_snapshot
+from components import figures
+from components.beyond_data import histories
+from components.context import AppContext
+from components.figures_beyond import (
+    beyond_tiles,
+    custody_figure,
+    dollar_figure,
+    liquidity_figure,
+    official_figure,
+    ofr_categories_figure,
+    sell_america_figure,
+)
+from components.widgets import card, graph, note, tiles
+
+PATH = "/flows"
+LABEL = "Flows & liquidity"
+
+#: Tiles of this page, by id (a subset of figures_beyond.beyond_tiles).
+TILE_IDS = ("glance-custody", "glance-liquidity", "glance-sell-america", "glance-ofr")
+#: Figures updated by the as-of date, in callback order.
+GRAPH_IDS = ("flows-custody", "flows-dollar", "flows-sell-america", "flows-liquidity",
+             "flows-official", "flows-ofr-categories")
+
+
+def _as_of(ctx: AppContext, as_of: str | None) -> pd.Timestamp | None:
+    last = ctx.data().last_date()
+    return pd.Timestamp(as_of) if as_of else last
+
+
+def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
+    """The page's callback as a plain function: (tiles, *figures)."""
+    when = _as_of(ctx, as_of)
+    if when is None:
+        empty = figures.empty("No data stored.")
+        return (note("No data stored: nothing to show."), *([empty] * len(GRAPH_IDS)))
+    data = ctx.data()
+    h = histories(ctx)
+    doc = beyond_snapshot(data.series, when, histories=h)
+    picked = beyond_tiles(doc, TILE_IDS)
+    missing = [m for key in ("foreign_official", "liquidity", "official_indices", "sell_america")
+               for m in doc[key]["missing"]]
+    block = html.Div([tiles(picked, min_width_px=220),
+                      html.Ul([html.Li(m) for m in missing], id="flows-missing") if missing else None])
+    return (block,
+            custody_figure(h.custody, as_of=when),
+            dollar_figure(data.series, h.sell_america, as_of=when),
+            sell_america_figure(h.sell_america, as_of=when),
+            liquidity_figure(h.liquidity, as_of=when),
+            official_figure(data.series, as_of=when),
+            ofr_categories_figure(data.series, as_of=when))
+
+
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
+    loading = figures.empty("Computing...")
+    return html.Div([
+        card("Flows & liquidity", html.Div([
+        ], className="controls"), dcc.Loading(html.Div(id="flows-tiles"), type="dot")),
+        html.Div([
+            card("Foreign official demand", graph("flows-custody", loading, height=380),
+                 note("H.4.1 marketable Treasuries held at the New York Fed for foreign official "
+                      "and international accounts (WMTSECL1, Wednesday level). The z-score compares "
+                      "the 4-week change with the previous 3 years of 4-week changes.")),
+            card("Dollar and the sell-America signature", graph("flows-dollar", loading, height=380),
+                 note("Marked: days when, over 5 business days, the 10y yield rose more than 5 bp "
+                      "while the broad dollar and the S&P 500 both fell.")),
+        ], className="grid-2"),
+        card("Sell-America signal history", graph("flows-sell-america", loading, height=340),
+             note("Score = the weakest of the three legs in typical-move units (10 bp, 1 %, 2 %); "
+                  "above 0 only when all three point the sell-America way.")),
+        card("Net liquidity", graph("flows-liquidity", loading, height=400),
+             note("Fed total assets (WALCL) minus the Treasury General Account (WDTGAL) minus ON RRP "
+                  "take-up (RRPONTSYD) on Wednesdays; a Wednesday without an ON RRP operation counts "
+                  "as 0. A common gauge of dollar liquidity, not an official statistic.")),
+        html.Div([
+            card("Official stress indices", graph("flows-official", loading, height=380),
+                 note("OFR Financial Stress Index (daily, OFR), STLFSI4 (weekly, St. Louis Fed) and "
+                      "NFCI (weekly, Chicago Fed): 0 is average stress / conditions, positive is "
+                      "tighter. Our composite index is on the Stress index page.")),
+            card("OFR FSI by category", graph("flows-ofr-categories", loading, height=380),
+                 note("Credit, equity valuation, safe assets, funding and volatility contributions "
+                      "(weekly, last 3 years to the date); they add up to the index.")),
+        ], className="grid-2"),
+    ])
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    @app.callback(Output("flows-tiles", "children"), *(Output(g, "figure") for g in GRAPH_IDS),
+                  Input("app-asof", "date"))
+    def _update(as_of: str | None) -> tuple[Any, ...]:
+        return update(ctx, as_of)
