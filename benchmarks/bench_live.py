@@ -35,7 +35,8 @@ from data.model import Batch  # noqa: E402
 from data.store import Store  # noqa: E402
 
 SHARED = Path(os.environ.get("TSM_SHARED_DIR", ROOT.parent / "shared")) / "data"
-SOURCES = ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW")
+SOURCES = ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW", "OFR", "ACM",
+           "AUCTIONS", "ERIS")
 
 
 def _filled_store(path: Path) -> str:

@@ -101,7 +101,8 @@ def test_offline_refresh_shows_progress_then_each_failing_source(dash_duo, tmp_p
     with socket.socket() as sock:  # a port nobody listens on: every source is unreachable
         sock.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    for name in ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW"):
+    for name in ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW", "OFR", "ACM",
+                 "AUCTIONS", "ERIS"):
         monkeypatch.setenv(f"TSM_{name}_URL", closed)
     monkeypatch.delenv("FRED_API_KEY", raising=False)
     monkeypatch.setenv("TSM_HTTP_RETRIES", "1")

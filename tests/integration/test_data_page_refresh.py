@@ -14,9 +14,10 @@ from components import refresh_job
 from data.store import Store
 from tests.fixtures import payload
 from tests.fixtures.http_server import LocalServer, Reply
-from tests.integration.test_cli_refresh import NYFED_PATHS, fredgraph
+from tests.integration.test_cli_refresh import NYFED_PATHS, fredgraph, route_issue11_sources
 
-SOURCES = ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW")
+SOURCES = ("FRED", "FREDAPI", "NYFED", "TREASURY", "CFTC", "CFTC_FILES", "GSW", "OFR", "ACM",
+           "AUCTIONS", "ERIS")
 
 
 def _fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,6 +39,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalServer]:
             running.route(path, Reply(200, payload(f"nyfed/{name}_search.json")))
         running.route("/resource/gpe5-46if.json", Reply(200, payload("cftc/socrata_tff.json")))
         running.route("/data/yield-curve-tables/feds200628.csv", Reply(200, payload("gsw/feds200628.csv")))
+        route_issue11_sources(running)
         yield running
 
 
