@@ -9,6 +9,7 @@ says "n/a" rather than being left out, so a pasted summary never hides a gap.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from analytics.state import Snapshot
 
@@ -155,6 +156,55 @@ def _risk(snap: Snapshot) -> list[str]:
             "Portfolio figures depend on the inputs on the page; export its tables as CSV."]
 
 
+def _beyond(snap: Snapshot, key: str) -> dict[str, Any]:
+    found = snap.beyond.get(key) if snap.beyond else None
+    return dict(found) if isinstance(found, Mapping) else {}
+
+
+def _flows(snap: Snapshot) -> list[str]:
+    as_of = _iso(snap)
+    fo, liq, idx = (_beyond(snap, k) for k in ("foreign_official", "liquidity", "official_indices"))
+    sell = _beyond(snap, "sell_america")
+    signal = sell.get("signal")
+    return [
+        _dated(f"Foreign official custody {_num(fo.get('custody_bn'), ',.0f', ' bn')}, 1w "
+               f"{_num(fo.get('change_1w_bn'), '+,.1f', ' bn')}, 4w "
+               f"{_num(fo.get('change_4w_bn'), '+,.1f', ' bn')}, z {_num(fo.get('zscore'), '+.2f')}",
+               fo.get("date"), as_of),
+        _dated(f"Net liquidity {_num(liq.get('net_liquidity_bn'), ',.0f', ' bn')} (4w "
+               f"{_num(liq.get('change_4w_bn'), '+,.0f', ' bn')})", liq.get("date"), as_of),
+        _dated("Sell-America signal " + (NA if signal is None else "ON" if signal else "off"),
+               sell.get("date"), as_of),
+        f"OFR FSI {_num(idx.get('ofr_fsi'), '+.2f')}, STLFSI4 {_num(idx.get('stlfsi4'), '+.2f')}, "
+        f"NFCI {_num(idx.get('nfci'), '+.2f')}",
+    ]
+
+
+def _drivers(snap: Snapshot) -> list[str]:
+    as_of = _iso(snap)
+    tp, real = _beyond(snap, "term_premium"), _beyond(snap, "real_yields")
+    return [
+        _dated(f"10y term premium: ACM {_pct(tp.get('acm_10y_pct'))}, Kim-Wright "
+               f"{_pct(tp.get('kim_wright_10y_pct'))}", tp.get("acm_date"), as_of),
+        f"10y over 1m {_bp(tp.get('change_1m_bp'), signed=True)}: term premium "
+        f"{_bp(tp.get('term_premium_1m_bp'), signed=True)}, expected path "
+        f"{_bp(tp.get('expected_path_1m_bp'), signed=True)}",
+        _dated(f"10y real {_pct(real.get('real_10y_pct'))}, breakeven "
+               f"{_pct(real.get('breakeven_10y_pct'))}, 5y5y forward "
+               f"{_pct(real.get('forward_5y5y_pct'))}", real.get("real_10y_date"), as_of),
+    ]
+
+
+def _auctions(snap: Snapshot) -> list[str]:
+    recent = _beyond(snap, "auctions").get("recent") or []
+    if not recent:
+        return [f"Recent auctions: {NA} (none stored)"]
+    return [f"{a.get('date')} {a.get('tenor')}: high {_num(a.get('high_yield_pct'), '.3f', '%')}, "
+            f"tail {_bp(a.get('tail_bp'), signed=True)}, bid-to-cover "
+            f"{_num(a.get('bid_to_cover'), '.2f')}, indirect {_num(a.get('indirect_pct'), '.1f', '%')}"
+            + (" WEAK" if a.get("weak") else "") for a in recent]
+
+
 def _data(snap: Snapshot) -> list[str]:
     lines = [f"{len(snap.missing)} reading(s) missing"]
     lines += [f"- {item}" for item in snap.missing]
@@ -171,6 +221,9 @@ SECTIONS: dict[str, tuple[str, Callable[[Snapshot], list[str]]]] = {
     "/stress": ("Stress index", _stress),
     "/risk": ("Risk", _risk),
     "/scenarios": ("Scenarios", _risk),
+    "/flows": ("Flows & liquidity", _flows),
+    "/drivers": ("Rates drivers", _drivers),
+    "/auctions": ("Auctions", _auctions),
     "/data": ("Data", _data),
 }
 

@@ -113,3 +113,36 @@ def test_curve_summary_on_real_history_matches_fred(shared_data, real_yields_sta
     assert f"10y {day['DGS10']:.2f}%" in text and f"2y {day['DGS2']:.2f}%" in text
     assert f"2s10s {spread:.1f} bp: 1d {change:+.1f} bp" in text
     assert spread == pytest.approx(64.0)
+
+
+def test_flows_drivers_and_auctions_from_the_snapshots_beyond_readings() -> None:
+    beyond = MappingProxyType({
+        "foreign_official": {"custody_bn": 2890.4, "change_1w_bn": -12.25, "change_4w_bn": -40.0,
+                             "zscore": -2.3, "date": "2024-05-29"},
+        "liquidity": {"net_liquidity_bn": 5800.0, "change_4w_bn": 75.0, "date": "2024-05-29"},
+        "sell_america": {"signal": True, "date": "2024-06-04"},
+        "official_indices": {"ofr_fsi": -1.5, "stlfsi4": None, "nfci": -0.5},
+        "term_premium": {"acm_10y_pct": 0.41, "kim_wright_10y_pct": None, "change_1m_bp": -20.0,
+                         "term_premium_1m_bp": -12.0, "expected_path_1m_bp": -8.0,
+                         "acm_date": "2024-05-31"},
+        "real_yields": {"real_10y_pct": 2.05, "breakeven_10y_pct": 2.28, "forward_5y5y_pct": 2.3,
+                        "real_10y_date": "2024-06-04"},
+        "auctions": {"recent": [{"date": "2024-05-28", "tenor": "2y", "high_yield_pct": 4.917,
+                                 "tail_bp": 1.1, "bid_to_cover": 2.41, "indirect_pct": 57.8,
+                                 "weak": True}]},
+    })
+    flows = page_summary("/flows", _snap(beyond=beyond))
+    assert ("Foreign official custody 2,890 bn, 1w -12.2 bn, 4w -40.0 bn, z -2.30 "
+            "(as of 2024-05-29)") in flows
+    assert "Net liquidity 5,800 bn (4w +75 bn) (as of 2024-05-29)" in flows
+    assert "Sell-America signal ON\n" in flows
+    assert "OFR FSI -1.50, STLFSI4 n/a, NFCI -0.50" in flows
+    drivers = page_summary("/drivers", _snap(beyond=beyond))
+    assert "ACM 0.41%, Kim-Wright n/a (as of 2024-05-31)" in drivers
+    assert "10y over 1m -20.0 bp: term premium -12.0 bp, expected path -8.0 bp" in drivers
+    assert "10y real 2.05%, breakeven 2.28%, 5y5y forward 2.30%" in drivers
+    assert page_summary("/auctions", _snap(beyond=beyond)).endswith(
+        "2024-05-28 2y: high 4.917%, tail +1.1 bp, bid-to-cover 2.41, indirect 57.8% WEAK")
+    # Without those readings: every line says n/a.
+    assert "Foreign official custody n/a" in page_summary("/flows", _snap())
+    assert "Recent auctions: n/a (none stored)" in page_summary("/auctions", _snap())
