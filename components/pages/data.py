@@ -197,10 +197,9 @@ def layout(ctx: AppContext) -> html.Div:
                        html.Span(id="data-refresh-start")], className="controls"),
              html.Div(progress_view(status), id="data-refresh-progress"),
              dcc.Interval(id="data-refresh-poll", interval=POLL_MS, disabled=not status.running),
-             note("Fetches every catalogued series from FRED, the NY Fed, Treasury, the CFTC and "
-                  "the Fed's GSW curve from its last stored date, as `tsm refresh` does. A source "
-                  "that fails is named with its error; the others go on and nothing stored is "
-                  "deleted.")),
+             note("Fetches every catalogued series from its public source, from its last stored "
+                  "date, as `tsm refresh` does. A source that fails is named with its error; the "
+                  "others go on and nothing stored is deleted.")),
         card("Import files",
              # No size limit in the browser (it would drop a large file without a word): the
              # server refuses one over TSM_UPLOAD_MAX_MB with a message.
