@@ -51,15 +51,18 @@ def status_summary(rows: tuple[SeriesStatus, ...] | list[SeriesStatus]) -> str:
 
 
 def status_table(data: MarketData) -> html.Table:
+    """Every series, those with a refresh error first, then the stale ones, then the rest."""
+    ordered = sorted(data.status_rows,
+                     key=lambda r: (not r.last_error, not r.stale, r.series_id))
     rows = [
         (r.series_id, r.title, r.source or "-", r.first_date, r.last_date,
          "" if r.age_days is None else str(r.age_days), f"{r.rows:,}",
          "DEMO" if data.is_demo else (r.last_success or "never")[:16], r.freshness,
          r.last_error or "")
-        for r in data.status_rows
+        for r in ordered
     ]
     classes = ["row-error" if r.last_error else ("row-stale" if r.stale else "")
-               for r in data.status_rows]
+               for r in ordered]
     return simple_table("data-status-table", STATUS_HEADERS, rows, row_classes=classes)
 
 

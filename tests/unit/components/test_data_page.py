@@ -90,15 +90,20 @@ def test_status_summary_counts_stale_and_errors_and_names_the_oldest() -> None:
         "4 series: 3 stale or empty, 1 with a refresh error; oldest: RRPONTSYD (last 2025-01-02).")
 
 
-def test_status_table_lists_every_series_of_the_demo_set(tmp_path: Path) -> None:
+def test_status_table_lists_every_series_problems_first(tmp_path: Path) -> None:
+    from dataclasses import replace
+
     from data.market import demo_market_data
 
-    data = demo_market_data(tmp_path / "absent.sqlite")
-    table = page.status_table(data)
-    body = table.children[1].children
-    assert len(body) == len(data.status_rows) > 20
-    first = data.status_rows[0]
-    assert [td.children for td in body[0].children][:2] == [first.series_id, first.title]
+    demo = demo_market_data(tmp_path / "absent.sqlite")
+    assert len(page.status_table(demo).children[1].children) == len(demo.status_rows) > 20
+    rows = (_row("DGS10", "2026-11-30", stale=False), _row("SOFR", "2026-10-01", stale=True),
+            _row("RRPONTSYD", "2025-01-02", stale=True, error="HTTP 500"),
+            _row("DGS2", "2026-11-30", stale=False), _row("MOVE", None, stale=True))
+    body = page.status_table(replace(demo, status_rows=rows)).children[1].children
+    assert [tr.children[0].children for tr in body] == ["RRPONTSYD", "MOVE", "SOFR", "DGS10", "DGS2"]
+    assert [tr.className for tr in body] == ["row-error", "row-stale", "row-stale", "", ""]
+    assert body[0].children[-1].children == "HTTP 500"
 
 
 def test_progress_view_of_a_running_and_a_failed_refresh() -> None:
