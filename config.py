@@ -170,3 +170,14 @@ def state_dir(store: StoreLocation) -> Path:
         digest = hashlib.sha256(store.dsn.encode()).hexdigest()[:16]
         return Path.home() / ".cache" / "tsm" / f"state-{digest}"
     return store.with_name(store.name + ".state")
+
+
+def live_poll_s() -> float:
+    """Seconds between an open page's checks for a new store revision (TSM_LIVE_POLL_SECONDS,
+    default 15; 0 turns the check off). A new revision is shown after two checks agree."""
+    return _env_float("TSM_LIVE_POLL_SECONDS", 15.0)
+
+
+def upload_max_mb() -> float:
+    """Largest file the data page accepts for import, in MB (TSM_UPLOAD_MAX_MB, default 50)."""
+    return _env_float("TSM_UPLOAD_MAX_MB", 50.0)

@@ -18,6 +18,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
+from components import desk_tools
 from components.context import AppContext
 from components.pages import present
 from components.theme import theme_toggle
@@ -56,8 +57,10 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
                             title="the latest date with Treasury yields"),
             ], className="app-asof"),
             theme_toggle(),
+            desk_tools.header_tools(),
         ], className="header"),
         html.Div(id="banner-slot"),
+        *desk_tools.live_parts(ctx),
         html.Div(id="asof-message", role="alert"),
         html.Main(id="page"),
     ], className="shell")
@@ -85,6 +88,7 @@ def page_query(page: ModuleType, query: Mapping[str, str]) -> tuple[dict[str, st
 
 def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
     by_path = {p.PATH: p for p in pages}
+    desk_tools.register(app, ctx)
 
     @app.callback(
         Output("page", "children"), Output("banner-slot", "children"),

@@ -13,13 +13,37 @@ from analytics.tenors import CMT_SERIES
 from components.theme import DEMO, GRID, INK, MUTED
 from data.market import MarketData
 
+#: Every chart's toolbar: no Plotly logo, no "Share chart" (plotly.js 3 shows it by default and
+#: it uploads the data to Plotly's cloud). assets/export.js adds "Download data as CSV" beside
+#: the PNG camera on every chart, and removes the cloud buttons there too.
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "editInChartStudio"],
+}
+
 
 def graph(id_: str | dict[str, Any], figure: dict[str, Any], *, height: int | None = None) -> dcc.Graph:
     """A chart whose box has an explicit height (the figure's own by default): a responsive
     graph in a grid cell otherwise collapses to the cell's content height."""
     px = height or int(figure.get("layout", {}).get("height", 360))
-    return dcc.Graph(id=id_, figure=figure, style={"height": f"{px}px"},
-                     config={"displaylogo": False, "responsive": True})
+    return dcc.Graph(id=id_, figure=figure, style={"height": f"{px}px"}, config=graph_config())
+
+
+def graph_config() -> Any:
+    """A copy of :data:`GRAPH_CONFIG` for a dcc.Graph's ``config``."""
+    return dict(GRAPH_CONFIG)
+
+
+def csv_button(target_id: str, *, label: str = "CSV") -> html.Button:
+    """A small button that downloads the CSV of the table (or chart) with id ``target_id`` as
+    the page shows it (assets/export.js does the work in the browser)."""
+    data: dict[str, Any] = {"data-csv-target": target_id}
+    return html.Button(label, className="csv-button", title="Download this table as CSV",
+                       n_clicks=0, **data)
 
 
 def card(title: str, *children: Any, id_: str | None = None) -> html.Div:
@@ -70,7 +94,9 @@ def simple_table(id_: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
                 className=row_classes[i] if row_classes else None)
         for i, row in enumerate(rows)
     ])
-    return html.Table([head, body], id=id_, className="table")
+    # The caption comes last so that children[0] and [1] stay the head and body; CSS puts it on top.
+    return html.Table([head, body, html.Caption(csv_button(id_), className="csv-caption")],
+                      id=id_, className="table")
 
 
 def note(text: str, *, id_: str | None = None) -> html.P:

@@ -68,12 +68,16 @@ def _host(url: str) -> str:
     return match.group(1) if match else url
 
 
+_NO_NAME: Final = re.compile(
+    r"Name or service not known|nodename nor servname|Temporary failure in name resolution|"
+    r"getaddrinfo failed|No address associated with hostname")
+
+
 def _connection_cause(exc: BaseException) -> str:
     """The root cause of a connection error in a few words (requests nests urllib3's)."""
     text = str(exc)
     for pattern, words in (
-        (r"Name or service not known|nodename nor servname|Temporary failure in name resolution|getaddrinfo failed",
-         "the host name does not resolve (no network or DNS?)"),
+        (_NO_NAME.pattern, "the host name does not resolve (no network or DNS?)"),
         (r"Connection refused", "connection refused"),
         (r"Network is unreachable|No route to host", "network unreachable"),
         (r"CERTIFICATE_VERIFY_FAILED|SSLError|SSL:", "TLS handshake failed"),
@@ -329,7 +333,12 @@ class HttpClient:
             raise _Retryable(f"timed out after {settings.timeout_s:g} s") from exc
         except requests.ConnectionError as exc:
             watchdog.cancel()
-            raise _Retryable(f"cannot connect to {_host(shown_url)}: {_connection_cause(exc)}") from exc
+            cause = f"cannot connect to {_host(shown_url)}: {_connection_cause(exc)}"
+            if _NO_NAME.search(str(exc)):
+                # No network (or no DNS): a retry a second later finds the same, and an offline
+                # refresh would wait seconds per source for nothing.
+                raise SourceError(source=source, series=series, cause=cause, url=shown_url) from exc
+            raise _Retryable(cause) from exc
         except requests.RequestException as exc:
             watchdog.cancel()
             raise SourceError(source=source, series=series, cause=f"request failed: {_short(exc)}",

@@ -18,6 +18,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "components.pages.flows",
     "components.pages.drivers",
     "components.pages.auctions",
+    "components.pages.data",
 )
 
 

@@ -29,7 +29,7 @@ from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
 from components.theme import BAD, GOOD, INK, MUTED
-from components.widgets import card, error_box, note, simple_table
+from components.widgets import card, error_box, graph_config, note, simple_table
 
 PATH = "/funding"
 LABEL = "Funding"
@@ -402,8 +402,7 @@ def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.Dat
 def sized_graph(id_: str, figure: dict[str, Any], height: int) -> dcc.Graph:
     """``widgets.graph``'s graph with an explicit height: a responsive graph in a grid cell otherwise
     takes its parent's (auto) height and can collapse to a sliver."""
-    return dcc.Graph(id=id_, figure=figure, config={"displaylogo": False, "responsive": True},
-                     style={"height": f"{height}px"})
+    return dcc.Graph(id=id_, figure=figure, config=graph_config(), style={"height": f"{height}px"})
 
 
 def _threshold_input(field: ThresholdField, value: float) -> html.Div:

@@ -31,7 +31,7 @@ from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
 from components.theme import BAD, FONT, INK, MUTED, SERIES, base_layout
-from components.widgets import card, error_box, note
+from components.widgets import card, csv_button, error_box, graph_config, note
 
 PATH = "/positioning"
 LABEL = "Positioning"
@@ -417,8 +417,7 @@ def zscore_figure(view: PositioningView) -> Figure:
 def sized_graph(id_: str, figure: dict[str, Any], height: int) -> dcc.Graph:
     """``widgets.graph``'s graph with an explicit height: a responsive graph in a grid cell otherwise
     takes its parent's (auto) height and can collapse to a sliver."""
-    return dcc.Graph(id=id_, figure=figure, config={"displaylogo": False, "responsive": True},
-                     style={"height": f"{height}px"})
+    return dcc.Graph(id=id_, figure=figure, config=graph_config(), style={"height": f"{height}px"})
 
 
 # --- key numbers -------------------------------------------------------------------------------
@@ -533,7 +532,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         ], className="grid-2"),
         card("DV01 per contract (editable)",
              note(DV01_NOTE, id_="positioning-dv01-note"),
-             dv01_table(dv01_rows()),
+             csv_button("positioning-dv01-table"), dv01_table(dv01_rows()),
              html.Div([html.Button("Reset to defaults", id="positioning-dv01-reset",
                                    n_clicks=0)], style={"marginTop": "6px"}),
              html.Div(id="positioning-dv01-error", style={"marginTop": "6px"}),

@@ -48,8 +48,9 @@ def demo_ctx(tmp_path_factory: pytest.TempPathFactory) -> AppContext:
 
 
 def test_new_pages_are_registered_after_the_existing_ones() -> None:
-    assert PAGE_MODULES[-3:] == ("components.pages.flows", "components.pages.drivers",
-                                 "components.pages.auctions")
+    # ... and before the data page, the last (a tool, not a reading).
+    assert PAGE_MODULES[-4:] == ("components.pages.flows", "components.pages.drivers",
+                                 "components.pages.auctions", "components.pages.data")
     assert (flows.PATH, drivers.PATH, auctions.PATH) == ("/flows", "/drivers", "/auctions")
 
 

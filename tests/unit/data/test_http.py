@@ -255,3 +255,13 @@ def test_a_gzip_bomb_stops_at_the_size_limit(server: LocalServer) -> None:
     client = HttpClient(settings=settings(max_bytes=1_000_000), sleep=lambda s: None)
     with pytest.raises(SourceError, match="exceeds the 1000000-byte limit"):
         client.get(f"{server.url}/bomb", source="fred", series="DGS10")
+
+
+def test_a_host_that_does_not_resolve_fails_at_once_without_retries() -> None:
+    # .invalid never resolves (RFC 2606): what every source looks like with no network.
+    client = HttpClient(settings=settings(retries=3, backoff_s=5.0))
+    with pytest.raises(SourceError) as info:
+        client.get("http://tsm-test.invalid/x", source="fred", series="DGS10")
+    text = str(info.value)
+    assert "cannot connect to tsm-test.invalid" in text and "does not resolve" in text
+    assert "gave up after" not in text  # one attempt: no 5 s, 10 s, 20 s backoff
