@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -264,16 +265,6 @@ class PageState:
                     added += self.set_prop(key, prop, value)
                     changed.append((key, prop))
         return changed, added
-
-    def links(self) -> list[str]:
-        """Internal hrefs of dcc.Link components (the navigation)."""
-        out: list[str] = []
-        for comp in self.comps.values():
-            href = comp.props.get("href")
-            if comp.type == "Link" and isinstance(href, str) and href.startswith("/") \
-                    and href not in out:
-                out.append(href)
-        return out
 
     # -- patterns ------------------------------------------------------------------------------
 
@@ -708,6 +699,26 @@ class Client:
                 payload = None
         return Result(resp.status_code, seconds, len(content), len(raw), payload, error)
 
+    def callback(self, body: dict[str, Any], poll_s: float = 0.05, limit_s: float = 300.0) -> Result:
+        """POST a callback; a background callback (answered with cacheKey and job) is polled as
+        the renderer polls it, and the time runs until its result arrives."""
+        start = time.perf_counter()
+        url = "/_dash-update-component"
+        result = self.post(url, body)
+        handles = result.payload
+        if isinstance(handles, dict) and "cacheKey" in handles and "job" in handles \
+                and "response" not in handles:
+            query = f"?cacheKey={quote(str(handles['cacheKey']))}&job={quote(str(handles['job']))}"
+            while time.perf_counter() - start < limit_s:
+                time.sleep(poll_s)
+                result = self.post(url + query, body)
+                done = result.payload
+                if not result.ok or result.status == 204 or not isinstance(done, dict) \
+                        or "response" in done:
+                    break
+        result.seconds = time.perf_counter() - start
+        return result
+
     def get(self, path: str, parse: bool = True) -> Result:
         return self.request("GET", path, parse=parse)
 
@@ -770,7 +781,14 @@ class DashApp:
         self.shell = PageState.from_layout(self.layout)
 
     def pages(self) -> list[str]:
-        return self.shell.links() or ["/"]
+        """Internal hrefs of the layout's dcc.Link components (the navigation), else `/`."""
+        found: list[str] = []
+        for comp in _walk(self.layout):
+            href = comp["props"].get("href")
+            if comp["type"] == "Link" and isinstance(href, str) and href.startswith("/") \
+                    and href not in found:
+                found.append(href)
+        return found or ["/"]
 
     def _location(self, state: PageState) -> Comp | None:
         if self.router is None:
@@ -782,8 +800,7 @@ class DashApp:
 
     def _fire(self, cb: Callback, state: PageState, bindings: dict[str, Any],
               changed: list[str]) -> Result:
-        return self.client.post("/_dash-update-component",
-                                build_body(cb, state, bindings, changed=changed))
+        return self.client.callback(build_body(cb, state, bindings, changed=changed))
 
     def page_view(self, path: str, pool: ThreadPoolExecutor | None = None) -> tuple[PageView, PageState]:
         """Navigate to `path` as the renderer does: the router, then the new page's initial
@@ -903,10 +920,9 @@ class DashApp:
                 all_bindings = state.bindings(cb)
                 if not all_bindings:
                     continue
-                inputs_here = {c.key for d in cb.inputs for b in all_bindings
-                               for c in state.matching(d, b)}
-                if not inputs_here & page_keys and path != self.pages()[0]:
-                    continue
+                here = set().union(*(state.involved(cb, b) for b in all_bindings))
+                if not here & page_keys and path != self.pages()[0]:
+                    continue  # all in the shell: placed on the first page
                 placed.add(cb.index)
                 for b in all_bindings[:1]:  # one MATCH binding stands for the others
                     replay = plan(cb, path, state, b, fallback_dates)
@@ -949,6 +965,7 @@ def date_inputs(app: DashApp, state: PageState) -> list[tuple[str, str]]:
             continue
         for dep in cb.inputs:
             for comp in state.matching(dep, all_bindings[0]):
-                if classify(comp, dep.prop) == "date" and (comp.key, dep.prop) not in found:
+                if classify(comp, dep.prop) == "date" and comp.type != "Store" \
+                        and (comp.key, dep.prop) not in found:
                     found.append((comp.key, dep.prop))
     return found
