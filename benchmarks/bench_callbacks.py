@@ -279,7 +279,7 @@ def load_test(app: DashApp, server: Gunicorn, pages: list[str], users: int, dura
             for _, r in view.requests:
                 requests_stats.samples.append(from_result(r))
                 if not r.ok:
-                    kind = (r.error or "error").split(":")[0] if r.status == 0 else f"HTTP {r.status}"
+                    kind = (r.error or "error") if r.status == 0 else f"HTTP {r.status}"
                     errors[kind] = errors.get(kind, 0) + 1
 
     def user(uid: int) -> None:
@@ -652,7 +652,7 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
                         f"<= {LOAD_P95 * 1000:.0f} ms, 0 errors",
                         verdict((["p95"] if r.pct(95) > LOAD_P95 else [])
                                 + ([f"{n_err} errors"] if n_err else []))])
-        errors = ", ".join(f"{k}: {v}" for k, v in result.errors.items()) or "none"
+        errors = "; ".join(f"{k} x{v}" for k, v in result.errors.items()) or "none"
         rss = ", ".join(f"pid {pid}: max RSS {rss_kb / 1024:,.0f} MB, peak (VmHWM) "
                         f"{result.hwm_kb.get(pid, 0) / 1024:,.0f} MB"
                         for pid, rss_kb in sorted(result.rss_max_kb.items()))
