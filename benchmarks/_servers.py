@@ -3,6 +3,7 @@ gunicorn started as the Dockerfile starts it, worker memory from /proc."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
@@ -10,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,12 +116,15 @@ class Gunicorn:
     """A gunicorn master we started (its own process group), stopped on exit."""
 
     def __init__(self, name: str, app: str, cwd: Path, env: dict[str, str],
-                 options: list[str]) -> None:
+                 options: list[str], workdir: Path) -> None:
         self.name = name
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
-        self.command = [sys.executable, "-m", "gunicorn", *options, "--bind",
+        self.log_path = workdir / f"{name}.log"
+        extra = []
+        if _has_control_socket():  # gunicorn >= 24: one admin socket per server, not the shared default
+            extra = ["--control-socket", str(workdir / f"{name}.ctl")]
+        self.command = [sys.executable, "-m", "gunicorn", *options, *extra, "--bind",
                         f"127.0.0.1:{self.port}", app]
         self._cwd = cwd
         self._env = env
@@ -185,6 +188,16 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)  # our own group (start_new_session)
             self.proc.wait(timeout=5)
+
+
+@functools.lru_cache(maxsize=1)
+def _has_control_socket() -> bool:
+    try:
+        out = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True,
+                             text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--control-socket" in out
 
 
 def status_kb(pid: int) -> dict[str, int]:

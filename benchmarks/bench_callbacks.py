@@ -470,7 +470,9 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
 
     # 2. gunicorn as the Dockerfile runs it; cold start
     options, app_spec = dockerfile_gunicorn()
-    server = Gunicorn("app", app_spec, ROOT, server_env(store), options)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-gunicorn-"))  # logs, control sockets
+    temporary.append(str(workdir))
+    server = Gunicorn("app", app_spec, ROOT, server_env(store), options, workdir)
     servers.append(server)
     print(f"starting: {' '.join(server.command)}", file=sys.stderr, flush=True)
     server.start()
@@ -491,7 +493,9 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
     ]
     if first_view.errors:
         cold_rows.append(["errors", "; ".join(first_view.errors[:3]), "none", "FAIL"])
-    section(f"Cold start (`{' '.join(server.command[2:])}`, 127.0.0.1)",
+    shown = " ".join(w for w in server.command[2:] if not w.endswith(".ctl")
+                     and w != "--control-socket")
+    section(f"Cold start (`{shown}`)",
             md_table(["step", "seconds", "target", "result"], cold_rows),
             note="On the store as `tsm import` left it (the target of issue 7 assumes the "
                  "persisted per-revision state is there).")
@@ -523,7 +527,7 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
 
     # 5. the anchor app
     anchor_server = Gunicorn("anchor", "_anchor_app:server", ROOT / "benchmarks",
-                             server_env(store, ANCHOR_STORE=str(store)), options)
+                             server_env(store, ANCHOR_STORE=str(store)), options, workdir)
     servers.append(anchor_server)
     anchor_server.start()
     anchor_server.wait_ready("/")
@@ -622,9 +626,9 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
                             f"<= {ANCHOR_RATIO}", verdict(["ratio"] if n_ratio else [])])
     summary.append(["largest response (callbacks and page views)", f"{kb(largest)} kB",
                     "<= 1 MB", verdict(["bytes"] if largest > MAX_BYTES else [])])
-    if skipped:
-        section("Callbacks not replayed on their own",
-                md_table(["page", "callback outputs", "why"], [list(r) for r in skipped]))
+    section("Callbacks not replayed on their own",
+            md_table(["page", "callback outputs", "why"],
+                     [list(r) for r in skipped] or [["-", "none", "every server callback was replayed"]]))
     fixed = [r for r in replays if not r.variable]
     if fixed:
         section("Replayed with the page's values only (no input a script can vary)",
