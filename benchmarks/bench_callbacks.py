@@ -235,16 +235,21 @@ def measure_page_views(app: DashApp, pages: list[str], cfg: Config) -> dict[str,
     for path in pages:
         out[path] = {}
         for clients in cfg.clients:
-            pools = threading.local()
+            local = threading.local()
+            pools: list[ThreadPoolExecutor] = []
 
-            def fn(_k: int, path: str = path, pools: threading.local = pools) -> Sample:
-                pool = getattr(pools, "pool", None)
-                if pool is None:
-                    pool = pools.pool = ThreadPoolExecutor(6)  # a browser's connections per host
+            def fn(_k: int, path: str = path, local: threading.local = local,
+                   pools: list[ThreadPoolExecutor] = pools) -> Sample:
+                pool = getattr(local, "pool", None)
+                if pool is None:  # per client: a browser's 6 connections per host
+                    pool = local.pool = ThreadPoolExecutor(6)
+                    pools.append(pool)
                 view, _state = app.page_view(path, pool)
                 return from_view(view)
 
             out[path][clients] = run_clients(fn, clients, cfg.n, cfg.min_n, cfg.max_seconds)
+            for pool in pools:
+                pool.shutdown()
         print(f"  page view {path}: " + ", ".join(
             f"{c} client(s) p95 {ms(s.pct(95))} ms" for c, s in out[path].items()),
             file=sys.stderr, flush=True)
