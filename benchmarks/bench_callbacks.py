@@ -407,6 +407,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of simulated users")
     parser.add_argument("--browser", action="store_true", help="first chart in headless Chromium")
     parser.add_argument("--browser-repeat", type=int, default=3)
+    parser.add_argument("--pages", help="only these pages, e.g. /,/curve (default: every nav link)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if args.quick:
@@ -511,6 +512,16 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
     pages = app.pages()
     fallback = business_days(time_today())
     replays, skipped, states = app.replays(fallback)
+    if args.pages:
+        wanted = [p.strip() for p in args.pages.split(",") if p.strip()]
+        unknown = [p for p in wanted if p not in pages]
+        if unknown:
+            print(f"unknown page(s) {', '.join(unknown)}; the app has {', '.join(pages)}",
+                  file=sys.stderr)
+            return 2
+        pages = wanted
+        replays = [r for r in replays if r.page in pages]
+        skipped = [r for r in skipped if r[0] in pages]
     ends = [_date(st.comps[key].props.get("max_date_allowed") or st.comps[key].props.get(prop))
             for st in states.values() for key, prop in date_inputs(app, st)]
     if any(ends):  # fallback dates (charts' zoom windows): the latest as-of any page offers
