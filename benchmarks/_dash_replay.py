@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+import urllib3
 
 WILDCARDS = ("ALL", "MATCH", "ALLSMALLER")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -649,6 +650,7 @@ class Result:
     wire_bytes: int  # as sent (gzip when the server compressed)
     payload: Any = None
     error: str | None = None
+    idle_s: float = 0.0  # this thread's time since its previous request ended (on failures)
 
     @property
     def ok(self) -> bool:
@@ -677,16 +679,21 @@ class Client:
     def request(self, method: str, path: str, body: Any = None, parse: bool = True) -> Result:
         data = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if data is not None else {}
+        session = self._session()
         start = time.perf_counter()
+        idle = start - getattr(self._local, "last_end", start)
         try:
-            resp = self._session().request(method, self.base + path, data=data, headers=headers,
-                                           timeout=self.timeout, stream=True)
+            resp = session.request(method, self.base + path, data=data, headers=headers,
+                                   timeout=self.timeout, stream=True)
             raw = resp.raw.read(decode_content=False)
             seconds = time.perf_counter() - start
             encoding = resp.headers.get("Content-Encoding", "")
             resp.close()
-        except requests.RequestException as exc:
-            return Result(0, time.perf_counter() - start, 0, 0, error=_short_error(exc))
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            self._local.last_end = time.perf_counter()
+            return Result(0, self._local.last_end - start, 0, 0, error=_short_error(exc),
+                          idle_s=idle)
+        self._local.last_end = time.perf_counter()
         content = gzip.decompress(raw) if "gzip" in encoding and raw else raw
         payload = None
         error = None

@@ -101,7 +101,7 @@ class Stats:
 
     def pct(self, q: float) -> float:
         """Nearest-rank percentile of the times, seconds (NaN without samples)."""
-        times = sorted(s.seconds for s in self.samples)
+        times = sorted(s.seconds for s in self.samples if not math.isnan(s.seconds))
         if not times:
             return math.nan
         return times[max(0, math.ceil(q / 100 * len(times)) - 1)]
@@ -150,7 +150,10 @@ def run_clients(fn: Callable[[int], Sample], clients: int, n: int, min_n: int,
                 if taken >= n or (taken >= min_n and elapsed > max_seconds):
                     return
                 counter[0] += 1
-            sample = fn(taken)
+            try:
+                sample = fn(taken)
+            except Exception as exc:  # a bug or a surprise in a response: count it, go on
+                sample = Sample(math.nan, 0, 0, 0, f"benchmark error: {type(exc).__name__}: {exc}")
             with lock:
                 stats.samples.append(sample)
 
@@ -267,12 +270,14 @@ class LoadResult:
     users: int
     seconds: float
     client_cpu: float  # CPU seconds the simulated users themselves used (shares the cores)
+    idle_before_error: dict[str, list[float]]  # seconds the connection sat idle before it failed
 
 
 def load_test(app: DashApp, server: Gunicorn, pages: list[str], users: int, duration: float,
               seed: int, fallback: list[Any]) -> LoadResult:
     requests_stats, views, changes = Stats(), Stats(), Stats()
     errors: dict[str, int] = {}
+    idle: dict[str, list[float]] = {}
     lock = threading.Lock()
     deadline = time.perf_counter() + duration
     rss_max: dict[int, int] = {}
@@ -286,8 +291,20 @@ def load_test(app: DashApp, server: Gunicorn, pages: list[str], users: int, dura
                 if not r.ok:
                     kind = (r.error or "error") if r.status == 0 else f"HTTP {r.status}"
                     errors[kind] = errors.get(kind, 0) + 1
+                    if r.status == 0:
+                        idle.setdefault(kind, []).append(r.idle_s)
 
     def user(uid: int) -> None:
+        try:
+            user_loop(uid)
+        except Exception as exc:  # a bug or a surprise in a response: count it
+            with lock:
+                kind = f"benchmark error: {type(exc).__name__}: {exc}"[:120]
+                errors[kind] = errors.get(kind, 0) + 1
+        finally:
+            app.client.close()
+
+    def user_loop(uid: int) -> None:
         rng = random.Random(f"{seed}-user-{uid}")
         time.sleep(rng.uniform(0, 2.0))  # users arrive over two seconds
         while time.perf_counter() < deadline:
@@ -308,7 +325,6 @@ def load_test(app: DashApp, server: Gunicorn, pages: list[str], users: int, dura
                 change = app.gesture(state, {(key, prop): rng.choice(pool).isoformat()})
                 record(change, changes)
             time.sleep(rng.uniform(0.3, 1.5))
-        app.client.close()
 
     def sample_rss() -> None:
         while not stop.is_set():
@@ -332,7 +348,7 @@ def load_test(app: DashApp, server: Gunicorn, pages: list[str], users: int, dura
     sampler.join()
     hwm = {pid: status_kb(pid).get("VmHWM", 0) for pid in server.worker_pids()}
     return LoadResult(requests_stats, views, changes, errors, rss_max, hwm, users, seconds,
-                      client_cpu)
+                      client_cpu, idle)
 
 
 def _date(value: Any) -> Any:
@@ -672,7 +688,12 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
                         f"<= {LOAD_P95 * 1000:.0f} ms, 0 errors",
                         verdict((["p95"] if r.pct(95) > LOAD_P95 else [])
                                 + ([f"{n_err} errors"] if n_err else []))])
-        errors = "; ".join(f"{k} x{v}" for k, v in result.errors.items()) or "none"
+        errors = "; ".join(
+            f"{k} x{v}" + (f" (this client idle {min(result.idle_before_error[k]):.1f}-"
+                           f"{max(result.idle_before_error[k]):.1f} s before; gunicorn closes "
+                           "kept-alive connections idle for its --keep-alive, default 2 s)"
+                           if result.idle_before_error.get(k) else "")
+            for k, v in result.errors.items()) or "none"
         rss = ", ".join(f"pid {pid}: max RSS {rss_kb / 1024:,.0f} MB, peak (VmHWM) "
                         f"{result.hwm_kb.get(pid, 0) / 1024:,.0f} MB"
                         for pid, rss_kb in sorted(result.rss_max_kb.items()))
