@@ -316,9 +316,12 @@ class PageState:
                 seen.append(binding)
         return seen or None
 
-    def involved(self, cb: Callback, bindings: dict[str, Any]) -> set[str]:
+    def involved(self, cb: Callback, bindings: dict[str, Any], *, inputs: bool = True,
+                 outputs: bool = True) -> set[str]:
+        """Keys of the components a callback reads (inputs) and/or writes (outputs)."""
+        deps = (cb.inputs if inputs else []) + (cb.outputs if outputs else [])
         keys: set[str] = set()
-        for dep in cb.inputs + cb.outputs:
+        for dep in deps:
             keys.update(c.key for c in self.matching(dep, bindings))
         return keys
 
@@ -858,7 +861,11 @@ class DashApp:
             for b in all_bindings:
                 triggers = [f"{c.key}.{d.prop}" for d in cb.inputs for c in state.matching(d, b)
                             if f"{c.key}.{d.prop}" in changed_set]
-                initial = not cb.prevent_initial_call and bool(state.involved(cb, b) & added)
+                if not cb.prevent_initial_call:
+                    initial = bool(state.involved(cb, b) & added)
+                else:  # Dash: fires anyway when an input is inserted but its outputs were there
+                    initial = bool(state.involved(cb, b, outputs=False) & added) \
+                        and not state.involved(cb, b, inputs=False) & added
                 tag = (cb.index, json.dumps(b, sort_keys=True))
                 if triggers or (initial and tag not in fired):
                     candidates.append((cb, b, triggers))
