@@ -55,7 +55,9 @@ def history(
             continue
         starts.append(small.index[0])
         traces.append({
-            "type": "scattergl" if len(small) > 1500 else "scatter", "mode": "lines", "name": name,
+            # SVG, never WebGL: remote desktops and headless browsers often have no GPU, and
+            # plotly then covers a WebGL chart with a "WebGL is not supported" panel.
+            "type": "scatter", "mode": "lines", "name": name,
             "x": pd.DatetimeIndex(small.index).strftime("%Y-%m-%d").tolist(),
             "y": np.round(small.to_numpy(dtype=float), 4).tolist(),
             "line": {"color": SERIES[i % len(SERIES)], "width": 1.5},

@@ -119,7 +119,9 @@ def factors_figure(
         if len(small):
             first = small.index[0] if first is None else min(first, small.index[0])
         traces.append({
-            "type": "scattergl" if len(small) > 1500 else "scatter", "mode": "lines",
+            # SVG, never WebGL: remote desktops and headless browsers often have no GPU, and
+            # plotly then covers a WebGL chart with a "WebGL is not supported" panel.
+            "type": "scatter", "mode": "lines",
             "name": f"{label} ({unit})",
             "x": pd.DatetimeIndex(small.index).strftime("%Y-%m-%d").tolist(),
             "y": np.round(small.to_numpy(dtype=float), 4).tolist(),
