@@ -4,6 +4,7 @@ blocks nothing the app needs (pages, charts, the stress page's controls)."""
 from __future__ import annotations
 
 import pytest
+from dash.testing.wait import until
 
 pytestmark = pytest.mark.e2e
 
@@ -15,9 +16,10 @@ def test_pages_render_under_the_content_security_policy(dash_duo, demo_app):
     dash_duo.wait_for_element("#stress-history .main-svg", timeout=60)
     # Long histories are SVG lines (no WebGL: a GPU-less desktop would get a blank panel), and
     # they draw under the policy.
-    kinds = dash_duo.driver.execute_script(
-        "return document.querySelector('#stress-history .js-plotly-plot')._fullData.map(t => t.type)")
-    assert kinds and set(kinds) == {"scatter"}
+    script = ("const g = document.querySelector('#stress-history .js-plotly-plot');"
+              "return g && g._fullData ? g._fullData.map(t => t.type) : []")
+    until(lambda: dash_duo.driver.execute_script(script), timeout=60)
+    assert set(dash_duo.driver.execute_script(script)) == {"scatter"}
     assert not dash_duo.driver.find_elements("css selector", "#stress-history .no-webgl")
     headers = dash_duo.driver.execute_script(
         "const r = new XMLHttpRequest(); r.open('GET', '/', false); r.send(null);"
