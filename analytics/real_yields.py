@@ -12,12 +12,12 @@ Windows as the Curve page: 1d, 1w, 1m = 1, 5, 21 dates on which all three exist.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Final
 
 import pandas as pd
+
+from analytics.curve import WINDOWS  # one definition of each window, app-wide
 
 __all__ = [
     "NOMINAL_ID",
@@ -39,7 +39,6 @@ REAL_ID: Final = "DFII10"
 BREAKEVEN_ID: Final = "T10YIE"
 BREAKEVEN5_ID: Final = "T5YIE"
 FORWARD_ID: Final = "T5YIFR"
-WINDOWS: Final[Mapping[str, int]] = MappingProxyType({"1d": 1, "1w": 5, "1m": 21})
 #: A daily value older than this many calendar days before the date is not reported.
 MAX_AGE_DAYS: Final = 10
 _BP: Final = 100.0

@@ -19,13 +19,13 @@ between the CMT par yield and ACM's fitted zero-coupon yield: say so next to the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+
+from analytics.curve import WINDOWS  # one definition of each window, app-wide
 
 __all__ = [
     "ACM_TP_ID",
@@ -46,8 +46,6 @@ ACM_RNY_ID: Final = "ACMRNY10"
 ACM_Y_ID: Final = "ACMY10"
 KIM_WRIGHT_ID: Final = "THREEFYTP10"
 CMT10_ID: Final = "DGS10"
-#: Window name -> observations (the Curve page's windows).
-WINDOWS: Final[Mapping[str, int]] = MappingProxyType({"1d": 1, "1w": 5, "1m": 21})
 #: A daily value older than this many calendar days before the date is not reported.
 MAX_AGE_DAYS: Final = 10
 _BP: Final = 100.0
