@@ -9,6 +9,7 @@ working.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
@@ -73,3 +74,26 @@ def as_timestamp(value: object, *, param: str = "as_of", example: str = "2025-04
     if pd.isna(ts):
         raise InputError(param, f"{param} must be a date (e.g. '{example}'), got {value!r}")
     return ts.normalize()
+
+
+@functools.lru_cache(maxsize=1)
+def _all_federal_holidays() -> pd.DatetimeIndex:
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+
+    return pd.DatetimeIndex(USFederalHolidayCalendar().holidays(start="1950-01-01", end="2100-12-31"))
+
+
+def us_federal_holidays(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """U.S. federal holidays (as observed) between ``start`` and ``end``, inclusive.
+
+    The calendar of 1950-2100 is computed once per process (pandas rebuilds it on every call,
+    about 10 ms; the as-of views ask for it on every date change); other years fall back to
+    pandas directly.
+    """
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    if lo.year < 1950 or hi.year > 2100:
+        from pandas.tseries.holiday import USFederalHolidayCalendar
+
+        return pd.DatetimeIndex(USFederalHolidayCalendar().holidays(start=lo, end=hi))
+    every = _all_federal_holidays()
+    return every[(every >= lo) & (every <= hi)]

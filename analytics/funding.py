@@ -43,7 +43,7 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
-from analytics.checks import InputError, as_timestamp
+from analytics.checks import InputError, as_timestamp, us_federal_holidays
 from analytics.tenors import BP_PER_PCT
 
 __all__ = [
@@ -859,11 +859,8 @@ def funding_snapshot(
 
 
 def _business_days(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
-    from pandas.tseries.holiday import USFederalHolidayCalendar
-    from pandas.tseries.offsets import CustomBusinessDay
-
-    holidays = USFederalHolidayCalendar().holidays(start=start, end=end)
-    return pd.date_range(start, end, freq=CustomBusinessDay(holidays=list(holidays)))
+    weekdays = pd.bdate_range(start, end)
+    return weekdays[~weekdays.isin(us_federal_holidays(start, end))]
 
 
 def calendar_flags(index: pd.DatetimeIndex) -> pd.DataFrame:

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analytics.checks import InputError, as_timestamp
+from analytics.checks import InputError, as_timestamp, us_federal_holidays
 from analytics.tenors import CFTC_COLUMNS, TRADER_GROUPS, TREASURY_FUTURES
 
 __all__ = [
@@ -87,15 +87,14 @@ def release_dates(report_dates: pd.DatetimeIndex | pd.Series) -> pd.DatetimeInde
     The report date plus :data:`CFTC_RELEASE_LAG_DAYS` days; when a U.S. federal holiday falls
     in the three days up to and including that day, the next business day after it.
     """
-    from pandas.tseries.holiday import USFederalHolidayCalendar
     from pandas.tseries.offsets import CustomBusinessDay
 
     dates = pd.DatetimeIndex(pd.to_datetime(report_dates)).normalize()
     if len(dates) == 0:
         return dates
     friday = dates + pd.Timedelta(days=CFTC_RELEASE_LAG_DAYS)
-    cal = USFederalHolidayCalendar()
-    holidays = cal.holidays(start=dates.min() - pd.Timedelta(days=7), end=friday.max() + pd.Timedelta(days=14))
+    holidays = us_federal_holidays(dates.min() - pd.Timedelta(days=7),
+                                   friday.max() + pd.Timedelta(days=14))
     hit = np.zeros(len(dates), dtype=bool)
     for lag in range(1, CFTC_RELEASE_LAG_DAYS + 1):
         hit |= (dates + pd.Timedelta(days=lag)).isin(holidays)
