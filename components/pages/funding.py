@@ -271,7 +271,8 @@ def _dot(state: str, *, size: int) -> html.Span:
     })
 
 
-def calendar_text(crit: Mapping[str, Any], base: Mapping[str, Any] | None) -> str:
+def calendar_text(crit: Mapping[str, Any], base: Mapping[str, Any] | None, *,
+                  lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS) -> str:
     """What the calendar adjustment did to a criterion's threshold ("" when it does not
     apply: adjustment off, or a criterion it never changes)."""
     field = CALENDAR_CRITERIA.get(str(crit["name"]))
@@ -280,12 +281,13 @@ def calendar_text(crit: Mapping[str, Any], base: Mapping[str, Any] | None) -> st
     plain = float(base[field])
     if float(crit["threshold"]) > plain:
         return (f"calendar-adjusted from {plain:g} {crit['units']}: the highest reading on the same "
-                f"calendar point in the {DEFAULT_CALENDAR_LOOKBACK_YEARS} years before")
+                f"calendar point in the {lookback_years} years before")
     return f"calendar adjustment: none on this day (plain {plain:g} {crit['units']})"
 
 
 def light_box(light: Mapping[str, Any], *, window_obs: int,
-              base_thresholds: Mapping[str, Any] | None = None) -> html.Div:
+              base_thresholds: Mapping[str, Any] | None = None,
+              lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS) -> html.Div:
     """One light: its colour, state, deciding reading vs threshold (with units and date) and
     every criterion behind it. ``base_thresholds`` (the snapshot's ``thresholds``) is given
     when the thresholds are calendar-adjusted: each adjusted criterion then says from what."""
@@ -318,7 +320,7 @@ def light_box(light: Mapping[str, Any], *, window_obs: int,
         if crit["date"] and crit["reading"] is not None:
             text += f", {crit['date']}"
         children: list[Any] = [_dot(crit["state"], size=10), html.Span(text)]
-        adjusted = calendar_text(crit, base_thresholds)
+        adjusted = calendar_text(crit, base_thresholds, lookback_years=lookback_years)
         if adjusted:
             children.append(html.Div(adjusted, className="funding-calendar-note",
                                      style={"color": MUTED, "marginLeft": "18px"}))
@@ -385,11 +387,13 @@ def calendar_line(snap: Mapping[str, Any]) -> html.Div:
 def lights_panel(snap: Mapping[str, Any]) -> html.Div:
     """Warning box, the calendar line and the three lights, from ``funding_snapshot``."""
     window = int(snap["thresholds"]["change_window_obs"])
-    base = snap["thresholds"] if snap.get("calendar_adjustment") else None
+    adjustment = snap.get("calendar_adjustment")
+    base = snap["thresholds"] if adjustment else None
+    years = int(adjustment["lookback_years"]) if adjustment else DEFAULT_CALENDAR_LOOKBACK_YEARS
     return html.Div([
         warning_box(snap["warning"], snap["lights"], snap["as_of"]),
         calendar_line(snap),
-        html.Div([light_box(light, window_obs=window, base_thresholds=base)
+        html.Div([light_box(light, window_obs=window, base_thresholds=base, lookback_years=years)
                   for light in snap["lights"]],
                  style={"display": "flex", "gap": "12px", "flexWrap": "wrap"}),
     ])
