@@ -15,6 +15,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.funding import calendar_flags
 from components import figures
 from components.figures import episode_shapes
 from components.theme import BAD, GOOD, INK, MUTED, SERIES
@@ -35,6 +36,8 @@ __all__ = [
     "warning_spans",
     "overlay_shapes",
     "history_with_overlays",
+    "calendar_days",
+    "calendar_traces",
     "spreads_figure",
     "dispersion_figure",
     "stress_facilities_figure",
@@ -60,6 +63,10 @@ BALANCE_COLUMNS: Final = ("reserves_bn", "rrp_bn")
 #: Colours of the two lines of a chart, in order (threshold lines use the same colours).
 SERIES_COLOURS: Final = (SERIES[0], SERIES[1])
 _UNKNOWN: Final = "#8c959f"
+#: Calendar marks: quarter-ends a thin full-height line, month-ends a short tick at the foot of
+#: the chart; a blue-grey unlike the amber episode bands and the red warning spans.
+CALENDAR_COLOUR: Final = "#4b6a88"
+MONTH_TICK_HEIGHT: Final = 0.07
 
 
 @dataclass(frozen=True)
@@ -209,8 +216,10 @@ def history_with_overlays(
     missing_message: str,
     shapes: Sequence[dict[str, Any]] = (),
     height: int = CHART_HEIGHT,
+    calendar: bool = True,
 ) -> Figure:
-    """Downsampled history lines (``figures.history``) whose shapes are ``shapes``.
+    """Downsampled history lines (``figures.history``) whose shapes are ``shapes``, with the
+    month-ends and quarter-ends marked (:func:`calendar_traces`) unless ``calendar`` is False.
 
     Parameters
     ----------
@@ -231,7 +240,56 @@ def history_with_overlays(
     fig = figures.history(present, title=title, y_title=y_title, height=height, episodes=False)
     fig["layout"]["shapes"] = list(shapes)
     fig["layout"]["hovermode"] = "x unified"
+    if calendar:
+        dates = pd.concat([v.dropna() for v in present.values()]).index
+        marks = calendar_traces(dates.min(), dates.max())
+        if marks:
+            fig["data"] = [*fig["data"], *marks]
+            fig["layout"]["yaxis2"] = {"overlaying": "y", "range": [0, 1], "visible": False,
+                                       "fixedrange": True, "showgrid": False}
     return fig
+
+
+def calendar_days(first: pd.Timestamp, last: pd.Timestamp) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """(quarter-ends, other month-ends) between two dates: the last business day of each
+    month (``analytics.funding.calendar_flags`` on every business day, so that a month-end
+    without an observation, e.g. of a weekly series, is still marked)."""
+    days = pd.bdate_range(pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize())
+    if len(days) == 0:
+        return pd.DatetimeIndex([]), pd.DatetimeIndex([])
+    flags = calendar_flags(days)
+    quarter = days[flags["quarter_end"].to_numpy(dtype=bool)]
+    month = days[(flags["month_end"] & ~flags["quarter_end"]).to_numpy(dtype=bool)]
+    return quarter, month
+
+
+def _vertical_marks(days: pd.DatetimeIndex, top: float) -> tuple[list[str | None], list[float | None]]:
+    xs: list[str | None] = []
+    ys: list[float | None] = []
+    for day in days:
+        stamp = day.strftime("%Y-%m-%d")
+        xs += [stamp, stamp, None]
+        ys += [0.0, top, None]
+    return xs, ys
+
+
+def calendar_traces(first: pd.Timestamp, last: pd.Timestamp) -> list[dict[str, Any]]:
+    """Two traces on a hidden 0-1 axis (``y2``): quarter-ends as thin full-height lines,
+    the other month-ends as short ticks at the foot. Traces, not shapes: they never change
+    with the controls, so the small shape Patches of the page stay small."""
+    quarter, month = calendar_days(first, last)
+    traces = []
+    for name, days, top, dash in (("quarter-ends", quarter, 1.0, "dot"),
+                                  ("month-ends", month, MONTH_TICK_HEIGHT, "solid")):
+        if len(days) == 0:
+            continue
+        xs, ys = _vertical_marks(days, top)
+        traces.append({
+            "type": "scatter", "mode": "lines", "name": name, "x": xs, "y": ys, "yaxis": "y2",
+            "line": {"color": CALENDAR_COLOUR, "width": 0.8, "dash": dash},
+            "opacity": 0.55, "hoverinfo": "skip", "legendgroup": "calendar",
+        })
+    return traces
 
 
 def first_date(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Timestamp | None:

@@ -2,7 +2,9 @@
 
 The format is documented in docs/portfolio_format.md. Parsing is a pure function of the text
 (:func:`parse_portfolio`); :func:`read_portfolio` adds the file reader, which callers (tests)
-may replace.
+may replace. Each row's bond is built by the instrument factory
+(:func:`analytics.instruments.build_instrument`), whose :class:`~analytics.checks.InputError`
+names the term at fault; :data:`TERM_COLUMNS` maps it back to the file's column.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from analytics.bonds import (
     MAX_MATURITY_YEARS,
     MAX_PRICE,
     YIELD_RANGE_PCT,
-    Bullet,
     maturity_years_from_dates,
 )
+from analytics.checks import InputError
 from analytics.hullwhite import (
     DEFAULT_CALL_PRICE,
     DEFAULT_MEAN_REVERSION,
@@ -37,12 +39,11 @@ from analytics.hullwhite import (
     DEFAULT_VOL_BP,
     MAX_VOL_BP,
     MEAN_REVERSION_RANGE,
-    CallableBond,
     HullWhiteParams,
 )
-from analytics.muni import DEFAULT_CAPITAL_GAINS_RATE, DEFAULT_ORDINARY_RATE, MuniBond
+from analytics.instruments import InstrumentTerms, build_instrument
+from analytics.muni import DEFAULT_CAPITAL_GAINS_RATE, DEFAULT_ORDINARY_RATE
 from analytics.portfolio import Position
-from analytics.risk import Instrument
 from config import StoreLocation
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "OPTIONAL_COLUMNS",
     "COLUMN_ALIASES",
+    "TERM_COLUMNS",
     "RowError",
     "PortfolioFile",
     "parse_portfolio",
@@ -78,6 +80,8 @@ OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (
     "mean_reversion",
     "ordinary_rate",
     "capital_gains_rate",
+    "issue_price",
+    "years_since_issue",
 )
 #: Other names accepted for a column (header only).
 COLUMN_ALIASES: Final[dict[str, str]] = {"notional": "face_usd", "notional_usd": "face_usd", "face": "face_usd"}
@@ -85,7 +89,20 @@ COLUMN_ALIASES: Final[dict[str, str]] = {"notional": "face_usd", "notional_usd":
 MAX_BOOK_BYTES: Final[int] = 2_000_000
 #: Most positions the web app prices (``tsm risk --portfolio`` takes larger books).
 MAX_BOOK_POSITIONS: Final[int] = 300
-_MUNI_ONLY: Final[tuple[str, ...]] = ("ordinary_rate", "capital_gains_rate")
+#: The file's column of each term of analytics.instruments.InstrumentTerms (the ``param`` of
+#: the factory's InputError).
+TERM_COLUMNS: Final[dict[str, str]] = {
+    "coupon_pct": "coupon_pct",
+    "maturity_years": "maturity",
+    "frequency": "frequency",
+    "call_after_years": "call_after",
+    "call_price": "call_price",
+    "ordinary_rate": "ordinary_rate",
+    "capital_gains_rate": "capital_gains_rate",
+    "issue_price": "issue_price",
+    "years_since_issue": "years_since_issue",
+}
+_MUNI_ONLY: Final[tuple[str, ...]] = ("ordinary_rate", "capital_gains_rate", "issue_price", "years_since_issue")
 _CALL_COLUMNS: Final[tuple[str, ...]] = ("call_after", "call_price", "vol_bp", "mean_reversion")
 _T = TypeVar("_T")
 
@@ -205,36 +222,45 @@ def _row_position(cells: dict[str, str], *, settlement: date) -> Position:
         for column in _CALL_COLUMNS:
             if cells.get(column, "").strip():
                 raise _CellError(column, "applies to callables and callable munis, not bullets")
-    bullet = _build(lambda: Bullet(coupon_pct=coupon, maturity_years=maturity, frequency=frequency), "maturity")
-    instrument: Instrument = bullet
     params = HullWhiteParams()
+    call_price = DEFAULT_CALL_PRICE
     if call_after is not None:
-        call_price = _number(cells, "call_price", lo=0.0, hi=MAX_PRICE, lo_open=True, default=DEFAULT_CALL_PRICE)
+        cp = _number(cells, "call_price", lo=0.0, hi=MAX_PRICE, lo_open=True, default=DEFAULT_CALL_PRICE)
         vol = _number(cells, "vol_bp", lo=0.0, hi=MAX_VOL_BP, default=DEFAULT_VOL_BP)
         mr = _number(cells, "mean_reversion", lo=MEAN_REVERSION_RANGE[0], hi=MEAN_REVERSION_RANGE[1],
                      default=DEFAULT_MEAN_REVERSION)
-        assert call_price is not None and vol is not None and mr is not None  # defaults given
-        instrument = _build(
-            lambda: CallableBond(bullet=bullet, call_after_years=call_after, call_price=call_price), "call_after"
-        )
-        params = HullWhiteParams(mean_reversion=mr, vol_bp=vol, steps=DEFAULT_TREE_STEPS)
+        assert cp is not None and vol is not None and mr is not None  # defaults given
+        call_price = cp
+        params = _build(lambda: HullWhiteParams(mean_reversion=mr, vol_bp=vol, steps=DEFAULT_TREE_STEPS))
+    ordinary, gains, issue_price, since_issue = DEFAULT_ORDINARY_RATE, DEFAULT_CAPITAL_GAINS_RATE, None, 0.0
     if kind == "muni":
-        ordinary = _number(cells, "ordinary_rate", lo=0.0, hi=1.0, hi_open=True, default=DEFAULT_ORDINARY_RATE)
-        gains = _number(cells, "capital_gains_rate", lo=0.0, hi=1.0, hi_open=True,
-                        default=DEFAULT_CAPITAL_GAINS_RATE)
-        assert ordinary is not None and gains is not None  # defaults given
-        bond = instrument
-        assert isinstance(bond, (Bullet, CallableBond))
-        instrument = MuniBond(bond=bond, ordinary_rate=ordinary, capital_gains_rate=gains)
+        o = _number(cells, "ordinary_rate", lo=0.0, hi=1.0, hi_open=True, default=DEFAULT_ORDINARY_RATE)
+        g = _number(cells, "capital_gains_rate", lo=0.0, hi=1.0, hi_open=True, default=DEFAULT_CAPITAL_GAINS_RATE)
+        assert o is not None and g is not None  # defaults given
+        ordinary, gains = o, g
+        issue_price = _number(cells, "issue_price", lo=0.0, hi=MAX_PRICE, lo_open=True)
+        y = _number(cells, "years_since_issue", lo=0.0, hi=100.0, default=0.0)
+        assert y is not None  # default given
+        since_issue = y
+    terms = InstrumentTerms(
+        coupon_pct=coupon, maturity_years=maturity, frequency=frequency, call_after_years=call_after,
+        call_price=call_price, muni=kind == "muni", ordinary_rate=ordinary, capital_gains_rate=gains,
+        issue_price=issue_price, years_since_issue=since_issue,
+    )
+    instrument = _build(lambda: build_instrument(terms))
     return Position(position_id=pid, instrument=instrument, face_usd=face, price_clean=price,
                     yield_pct=yld, params=params)
 
 
-def _build(make: Callable[[], _T], column: str) -> _T:
+def _build(make: Callable[[], _T]) -> _T:
+    """``make()``, its InputError reported on the file's column of the term at fault (a plain
+    ValueError, which names no term, on the whole line)."""
     try:
         return make()
+    except InputError as exc:
+        raise _CellError(TERM_COLUMNS.get(exc.param, exc.param), exc.message) from None
     except ValueError as exc:
-        raise _CellError(column, str(exc)) from None
+        raise _CellError("", str(exc)) from None
 
 
 def parse_portfolio(text: str, *, source: str, settlement: date) -> PortfolioFile:

@@ -3,7 +3,9 @@
 Moves of every spread over 1 day / 1 week / 1 month with their regime and historical
 percentile, a spread history with its largest episodes per regime, the curve vs 1 week and
 1 month ago, and the level / slope / curvature factors. A "parallel band" input re-classifies
-the moves. Everything is read as of the date picked (history after it is ignored).
+the moves; a "percentile basis" choice (all history, since 2000, rolling 10 years) re-ranks
+their percentiles, still look-ahead-free. Everything is read as of the date picked (history
+after it is ignored).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any, cast
 
 import pandas as pd
@@ -26,6 +29,12 @@ from analytics.curve import (
     classify_moves,
     curve_as_of,
     episodes_from_moves,
+)
+from analytics.percentiles import (
+    DEFAULT_PERCENTILE_BASIS,
+    PERCENTILE_BASES,
+    expanding_percentile,
+    parse_basis,
 )
 from analytics.state import MarketState
 from analytics.tenors import SPREADS
@@ -61,6 +70,17 @@ REGIME_COLOURS: dict[str, str] = {
     "steepening twist": "#6b5b00",
     "flattening twist": "#3d4f7a",
 }
+#: Words of each offered percentile basis on the radio.
+BASIS_OPTIONS: dict[str, str] = {"all": "all history", "since-2000": "since 2000",
+                                 "rolling-10y": "rolling 10 years"}
+#: Rule of the regimes, shown under the moves table (analytics.curve's module docstring).
+TWIST_RULE = ("Regimes, with ds and dl the short- and long-leg changes and b the parallel band: "
+              "|dl - ds| < b is parallel; legs in opposite directions by at least b each are a "
+              "twist (ds <= -b and dl >= +b: steepening twist; ds >= +b and dl <= -b: flattening "
+              "twist), neither bull nor bear; otherwise a steepener (dl > ds) or flattener is "
+              "bear when ds + dl >= 0 (yields up on balance), else bull. A leg that moves less "
+              "than b counts as unchanged: 5y -11 bp, 30y +9 bp is a steepening twist, "
+              "5y -11 bp, 30y +1 bp with a 2 bp band a bull steepener.")
 #: A percentile this close to 0 or 100 is highlighted as extreme.
 EXTREME_PERCENTILE = 5.0
 #: Column headers of the moves and episodes tables.
@@ -78,10 +98,13 @@ class CurveQuery:
     ----------
     as_of : the date to read as of (None: the last date of the data).
     parallel_band_bp : |spread change| below this is "parallel", bp, in [0, MAX_BAND_BP].
+    basis : percentile basis ("all", "since-2000", "rolling-10y", see
+        analytics.percentiles.parse_basis).
     """
 
     as_of: pd.Timestamp | None
     parallel_band_bp: float = DEFAULT_PARALLEL_BAND_BP
+    basis: str = DEFAULT_PERCENTILE_BASIS
 
     def __post_init__(self) -> None:
         band = self.parallel_band_bp
@@ -89,9 +112,19 @@ class CurveQuery:
             raise ValueError(
                 f"Parallel band must be between 0 and {MAX_BAND_BP:g} bp, got {band:g}."
             )
+        try:
+            parse_basis(self.basis)
+        except ValueError as exc:
+            raise ValueError(f"Percentile basis: {exc}") from None
+
+    @property
+    def basis_label(self) -> str:
+        """Which history the percentiles are ranked against, in words."""
+        return parse_basis(self.basis).label
 
     @classmethod
-    def from_inputs(cls, as_of: str | None, band: Any) -> CurveQuery:
+    def from_inputs(cls, as_of: str | None, band: Any,
+                    basis: Any = DEFAULT_PERCENTILE_BASIS) -> CurveQuery:
         """Build from the raw control values; raises ValueError with a readable message."""
         if band is None or isinstance(band, bool) or band == "":
             raise ValueError(f"Parallel band: enter a number of bp between 0 and {MAX_BAND_BP:g}.")
@@ -102,7 +135,9 @@ class CurveQuery:
                 f"Parallel band must be a number of bp between 0 and {MAX_BAND_BP:g}, "
                 f"got {band!r}."
             ) from None
-        return cls(as_of=parse_as_of(as_of), parallel_band_bp=band_bp)
+        if basis is None or basis == "":
+            basis = DEFAULT_PERCENTILE_BASIS
+        return cls(as_of=parse_as_of(as_of), parallel_band_bp=band_bp, basis=str(basis))
 
 
 def parse_as_of(as_of: str | None) -> pd.Timestamp | None:
@@ -124,18 +159,54 @@ def resolve_as_of(yields: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Timest
 
 # --- moves -------------------------------------------------------------------------------
 
+#: Re-ranked percentile columns per (state, basis): the full-history tables are look-ahead-free,
+#: so one computation per data revision serves every as-of date (a few states are kept).
+_BASIS_CACHE: dict[tuple[int, str], tuple[MarketState, dict[tuple[str, str], pd.Series]]] = {}
+_BASIS_CACHE_SIZE = 4
+_BASIS_LOCK = Lock()
+
+
+def basis_percentiles(state: MarketState, spread: str, window: str,
+                      basis: str) -> pd.Series | None:
+    """Percentile (0-100] of each move of the state's (spread, window) table against the
+    basis, look-ahead-free (``analytics.percentiles.expanding_percentile`` of the signed spread
+    changes); None when the state has no such table. "all" is the table's own column."""
+    table = state.moves.get((spread, window))
+    if table is None:
+        return None
+    name = parse_basis(basis).name
+    if name == DEFAULT_PERCENTILE_BASIS:
+        return cast(pd.Series, table["percentile"])
+    key = (id(state), name)
+    with _BASIS_LOCK:
+        entry = _BASIS_CACHE.get(key)
+        if entry is None or entry[0] is not state:
+            while len(_BASIS_CACHE) >= _BASIS_CACHE_SIZE:
+                _BASIS_CACHE.pop(next(iter(_BASIS_CACHE)))
+            entry = (state, {})
+            _BASIS_CACHE[key] = entry
+        column = entry[1].get((spread, window))
+        if column is None:
+            column = expanding_percentile(table["spread_bp"].astype(float), basis=name)
+            entry[1][(spread, window)] = column
+    return column
+
+
 
 def moves_frame(state: MarketState, *, as_of: pd.Timestamp,
-                parallel_band_bp: float = DEFAULT_PARALLEL_BAND_BP) -> pd.DataFrame:
+                parallel_band_bp: float = DEFAULT_PARALLEL_BAND_BP,
+                basis: str = DEFAULT_PERCENTILE_BASIS) -> pd.DataFrame:
     """The last move of every spread over every window, ending on or before ``as_of``: a row
-    of each of the state's full-history move tables, re-classified with the band given.
+    of each of the state's full-history move tables, re-classified with the band given and
+    its percentile ranked against the ``basis`` (:func:`basis_percentiles`).
 
     Returns
     -------
     DataFrame, one row per (window, spread) in the order of WINDOWS then SPREADS, columns
     ``window``, ``spread``, ``short``, ``long`` (tenor names), ``start_date``, ``end_date``,
     ``short_bp``, ``long_bp``, ``spread_bp`` (changes, bp), ``level_bp`` (the spread on
-    ``end_date``, bp), ``regime`` and ``percentile`` (0-100); NaN/None where there is no move.
+    ``end_date``, bp), ``regime`` and ``percentile`` (0-100); NaN/None where there is no move
+    (and no percentile before a "since" basis starts).
     """
     levels = state.measures.spreads_bp
     rows = []
@@ -151,13 +222,15 @@ def moves_frame(state: MarketState, *, as_of: pd.Timestamp,
             if table is not None and pos >= 0:
                 move = table.iloc[pos]
                 end = pd.Timestamp(table.index[pos])
+                ranks = basis_percentiles(state, spread, window, basis)
+                pct = math.nan if ranks is None else float(ranks.iloc[pos])
                 regime = classify_moves([move["short_bp"]], [move["long_bp"]],
                                         parallel_band_bp=parallel_band_bp)[0]
                 row.update(start_date=move["start_date"], end_date=end,
                            short_bp=float(move["short_bp"]), long_bp=float(move["long_bp"]),
                            spread_bp=float(move["spread_bp"]),
                            level_bp=float(cast(float, levels.at[end, spread])),
-                           regime=regime, percentile=float(move["percentile"]))
+                           regime=regime, percentile=pct)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -236,9 +309,10 @@ def spread_history_figure(state: MarketState, spread: str, *,
 
 
 def episodes_frame(state: MarketState, *, spread: str, regime: str, window: str,
-                   as_of: pd.Timestamp, parallel_band_bp: float) -> pd.DataFrame:
+                   as_of: pd.Timestamp, parallel_band_bp: float,
+                   basis: str = DEFAULT_PERCENTILE_BASIS) -> pd.DataFrame:
     """Largest episodes of one regime for a spread, history up to ``as_of`` (the state's
-    move table cut there and re-classified with the band)."""
+    move table cut there and re-classified with the band; percentiles against ``basis``)."""
     if regime not in EPISODE_REGIMES:
         raise ValueError(f"Regime must be one of {', '.join(EPISODE_REGIMES)}, got {regime!r}.")
     if window not in WINDOWS:
@@ -252,6 +326,10 @@ def episodes_frame(state: MarketState, *, spread: str, regime: str, window: str,
         moves = moves.assign(regime=classify_moves(moves["short_bp"].to_numpy(),
                                                    moves["long_bp"].to_numpy(),
                                                    parallel_band_bp=parallel_band_bp))
+    if parse_basis(basis).name != DEFAULT_PERCENTILE_BASIS:
+        ranks = basis_percentiles(state, spread, window, basis)
+        if ranks is not None:
+            moves = moves.assign(percentile=ranks.loc[:as_of])
     episodes = episodes_from_moves(moves, top_n=DEFAULT_TOP_N, min_separation_obs=WINDOWS[window])
     return episodes[episodes["regime"] == regime].reset_index(drop=True)
 
@@ -301,13 +379,21 @@ def factors_chart(state: MarketState, *, as_of: pd.Timestamp | None) -> dict[str
 # --- callbacks as plain functions (tested without a browser) --------------------------------
 
 
-def update_moves(ctx: AppContext, as_of: str | None, band: Any) -> tuple[Any, Any, Any]:
-    """(moves table, band error, curve comparison figure) for the controls' values.
+def basis_caption(query: CurveQuery) -> html.P:
+    """The line above the moves table saying which history the percentiles rank against."""
+    return html.P([html.Span("Percentiles: ", style={"color": MUTED}),
+                   html.Strong(query.basis_label, id="curve-basis-label")],
+                  style={"margin": "4px 0"})
+
+
+def update_moves(ctx: AppContext, as_of: str | None, band: Any,
+                 basis: Any = DEFAULT_PERCENTILE_BASIS) -> tuple[Any, Any, Any]:
+    """(moves table, band or basis error, curve comparison figure) for the controls' values.
 
     Bad input leaves the table and chart as they were and returns the message.
     """
     try:
-        query = CurveQuery.from_inputs(as_of, band)
+        query = CurveQuery.from_inputs(as_of, band, basis)
     except ValueError as exc:
         return no_update, str(exc), no_update
     state = ctx.state()
@@ -316,12 +402,13 @@ def update_moves(ctx: AppContext, as_of: str | None, band: Any) -> tuple[Any, An
     if when is None:
         return note("No Treasury yields stored: import DGS* files or run `tsm refresh`."), "", \
             comparison_figure(yields, as_of=None)
-    moves = moves_frame(state, as_of=when, parallel_band_bp=query.parallel_band_bp)
+    moves = moves_frame(state, as_of=when, parallel_band_bp=query.parallel_band_bp,
+                        basis=query.basis)
     table: Any = moves_table(moves)
     if moves["end_date"].isna().all():
         table = note(f"No moves on or before {when:%Y-%m-%d}: the yields start "
                      f"{yields.index[0]:%Y-%m-%d}.", id_="curve-moves-table")
-    return table, "", comparison_figure(yields, as_of=when)
+    return html.Div([basis_caption(query), table]), "", comparison_figure(yields, as_of=when)
 
 
 def update_history(ctx: AppContext, spread: str | None, as_of: str | None,
@@ -339,11 +426,12 @@ def update_history(ctx: AppContext, spread: str | None, as_of: str | None,
 
 
 def update_episodes(ctx: AppContext, spread: str | None, regime: str | None,
-                    window: str | None, as_of: str | None, band: Any) -> Any:
+                    window: str | None, as_of: str | None, band: Any,
+                    basis: Any = DEFAULT_PERCENTILE_BASIS) -> Any:
     """Largest-episodes table; bad input shows the message in place of the table, except a
     bad band, which the moves card reports (the table is left as it was)."""
     try:
-        query = CurveQuery.from_inputs(as_of, band)
+        query = CurveQuery.from_inputs(as_of, band, basis)
     except ValueError:
         return no_update
     try:
@@ -353,7 +441,8 @@ def update_episodes(ctx: AppContext, spread: str | None, regime: str | None,
         if when is None:
             return note("No Treasury yields stored.", id_="curve-episodes-table")
         episodes = episodes_frame(state, spread=name, regime=str(regime), window=str(window),
-                                  as_of=when, parallel_band_bp=query.parallel_band_bp)
+                                  as_of=when, parallel_band_bp=query.parallel_band_bp,
+                                  basis=query.basis)
     except ValueError as exc:
         return html.Div(str(exc), className="error-box", id="curve-episodes-table")
     return episodes_table(episodes)
@@ -379,10 +468,15 @@ def sized_graph(id_: str, figure: dict[str, Any]) -> Any:
     return html.Div(graph(id_, figure), style={"height": f"{height}px"})
 
 
-def _radio(id_: str, options: tuple[str, ...], value: str) -> dcc.RadioItems:
+def _radio(id_: str, options: tuple[str, ...] | list[dict[str, Any]], value: str) -> dcc.RadioItems:
     return dcc.RadioItems(id=id_, options=list(options), value=value, inline=True,
                           inputStyle={"marginRight": "4px"},
                           labelStyle={"marginRight": "12px"})
+
+
+def regime_options() -> list[dict[str, Any]]:
+    """The episode regimes as radio options labelled with their coloured badge."""
+    return [{"label": regime_badge(r), "value": r} for r in EPISODE_REGIMES]
 
 
 #: The page's controls in the URL (see components.urlstate).
@@ -394,6 +488,8 @@ URL_STATE = (
           default=DEFAULT_EPISODE_REGIME),
     Bound("window", "curve-episode-window", read=read_choice(tuple(WINDOWS)),
           default=DEFAULT_EPISODE_WINDOW),
+    Bound("basis", "curve-basis", read=read_choice(PERCENTILE_BASES),
+          default=DEFAULT_PERCENTILE_BASIS),
 )
 
 
@@ -405,9 +501,10 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     band = values.get("band", DEFAULT_PARALLEL_BAND_BP)
     regime = values.get("regime", DEFAULT_EPISODE_REGIME)
     window = values.get("window", DEFAULT_EPISODE_WINDOW)
+    basis = values.get("basis", DEFAULT_PERCENTILE_BASIS)
     when = resolve_as_of(state.yields, parse_as_of(as_of))
-    moves, _, compare = update_moves(ctx, as_of, band)
-    episodes = update_episodes(ctx, spread, regime, window, as_of, band)
+    moves, _, compare = update_moves(ctx, as_of, band, basis)
+    episodes = update_episodes(ctx, spread, regime, window, as_of, band, basis)
     return html.Div([
         card("What did the curve do?", html.Div([
             html.Label("Parallel band", htmlFor="curve-band"),
@@ -417,15 +514,21 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
                       step=BAND_STEP_BP, debounce=True, style={"width": "70px"}),
             html.Span(f"bp (0-{MAX_BAND_BP:g}): a smaller |spread change| counts as parallel",
                       style={"color": MUTED}),
+            html.Label("Percentile basis", htmlFor="curve-basis"),
+            _radio("curve-basis", [{"label": BASIS_OPTIONS[b], "value": b}
+                                   for b in PERCENTILE_BASES], basis),
             html.Div(id="curve-band-error", role="alert", className="field-error",
                      style={"color": BAD, "fontWeight": 600}),
         ], className="controls"),
             dcc.Loading(html.Div(moves, id="curve-moves"), type="dot", delay_show=300),
             html.Div([regime_legend()], style={"marginTop": "8px"}),
             note("Windows count observations (1d = 1, 1w = 5, 1m = 21 days with both legs "
-                 "published). Percentile: share of all same-window changes of that spread up to "
-                 "the as-of date that are <= this one (near 100 = steepening among the largest, "
-                 "near 0 = flattening among the largest; bold when in the top or bottom 5%).")),
+                 "published). Percentile: share of the same-window changes of that spread in the "
+                 "basis (all history since 1962, since 2000, or the 10 years before the day) up "
+                 "to the move's end date, never later ones, that are <= this one (near 100 = "
+                 "steepening among the largest, near 0 = flattening among the largest; bold when "
+                 "in the top or bottom 5%)."),
+            note(TWIST_RULE, id_="curve-regime-rule")),
         term_premium_split_card([]),  # issue 11; updated by components.pages.drivers
         html.Div([
             card("Spread history and largest episodes", html.Div([
@@ -436,14 +539,14 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
                 sized_graph("curve-history", spread_history_figure(state, spread, as_of=when)),
                 html.Div([
                     html.Strong("Largest episodes"),
-                    _radio("curve-episode-regime", EPISODE_REGIMES, regime),
+                    _radio("curve-episode-regime", regime_options(), regime),
                     html.Span("over", style={"color": MUTED}),
                     _radio("curve-episode-window", tuple(WINDOWS), window),
                 ], className="controls"),
                 html.Div(episodes, id="curve-episodes"),
                 note(f"The {DEFAULT_TOP_N} largest non-overlapping moves of the regime, by "
                      "|spread change|, in the history up to the as-of date, classified with the "
-                     "parallel band above.")),
+                     "parallel band above; percentiles against the basis above.")),
             card("Curve vs the start of the 1w and 1m moves", sized_graph("curve-compare", compare)),
         ], className="grid-2"),
         card("Level, slope, curvature", sized_graph("curve-factors", factors_chart(state, as_of=when)),
@@ -456,9 +559,9 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output("curve-moves", "children"), Output("curve-band-error", "children"),
                   Output("curve-compare", "figure"),
                   Input("app-asof", "date"), Input("curve-band", "value"),
-                  prevent_initial_call=True)
-    def _moves(as_of: str | None, band: Any) -> tuple[Any, Any, Any]:
-        return update_moves(ctx, as_of, band)
+                  Input("curve-basis", "value"), prevent_initial_call=True)
+    def _moves(as_of: str | None, band: Any, basis: Any) -> tuple[Any, Any, Any]:
+        return update_moves(ctx, as_of, band, basis)
 
     @app.callback(Output("curve-history", "figure"),
                   Input("curve-spread", "value"), Input("app-asof", "date"),
@@ -473,10 +576,11 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(Output("curve-episodes", "children"),
                   Input("curve-spread", "value"), Input("curve-episode-regime", "value"),
                   Input("curve-episode-window", "value"), Input("app-asof", "date"),
-                  Input("curve-band", "value"), prevent_initial_call=True)
+                  Input("curve-band", "value"), Input("curve-basis", "value"),
+                  prevent_initial_call=True)
     def _episodes(spread: str | None, regime: str | None, window: str | None,
-                  as_of: str | None, band: Any) -> Any:
-        return update_episodes(ctx, spread, regime, window, as_of, band)
+                  as_of: str | None, band: Any, basis: Any) -> Any:
+        return update_episodes(ctx, spread, regime, window, as_of, band, basis)
 
     @app.callback(Output("curve-factors", "figure"), Input("app-asof", "date"),
                   prevent_initial_call=True)

@@ -5,8 +5,11 @@ widening, rising use of Fed facilities) as of a date, with editable thresholds, 
 behind it, and the history of the repo spreads, SOFR dispersion and Fed facilities with the
 days the warning was on shaded.
 
-The history charts are drawn once per page view; a change of date or threshold only moves
-their shapes (as-of line, threshold lines, warning spans), sent as a ``dash.Patch``.
+The history charts are drawn once per page view, with the month-ends and quarter-ends marked;
+a change of date or threshold only moves their shapes (as-of line, threshold lines, warning
+spans), sent as a ``dash.Patch``. A "calendar-adjusted thresholds" toggle compares the level
+criteria on a calendar point (quarter-end, month-end, turn, mid-month) with the same point in
+the past years (``analytics.funding.CalendarAdjustment``), in the lights and their history.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, Patch, State, dcc, html, no_update
 
 from analytics.funding import (
+    DEFAULT_CALENDAR_LOOKBACK_YEARS,
     LIGHT_NAMES,
+    CalendarAdjustment,
     LiquidityThresholds,
     funding_snapshot,
     liquidity_light_history,
@@ -29,6 +34,7 @@ from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
 from components.theme import BAD, GOOD, INK, MUTED
+from components.urlstate import Bound, initial_values
 from components.widgets import card, error_box, graph_config, note, simple_table
 
 PATH = "/funding"
@@ -87,6 +93,16 @@ CRITERION_LABELS: Final = {
     "srf_take_up_bn": "overnight repo / SRF take-up (RPONTSYD)",
     "discount_window_rise_1w_bn": "discount window, 1-week rise (WLCFLPCL)",
 }
+#: Criteria whose threshold the calendar adjustment may raise -> their LiquidityThresholds field.
+CALENDAR_CRITERIA: Final = {"sofr_minus_floor_bp": "sofr_above_floor_bp",
+                            "sofr_effr_bp": "sofr_effr_bp"}
+#: Words of the calendar points of analytics.funding.calendar_flags.
+CALENDAR_POINT_WORDS: Final = {"quarter_end": "a quarter-end", "month_end": "a month-end",
+                               "quarter_turn": "the first business day of a quarter",
+                               "month_turn": "the first business day of a month",
+                               "mid_month": "mid-month (coupon settlement)"}
+#: Value of the calendar toggle's one option (dcc.Checklist: [] off, [CALENDAR_ON] on).
+CALENDAR_ON: Final = "adjusted"
 _STATE_TEXT: Final = {"on": "ON", "off": "off", "unknown": "cannot evaluate: no fresh data"}
 
 #: Rows of the readings table: snapshot key, label, units, decimals.
@@ -176,10 +192,12 @@ class FundingInputs:
 
     as_of: pd.Timestamp
     thresholds: LiquidityThresholds
+    calendar: CalendarAdjustment | None = None
 
     @classmethod
     def from_controls(cls, as_of: str | None, values: Mapping[str, object], *,
-                      default_as_of: pd.Timestamp | None) -> FundingInputs:
+                      default_as_of: pd.Timestamp | None,
+                      calendar: object = None) -> FundingInputs:
         """Read the date picker and the threshold boxes.
 
         Raises
@@ -197,7 +215,27 @@ class FundingInputs:
                 when = pd.Timestamp(as_of)
             except (TypeError, ValueError):
                 raise ValueError(f"as of must be a date (YYYY-MM-DD), got {as_of!r}") from None
-        return cls(pd.Timestamp(when).normalize(), thresholds)
+        return cls(pd.Timestamp(when).normalize(), thresholds, read_calendar(calendar))
+
+
+def read_calendar(value: object) -> CalendarAdjustment | None:
+    """The calendar toggle's value (a checklist's list) as the adjustment to apply, or None."""
+    if isinstance(value, (list, tuple)) and CALENDAR_ON in value:
+        return CalendarAdjustment()
+    return None
+
+
+def _read_calendar_query(text: str) -> list[str]:
+    if text not in ("1", "on", "true", CALENDAR_ON):
+        raise ValueError("use calendar=1 for calendar-adjusted thresholds")
+    return [CALENDAR_ON]
+
+
+#: The page's controls in the URL (see components.urlstate).
+URL_STATE = (
+    Bound("calendar", "funding-calendar", read=_read_calendar_query,
+          write=lambda v: "1" if v else "", default=[]),
+)
 
 
 def default_as_of(series: pd.DataFrame) -> pd.Timestamp | None:
@@ -233,9 +271,26 @@ def _dot(state: str, *, size: int) -> html.Span:
     })
 
 
-def light_box(light: Mapping[str, Any], *, window_obs: int) -> html.Div:
+def calendar_text(crit: Mapping[str, Any], base: Mapping[str, Any] | None, *,
+                  lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS) -> str:
+    """What the calendar adjustment did to a criterion's threshold ("" when it does not
+    apply: adjustment off, or a criterion it never changes)."""
+    field = CALENDAR_CRITERIA.get(str(crit["name"]))
+    if base is None or field is None:
+        return ""
+    plain = float(base[field])
+    if float(crit["threshold"]) > plain:
+        return (f"calendar-adjusted from {plain:g} {crit['units']}: the highest reading on the same "
+                f"calendar point in the {lookback_years} years before")
+    return f"calendar adjustment: none on this day (plain {plain:g} {crit['units']})"
+
+
+def light_box(light: Mapping[str, Any], *, window_obs: int,
+              base_thresholds: Mapping[str, Any] | None = None,
+              lookback_years: int = DEFAULT_CALENDAR_LOOKBACK_YEARS) -> html.Div:
     """One light: its colour, state, deciding reading vs threshold (with units and date) and
-    every criterion behind it."""
+    every criterion behind it. ``base_thresholds`` (the snapshot's ``thresholds``) is given
+    when the thresholds are calendar-adjusted: each adjusted criterion then says from what."""
     state = str(light["state"])
     units = str(light["units"])
     dec = _reading_decimals(units)
@@ -265,6 +320,10 @@ def light_box(light: Mapping[str, Any], *, window_obs: int) -> html.Div:
         if crit["date"] and crit["reading"] is not None:
             text += f", {crit['date']}"
         children: list[Any] = [_dot(crit["state"], size=10), html.Span(text)]
+        adjusted = calendar_text(crit, base_thresholds, lookback_years=lookback_years)
+        if adjusted:
+            children.append(html.Div(adjusted, className="funding-calendar-note",
+                                     style={"color": MUTED, "marginLeft": "18px"}))
         if crit["note"]:
             children.append(html.Div(crit["note"], style={"color": MUTED, "marginLeft": "18px"}))
         criteria.append(html.Li(children, style={"listStyle": "none", "margin": "2px 0"}))
@@ -309,12 +368,33 @@ def warning_box(warning: bool | None, lights: Sequence[Mapping[str, Any]], as_of
                            "marginBottom": "10px"})
 
 
+def calendar_line(snap: Mapping[str, Any]) -> html.Div:
+    """Which calendar point the as-of date is, and whether the thresholds are adjusted."""
+    point = snap.get("calendar_point")
+    where = CALENDAR_POINT_WORDS.get(str(point), str(point)) if point else "no calendar point"
+    adjustment = snap.get("calendar_adjustment")
+    if adjustment:
+        text = (f"Calendar-adjusted thresholds: {snap['as_of']} is {where}; on a calendar point "
+                "the SOFR - IORB and SOFR - EFFR thresholds rise to the highest reading on the "
+                f"same point in the {adjustment['lookback_years']} years before (never below "
+                "the plain threshold).")
+    else:
+        text = f"Plain thresholds; {snap['as_of']} is {where}."
+    return html.Div(text, id="funding-calendar-line", className="note",
+                    style={"color": MUTED, "fontSize": "12px", "marginBottom": "6px"})
+
+
 def lights_panel(snap: Mapping[str, Any]) -> html.Div:
-    """Warning box and the three lights, from ``funding_snapshot``."""
+    """Warning box, the calendar line and the three lights, from ``funding_snapshot``."""
     window = int(snap["thresholds"]["change_window_obs"])
+    adjustment = snap.get("calendar_adjustment")
+    base = snap["thresholds"] if adjustment else None
+    years = int(adjustment["lookback_years"]) if adjustment else DEFAULT_CALENDAR_LOOKBACK_YEARS
     return html.Div([
         warning_box(snap["warning"], snap["lights"], snap["as_of"]),
-        html.Div([light_box(light, window_obs=window) for light in snap["lights"]],
+        calendar_line(snap),
+        html.Div([light_box(light, window_obs=window, base_thresholds=base, lookback_years=years)
+                  for light in snap["lights"]],
                  style={"display": "flex", "gap": "12px", "flexWrap": "wrap"}),
     ])
 
@@ -384,15 +464,18 @@ def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.Dat
     funding, facilities : ``funding_spreads(series)`` and ``fed_facilities(series)``.
     inputs : the validated controls.
     default_history : optional; ``liquidity_light_history(series)`` at the default thresholds
-        (the market state's), used when the controls hold the defaults: a date change is then
-        a lookup, only edited thresholds recompute the history.
+        (the market state's), used when the controls hold the defaults (plain, not
+        calendar-adjusted): a date change is then a lookup, only edited thresholds or the
+        calendar adjustment recompute the history.
     """
     snap = funding_snapshot(series, as_of=inputs.as_of, thresholds=inputs.thresholds,
-                            spreads=funding, facilities=facilities)
-    if default_history is not None and inputs.thresholds == LiquidityThresholds():
+                            spreads=funding, facilities=facilities, calendar=inputs.calendar)
+    if (default_history is not None and inputs.thresholds == LiquidityThresholds()
+            and inputs.calendar is None):
         history = default_history
     else:
-        history = liquidity_light_history(series, thresholds=inputs.thresholds)
+        history = liquidity_light_history(series, thresholds=inputs.thresholds,
+                                          calendar=inputs.calendar)
     spans = ff.warning_spans(history["warning"])
     shapes = chart_shapes(funding, facilities, as_of=inputs.as_of,
                           thresholds=inputs.thresholds, spans=spans)
@@ -422,13 +505,16 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     series = measures.series
     asked = (query or {}).get("as_of") or None
     when = pd.Timestamp(asked) if asked else default_as_of(series)
+    values, _ = initial_values(URL_STATE, query or {})
+    calendar_value = values.get("calendar", [])
     defaults = LiquidityThresholds()
     threshold_rows = [_threshold_input(f, getattr(defaults, f.name)) for f in THRESHOLD_FIELDS]
     if when is None:
         view = None
     else:
         view = compute_view(series, measures.funding, measures.facilities,
-                            FundingInputs(when, defaults), default_history=state.lights)
+                            FundingInputs(when, defaults, read_calendar(calendar_value)),
+                            default_history=state.lights)
     shapes = view.shapes if view is not None else {}
     no_data = "No funding series in the store: import the FRED/NY Fed files or run `tsm refresh`."
     return html.Div([
@@ -436,6 +522,11 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
             html.Span("Readings are each series' last observation on or before the as-of date "
                       "(header); each light states the date it reads.",
                       style={"color": MUTED, "fontSize": "12px"}),
+            dcc.Checklist(id="funding-calendar", options=[{
+                "label": " Calendar-adjusted thresholds (quarter-ends, month-ends, turns and "
+                         "mid-month compared with the same point in past years)",
+                "value": CALENDAR_ON}], value=calendar_value,
+                inputStyle={"marginRight": "4px"}, style={"fontSize": "13px"}),
         ], className="controls"),
             html.Div(lights_panel(view.snapshot) if view is not None else error_box(no_data),
                      id="funding-lights"),
@@ -455,8 +546,9 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         card("Warning history", sized_graph("funding-lights-history", ff.lights_count_figure(
             view.history, light_names=LIGHT_NAMES, as_of=when) if view is not None
             else figures.empty(no_data, height=ff.LIGHTS_HEIGHT), ff.LIGHTS_HEIGHT),
-            note("Red: days all three lights were on (with the thresholds above). Amber: stress "
-                 "episodes (repo spike 2019-09, dash for cash 2020-03, ...).")),
+            note("Red: days all three lights were on (with the thresholds above, calendar-adjusted "
+                 "when chosen). Amber: stress episodes (repo spike 2019-09, dash for cash "
+                 "2020-03, ...).")),
         html.Div(dcc.Checklist(id="funding-clip", options=[{
             "label": " Clip spikes: y-axes from the 0.5th to the 99.5th percentile, so that one "
                      "spike (SOFR-IORB, September 2019) does not flatten the rest",
@@ -478,12 +570,14 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         ], className="grid-2"),
         note("Units: rates in percent, spreads in basis points, facilities and reserves in USD "
              "billions (FRED's $mn series divided by 1,000). Dotted lines: light thresholds; "
-             "dashed line: the as-of date."),
+             "dashed line: the as-of date. Blue-grey marks: quarter-ends (thin dotted lines "
+             "across the chart) and other month-ends (ticks at the foot), the last business "
+             "day of the month, when repo rates often jump (click them in the legend to hide)."),
     ])
 
 
 def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
-           ids: Sequence[Mapping[str, str]]) -> tuple[Any, ...]:
+           ids: Sequence[Mapping[str, str]], calendar: object = None) -> tuple[Any, ...]:
     """The page's callback as a plain function.
 
     Returns
@@ -501,7 +595,8 @@ def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
         if errors:
             raise ValueError("; ".join(errors.values()))
         inputs = FundingInputs.from_controls(as_of, by_name,
-                                             default_as_of=default_as_of(measures.series))
+                                             default_as_of=default_as_of(measures.series),
+                                             calendar=calendar)
     except ValueError as exc:
         # Charts and lights stay as they were; the message sits under the boxes.
         return (no_update, no_update, error_box(str(exc), id_="funding-input-error"), styles,
@@ -560,12 +655,12 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output("funding-thresholds-error", "children"), Output(threshold, "style"),
         *[Output(chart, "figure") for chart in CHART_IDS],
         Output("funding-lights-history", "figure"),
-        Input("app-asof", "date"), Input(threshold, "value"), State(threshold, "id"),
-        prevent_initial_call=True,
+        Input("app-asof", "date"), Input(threshold, "value"), Input("funding-calendar", "value"),
+        State(threshold, "id"), prevent_initial_call=True,
     )
-    def _update(as_of: str | None, values: list[object],
+    def _update(as_of: str | None, values: list[object], calendar: list[str] | None,
                 ids: list[dict[str, str]]) -> tuple[Any, ...]:
-        return update(ctx, as_of, values, ids)
+        return update(ctx, as_of, values, ids, calendar)
 
     @app.callback(*[Output(chart, "figure", allow_duplicate=True) for chart in CHART_IDS],
                   Input("funding-clip", "value"), prevent_initial_call=True)
@@ -579,7 +674,8 @@ def register(app: Dash, ctx: AppContext) -> None:
 
 
 __all__ = [
-    "PATH", "LABEL", "THRESHOLD_FIELDS", "CHART_IDS", "FundingInputs", "FundingView",
+    "PATH", "LABEL", "URL_STATE", "THRESHOLD_FIELDS", "read_calendar", "calendar_text",
+    "calendar_line", "CHART_IDS", "FundingInputs", "FundingView",
     "threshold_errors", "read_thresholds", "default_as_of", "compute_view", "chart_shapes",
     "light_box", "warning_box", "lights_panel", "readings_panel", "layout", "update",
     "reset_values", "register",

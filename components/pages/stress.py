@@ -122,6 +122,36 @@ def contributions_figure(snap: dict[str, Any], labels: dict[str, str], categorie
     return fig
 
 
+def category_key() -> html.Div:
+    """The colour key of the contribution bars: one swatch per category."""
+    items = [
+        html.Span([
+            html.Span(style={"display": "inline-block", "width": "12px", "height": "12px",
+                             "borderRadius": "2px", "marginRight": "4px",
+                             "verticalAlign": "middle", "backgroundColor": CATEGORY_COLORS[c]}),
+            html.Span(c, className="stress-key-name"),
+        ], className="stress-key-item", style={"marginRight": "14px", "whiteSpace": "nowrap"})
+        for c in CATEGORIES
+    ]
+    return html.Div([html.Span("Bar colour = category: ", className="muted"), *items],
+                    id="stress-category-key", style={"marginTop": "6px", "fontSize": "13px"})
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def headline(snap: Mapping[str, Any]) -> str:
+    """The index value with its date and coverage (the share of the category weight with data:
+    the absent share counts as a neutral 0)."""
+    if snap["value"] is None:
+        return "-"
+    text = f"{snap['value']:+.2f} z on {snap['date']}"
+    if snap.get("coverage") is not None:
+        text += f", coverage {_share(snap['coverage'])} of the category weight"
+    return text
+
+
 def _read_weights(text: str) -> list[float]:
     """Category weights from the query ("1,0.5,1,1,2,1": one per category, 0-3)."""
     weights = [float(w) for w in text.split(",")]
@@ -169,11 +199,14 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
             graph("stress-history", figures.empty("Computing...")),
             note("Each indicator is standardised over the trailing window (past data only), "
                  "signed so that higher means more stress, capped, averaged within its category; "
-                 "categories are averaged with the weights below over those present that day. "
-                 "Contributions add up to the index."),
+                 "categories are averaged with the weights below over all categories, a category "
+                 "without data that day counting as 0 (neutral): coverage is the share of the "
+                 "category weight with data, so an era with few indicators cannot score like one "
+                 "with all of them. Contributions add up to the index."),
         ),
         html.Div([
-            card("Contributions", graph("stress-contrib", figures.empty("Computing..."))),
+            card("Contributions", graph("stress-contrib", figures.empty("Computing...")),
+                 category_key()),
             card("Category weights", *weight_sliders, html.Div(id="stress-categories")),
         ], className="grid-2"),
         card("Not in the index on this date", html.Ul(id="stress-missing")),
@@ -218,13 +251,16 @@ def update(ctx: AppContext, as_of: str | None, window_years: float | None, clip:
     snap = stress_snapshot(result, as_of=when)
     labels = {s.name: s.label or s.name for s in result.specs}
     cats = {s.name: s.category for s in result.specs}
+    by_cat = snap.get("coverage_by_category", {})
     rows = [(c, "-" if v is None else f"{v:+.2f}",
-             "-" if snap["weights"].get(c) is None else f"{snap['weights'][c]:.0%}")
+             "-" if snap["weights"].get(c) is None else f"{snap['weights'][c]:.0%}",
+             _share(by_cat.get(c)))
             for c, v in snap["categories"].items()]
-    value = "-" if snap["value"] is None else f"{snap['value']:+.2f} z on {snap['date']}"
+    value = headline(snap)
     history = no_update if triggered == "app-asof" else history_figure(result)
     return (history, contributions_figure(snap, labels, cats), value,
-            simple_table("stress-category-table", ["category", "score (z)", "weight today"], rows),
+            simple_table("stress-category-table",
+                         ["category", "score (z)", "weight today", "indicators with data"], rows),
             [html.Li(m) for m in snap["missing"]], None)
 
 

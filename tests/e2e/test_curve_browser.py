@@ -61,3 +61,38 @@ def test_band_reclassifies_moves_and_absurd_band_shows_message(dash_duo, tmp_pat
     assert trace == "2s10s"
     dash_duo.driver.save_screenshot("/tmp/curve.png")
     assert all(e["level"] != "SEVERE" for e in dash_duo.get_logs() or [])
+
+
+def percentiles(dash_duo) -> list[str]:
+    return dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#curve-moves-table tbody tr')]"
+        ".map(r => r.children[9].innerText)")
+
+
+def test_percentile_basis_from_the_link_reranks_and_writes_the_url(dash_duo, demo_app):
+    dash_duo.driver.set_window_size(1500, 2300)
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.get(dash_duo.server_url + "/curve?as_of=2020-03-18&basis=since-2000")
+    dash_duo.wait_for_element("#curve-moves-table", timeout=30)
+    dash_duo.wait_for_text_to_equal("#curve-basis-label", "percentile since 2000-01-01", timeout=15)
+    checked = dash_duo.driver.execute_script(
+        "return document.querySelector('#curve-basis input:checked').value")
+    assert checked == "since-2000"
+    since_2000 = percentiles(dash_duo)
+    assert len(since_2000) == 15
+
+    # Rolling 10 years: another label, other percentiles, and the URL follows.
+    dash_duo.find_elements("#curve-basis input")[2].click()
+    dash_duo.wait_for_text_to_equal("#curve-basis-label", "percentile over the last 10 years",
+                                    timeout=10)
+    until(lambda: "basis=rolling-10y" in dash_duo.driver.execute_script(
+        "return window.location.search"), timeout=10)
+    until(lambda: percentiles(dash_duo) != since_2000, timeout=10)
+
+    # Back to all history: the default leaves the URL.
+    dash_duo.find_elements("#curve-basis input")[0].click()
+    dash_duo.wait_for_text_to_equal("#curve-basis-label", "percentile over all history", timeout=10)
+    until(lambda: "basis=" not in dash_duo.driver.execute_script(
+        "return window.location.search"), timeout=10)
+    assert "as_of=2020-03-18" in dash_duo.driver.execute_script("return window.location.search")
+    assert all(e["level"] != "SEVERE" for e in dash_duo.get_logs() or [])

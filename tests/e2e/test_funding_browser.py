@@ -40,9 +40,10 @@ def test_funding_page_draws_three_lights_and_the_charts(dash_duo, tmp_path):
     for chart in ("funding-spreads", "funding-dispersion", "funding-stress-facilities",
                   "funding-balance", "funding-lights-history"):
         dash_duo.wait_for_element(f"#{chart} .main-svg", timeout=20)
-    n_traces = dash_duo.driver.execute_script(
-        "return document.querySelector('#funding-spreads .js-plotly-plot').data.length")
-    assert n_traces == 2  # SOFR - EFFR and SOFR - IORB
+    names = dash_duo.driver.execute_script(
+        "return document.querySelector('#funding-spreads .js-plotly-plot').data.map(t => t.name)")
+    # SOFR - EFFR and SOFR - IORB, then the calendar marks.
+    assert names == ["SOFR - EFFR", "SOFR - IORB/IOER", "quarter-ends", "month-ends"]
     dash_duo.driver.save_screenshot("/tmp/funding.png")
     assert all(e["level"] != "SEVERE" for e in dash_duo.get_logs() or [])
 
@@ -79,3 +80,16 @@ def test_picking_the_repo_spike_date_turns_the_warning_on(dash_duo, tmp_path):
     assert "as of 2019-09-17" in dash_duo.find_element("#funding-warning").text
     picker.send_keys(Keys.ESCAPE)  # close the calendar before the screenshot
     dash_duo.driver.save_screenshot("/tmp/funding_spike.png")
+
+
+def test_calendar_toggle_adjusts_the_thresholds_and_writes_the_url(dash_duo, tmp_path):
+    from dash.testing.wait import until
+
+    _start(dash_duo, tmp_path)
+    dash_duo.wait_for_contains_text("#funding-calendar-line", "Plain thresholds", timeout=10)
+    dash_duo.find_element("#funding-calendar input").click()
+    dash_duo.wait_for_contains_text("#funding-calendar-line", "Calendar-adjusted thresholds",
+                                    timeout=15)
+    until(lambda: "calendar=1" in dash_duo.driver.execute_script("return window.location.search"),
+          timeout=10)
+    assert all(e["level"] != "SEVERE" for e in dash_duo.get_logs() or [])

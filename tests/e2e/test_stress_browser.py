@@ -13,6 +13,9 @@ def test_stress_page_shows_index_and_rejects_absurd_window(dash_duo, tmp_path):
     dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
     dash_duo.find_element("#nav-stress").click()
     dash_duo.wait_for_contains_text("#stress-value", " z on ", timeout=30)
+    assert "coverage" in dash_duo.find_element("#stress-value").text
+    key = dash_duo.find_element("#stress-category-key").text
+    assert all(c in key for c in ("curve", "funding"))
     box = dash_duo.find_element("#stress-window")
     box.clear()
     box.send_keys("500\n")

@@ -156,16 +156,19 @@ def test_update_moves_with_absurd_band_keeps_the_table_and_says_why(demo_ctx):
 
 
 def test_update_moves_with_good_input_clears_the_error_and_draws_three_curves(demo_ctx):
-    table, error, compare = curve.update_moves(demo_ctx, "2025-04-11", 2)
+    moves, error, compare = curve.update_moves(demo_ctx, "2025-04-11", 2)
     assert error == ""
+    caption, table = moves.children
     assert table.id == "curve-moves-table"
+    assert caption.children[1].children == "percentile over all history"
     assert len(compare["data"]) == 3
     assert compare["data"][0]["name"].startswith("as of (2025-04-11)")
 
 
 def test_update_moves_before_the_history_says_where_it_starts(demo_ctx):
-    table, error, _ = curve.update_moves(demo_ctx, "1970-01-02", 2)
+    moves, error, _ = curve.update_moves(demo_ctx, "1970-01-02", 2)
     assert error == ""
+    table = moves.children[1]
     assert "No moves on or before 1970-01-02" in table.children
     assert "1990-01-02" in table.children
 
@@ -299,3 +302,103 @@ def test_percentile_cells_bold_only_when_extreme():
         {t: [1.0, 1.1] for t in ("1m", "3m", "6m", "1y", "2y", "3y", "5y", "7y", "10y", "20y", "30y")},
         index=pd.DatetimeIndex(["2024-01-02", "2024-01-03"], name="date"))),
         as_of=pd.Timestamp("2024-01-03"))["spread_bp"].iloc[-1])  # no 1m move after 2 days
+
+
+# --- percentile basis and twists (issue 9) ---------------------------------------------------
+
+
+def hand_changes(yields: pd.DataFrame, short: str, long: str, n: int, end: pd.Timestamp) -> pd.Series:
+    """Signed n-observation spread changes (bp) of the days with both legs, up to `end`."""
+    legs = yields.loc[:end, [short, long]].dropna()
+    return ((legs[long] - legs[short]) * 100.0).round(6).diff(n).dropna().round(6)
+
+
+@pytest.mark.parametrize("basis", ["since-2000", "rolling-10y"])
+def test_basis_reranks_the_tariff_week_against_the_chosen_history_only(real_yields, real_yields_state,
+                                                                      basis):
+    moves = curve.moves_frame(real_yields_state, as_of=AS_OF, basis=basis).set_index(["window", "spread"])
+    for window, n in (("1d", 1), ("1w", 5), ("1m", 21)):
+        changes = hand_changes(real_yields, "2y", "10y", n, AS_OF)
+        today = changes.iloc[-1]
+        if basis == "since-2000":
+            pool = changes.loc["2000-01-01":]
+        else:  # the 10 calendar years ending on the day: 2015-04-11 excluded, 2025-04-11 included
+            pool = changes.loc[changes.index > pd.Timestamp("2015-04-11")]
+        expected = 100.0 * (pool <= today).sum() / len(pool)
+        assert moves.loc[(window, "2s10s"), "percentile"] == pytest.approx(expected, abs=1e-9), window
+    # The 1980s no longer dilute the tails: the +19 bp week ranks higher against recent history.
+    everything = curve.moves_frame(real_yields_state, as_of=AS_OF).set_index(["window", "spread"])
+    assert moves.loc[("1w", "2s10s"), "percentile"] != everything.loc[("1w", "2s10s"), "percentile"]
+
+
+def test_basis_percentiles_ignore_history_after_the_as_of_date(real_yields, real_yields_state):
+    when = pd.Timestamp("2020-03-18")
+    truncated = curve.moves_frame(state_of_yields(real_yields.loc[:when]), as_of=when, basis="rolling-10y")
+    full = curve.moves_frame(real_yields_state, as_of=when, basis="rolling-10y")
+    pd.testing.assert_series_equal(truncated["percentile"], full["percentile"])
+
+
+def test_since_2000_basis_has_no_percentile_before_2000(real_yields_state):
+    moves = curve.moves_frame(real_yields_state, as_of=pd.Timestamp("1999-06-01"), basis="since-2000")
+    assert moves["end_date"].notna().all()
+    assert moves["percentile"].isna().all()
+    assert curve.moves_table(moves).children[1].children[0].children[9].children == "-"
+
+
+def test_episodes_percentiles_follow_the_basis(real_yields, real_yields_state):
+    eps = curve.episodes_frame(real_yields_state, spread="2s10s", regime="bear steepener", window="1w",
+                               as_of=AS_OF, parallel_band_bp=2.0, basis="since-2000")
+    changes = hand_changes(real_yields, "2y", "10y", 5, AS_OF)
+    for r in eps.itertuples():
+        pool = changes.loc["2000-01-01":r.end_date]
+        expected = math.nan if r.end_date < pd.Timestamp("2000-01-01") else \
+            100.0 * (pool <= changes.loc[r.end_date]).sum() / len(pool)
+        if math.isnan(expected):
+            assert math.isnan(r.percentile)
+        else:
+            assert r.percentile == pytest.approx(expected, abs=1e-9)
+
+
+@pytest.mark.parametrize("basis", ["since-20x", "rolling-0y", "everything"])
+def test_unknown_basis_is_refused_and_the_table_is_kept(demo_ctx, basis):
+    with pytest.raises(ValueError, match="Percentile basis"):
+        curve.CurveQuery.from_inputs("2025-04-11", 2, basis)
+    table, error, compare = curve.update_moves(demo_ctx, "2025-04-11", 2, basis)
+    assert table is no_update and compare is no_update and "Percentile basis" in error
+
+
+def test_basis_is_read_from_the_url_and_shown(demo_ctx):
+    bound = {b.key: b for b in curve.URL_STATE}["basis"]
+    assert bound.component_id == "curve-basis" and bound.default == "all"
+    page = json.dumps(curve.layout(demo_ctx, {"basis": "rolling-10y"}).to_plotly_json(),
+                      cls=plotly.utils.PlotlyJSONEncoder)
+    assert "percentile over the last 10 years" in page
+    with pytest.raises(ValueError):
+        bound.read("since-1990")  # only the offered bases come from a link
+    moves, error, _ = curve.update_moves(demo_ctx, "2025-04-11", 2, "since-2000")
+    assert error == "" and moves.children[0].children[1].children == "percentile since 2000-01-01"
+
+
+def test_twist_of_2022_10_21_shows_with_its_badge_colour(real_yields, real_yields_state):
+    # CSV: 5y 4.45 -> 4.34 (-11 bp), 30y 4.24 -> 4.33 (+9 bp) from 2022-10-20 to 2022-10-21.
+    ds, dl = hand_move(real_yields, "5y", "30y", "2022-10-21", 1)
+    assert ds <= -2.0 and dl >= 2.0
+    moves = curve.moves_frame(real_yields_state, as_of=pd.Timestamp("2022-10-21"))
+    row = moves[(moves["window"] == "1d") & (moves["spread"] == "5s30s")].index[0]
+    badge = curve.moves_table(moves).children[1].children[row].children[8].children
+    assert badge.children == "steepening twist"
+    assert badge.style["backgroundColor"] == curve.REGIME_COLOURS["steepening twist"]
+
+
+def test_episode_radio_offers_the_twists_as_coloured_badges():
+    options = curve.regime_options()
+    assert [o["value"] for o in options] == list(EPISODE_REGIMES)
+    assert {"steepening twist", "flattening twist"} <= set(EPISODE_REGIMES)
+    for o in options:
+        assert o["label"].style["backgroundColor"] == curve.REGIME_COLOURS[o["value"]]
+
+
+def test_the_twist_rule_is_written_on_the_page(demo_ctx):
+    text = json.dumps(curve.layout(demo_ctx).to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "steepening twist" in curve.TWIST_RULE and "flattening twist" in curve.TWIST_RULE
+    assert "curve-regime-rule" in text and "neither bull nor bear" in text

@@ -161,9 +161,10 @@ def test_history_figures_are_downsampled_and_small(ctx):
     m = ctx.measures()
     for fig in (ff.spreads_figure(m.funding), ff.dispersion_figure(m.funding),
                 ff.stress_facilities_figure(m.facilities), ff.balance_sheet_figure(m.facilities)):
-        assert 1 <= len(fig["data"]) <= 2
+        lines = [t for t in fig["data"] if t.get("legendgroup") != "calendar"]
+        assert 1 <= len(lines) <= 2
         # min-max downsampling keeps both ends as well: at most 2 points over the budget
-        assert all(len(t["x"]) <= DEFAULT_MAX_POINTS + 2 for t in fig["data"])
+        assert all(len(t["x"]) <= DEFAULT_MAX_POINTS + 2 for t in lines)
         assert len(_json(fig)) < 120_000
 
 
@@ -308,3 +309,82 @@ def test_clipping_spikes_sets_y_ranges_that_leave_out_the_repo_spike(real_view, 
     assert (iorb <= span[1]).mean() > 0.99  # ...and almost every other day is inside it
     off = funding.clip_patches(AppContext(tmp_path / "absent.sqlite"), False)
     assert all(p.to_plotly_json()["operations"][0]["params"]["value"] is True for p in off)
+
+
+# --- calendar marks and calendar-adjusted thresholds (issue 9) ---------------------------------
+
+
+def test_calendar_days_are_the_last_business_days_by_hand():
+    quarter, month = ff.calendar_days(pd.Timestamp("2019-01-01"), pd.Timestamp("2021-06-30"))
+    # Last weekday of each quarter's final month that is not a federal holiday.
+    assert [d.strftime("%Y-%m-%d") for d in quarter] == [
+        "2019-03-29", "2019-06-28", "2019-09-30", "2019-12-31", "2020-03-31", "2020-06-30",
+        "2020-09-30", "2020-12-31", "2021-03-31", "2021-06-30"]
+    shown = {d.strftime("%Y-%m-%d") for d in month}
+    assert len(month) == 30 - 10
+    assert "2020-05-29" in shown  # 2020-05-31 is a Sunday
+    assert "2021-05-28" in shown and "2021-05-31" not in shown  # Memorial Day, Monday 31st
+    assert "2019-11-29" in shown  # Friday after Thanksgiving is a business day
+
+
+def test_history_charts_mark_quarter_ends_apart_from_the_episode_bands(ctx):
+    fig = ff.spreads_figure(ctx.measures().funding, shapes=ff.overlay_shapes(
+        first=pd.Timestamp("2018-04-03"), as_of=pd.Timestamp("2020-03-18")))
+    marks = {t["name"]: t for t in fig["data"] if t.get("legendgroup") == "calendar"}
+    assert set(marks) == {"quarter-ends", "month-ends"}
+    quarter = marks["quarter-ends"]
+    assert quarter["yaxis"] == "y2" and fig["layout"]["yaxis2"]["overlaying"] == "y"
+    days = quarter["x"][0::3]
+    assert "2019-09-30" in days and "2020-03-31" in days and "2019-10-31" not in days
+    assert quarter["y"][:3] == [0.0, 1.0, None]  # one full-height line per quarter-end
+    assert max(y for y in marks["month-ends"]["y"] if y is not None) < 0.1  # ticks at the foot
+    band_colours = {str(s.get("fillcolor")) for s in fig["layout"]["shapes"] if s["type"] == "rect"}
+    assert band_colours and ff.CALENDAR_COLOUR not in band_colours
+    # Only the shapes move with the controls: the marks are not among them.
+    assert all(s.get("x0") != "2019-09-30" for s in fig["layout"]["shapes"])
+
+
+def test_calendar_adjusted_threshold_of_2024_12_31_matches_the_past_quarter_ends(real_series):
+    from analytics.funding import fed_facilities, funding_spreads
+
+    gap = ((real_series["SOFR"] - real_series["EFFR"]) * 100.0).round(6)
+    # Quarter-ends in the 3 years before 2024-12-31 (2021-12-31 included) with a SOFR print;
+    # 2024-03-29 (Good Friday) is a business day of the federal calendar but has no SOFR.
+    past = ["2021-12-31", "2022-03-31", "2022-06-30", "2022-09-30", "2022-12-30", "2023-03-31",
+            "2023-06-30", "2023-09-29", "2023-12-29", "2024-06-28", "2024-09-30"]
+    assert np.isnan(real_series["SOFR"].get(pd.Timestamp("2024-03-29"), np.nan))
+    expected = max(10.0, float(gap.loc[past].max()))
+    assert expected == 13.0  # 2024-09-30: SOFR 4.96, EFFR 4.83
+    inputs = funding.FundingInputs.from_controls("2024-12-31", dict(zip(
+        [i["name"] for i in IDS], DEFAULT_VALUES, strict=True)), default_as_of=None,
+        calendar=[funding.CALENDAR_ON])
+    view = funding.compute_view(real_series, funding_spreads(real_series),
+                                fed_facilities(real_series), inputs)
+    crit = {c["name"]: c for light in view.snapshot["lights"] for c in light["criteria"]}
+    assert crit["sofr_effr_bp"]["threshold"] == pytest.approx(expected)
+    assert crit["sofr_effr_bp"]["reading"] == pytest.approx(float(gap.loc["2024-12-31"]))
+    assert view.snapshot["calendar_point"] == "quarter_end"
+    text = _json(funding.lights_panel(view.snapshot))
+    assert "calendar-adjusted from 10 bp" in text and "is a quarter-end" in text
+    # The history is adjusted too: fewer SOFR-EFFR days on since 2024 than with the plain 10 bp.
+    plain = funding.compute_view(real_series, funding_spreads(real_series),
+                                 fed_facilities(real_series),
+                                 dataclasses.replace(inputs, calendar=None))
+    assert "calendar adjustment" not in _json(funding.lights_panel(plain.snapshot))
+    on_adj = view.history.loc["2024":, "sofr_effr_widening"].sum()
+    on_plain = plain.history.loc["2024":, "sofr_effr_widening"].sum()
+    assert on_adj < on_plain
+
+
+def test_calendar_toggle_is_bound_to_the_url_and_read_by_the_callback(ctx):
+    bound = {b.key: b for b in funding.URL_STATE}["calendar"]
+    assert bound.component_id == "funding-calendar" and bound.default == []
+    assert bound.read("1") == [funding.CALENDAR_ON] and bound.write([funding.CALENDAR_ON]) == "1"
+    with pytest.raises(ValueError):
+        bound.read("maybe")
+    page = _json(funding.layout(ctx, {"calendar": "1"}))
+    assert "Calendar-adjusted thresholds:" in page
+    assert "Plain thresholds" in _json(funding.layout(ctx, {}))
+    out = funding.update(ctx, "2020-03-31", DEFAULT_VALUES, IDS, [funding.CALENDAR_ON])
+    assert "Calendar-adjusted thresholds: 2020-03-31 is a quarter-end" in _json(out[0])
+    assert funding.read_calendar([]) is None and funding.read_calendar(None) is None

@@ -54,8 +54,47 @@ def test_zero_weight_removes_a_category_from_the_index(ctx):
 def test_callback_on_demo_data_gives_bounded_figures(ctx):
     history, contrib, value, _cats, _missing, error = stress.update(ctx, "2020-03-18", 3, 5, [1] * 5)
     assert error is None
-    assert value.endswith("on 2020-03-18")
+    assert "on 2020-03-18" in value
     assert len(history["data"]) == 2 + len(CATEGORIES)  # 21-day mean, daily, categories
     assert all(len(t["x"]) <= 2002 for t in history["data"])
     assert len(json.dumps(history)) < 400_000
     assert contrib["data"][0]["type"] == "bar"
+
+
+def test_value_is_shown_with_its_coverage_counted_by_hand(ctx):
+    base = ctx.measures().stress
+    when = "2020-03-18"
+    _h, _c, value, cats, _m, _e = stress.update(ctx, when, base.window / stress.DAYS_PER_YEAR,
+                                               base.clip_z, [1] * len(CATEGORIES))
+    # Equal weights: coverage = categories with a score that day / all categories.
+    row = base.categories.loc[:when].iloc[-1]
+    expected = row.notna().sum() / len(row)
+    assert value.endswith(f"coverage {expected:.0%} of the category weight")
+    # Per category: indicators with a z-score that day / indicators of the category.
+    z = base.zscores.loc[:when].iloc[-1]
+    table_rows = {tr.children[0].children: tr.children[3].children for tr in cats.children[1].children}
+    for c in CATEGORIES:
+        names = [s.name for s in base.specs if s.category == c]
+        share = sum(1 for n in names if not np.isnan(z[n])) / len(names) if names else 0.0
+        assert table_rows[c] == f"{share:.0%}", c
+
+
+def test_headline_without_coverage_or_value():
+    assert stress.headline({"value": None, "date": None}) == "-"
+    assert stress.headline({"value": 1.234, "date": "2008-10-10", "coverage": None}) == "+1.23 z on 2008-10-10"
+    assert stress.headline({"value": -0.5, "date": "1969-10-23", "coverage": 0.2}) == \
+        "-0.50 z on 1969-10-23, coverage 20% of the category weight"
+
+
+def test_category_key_matches_the_bar_colours(ctx):
+    key = stress.category_key()
+    swatches = {item.children[1].children: item.children[0].style["backgroundColor"]
+                for item in key.children[1:]}
+    assert list(swatches) == list(CATEGORIES)
+    assert len(set(swatches.values())) == len(CATEGORIES)
+    _h, contrib, *_ = stress.update(ctx, "2020-03-18", 6, 5, [1] * len(CATEGORIES))
+    bar = contrib["data"][0]
+    for category, colour in zip(bar["customdata"], bar["marker"]["color"], strict=True):
+        assert swatches[category] == colour
+    page = json.dumps(stress.layout(ctx).to_plotly_json(), default=str)
+    assert "stress-category-key" in page
