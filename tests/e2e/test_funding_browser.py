@@ -76,7 +76,7 @@ def test_picking_the_repo_spike_date_turns_the_warning_on(dash_duo, tmp_path):
     picker.send_keys(Keys.BACKSPACE)
     picker.send_keys("2019-09-17", Keys.ENTER)
     # The DEMO set injects the September 2019 repo spike: all three lights light up.
-    dash_duo.wait_for_contains_text("#funding-warning", "LIQUIDITY WARNING ON", timeout=10)
+    dash_duo.wait_for_contains_text("#funding-warning", "LIQUIDITY WARNING ON", timeout=30)
     assert "as of 2019-09-17" in dash_duo.find_element("#funding-warning").text
     picker.send_keys(Keys.ESCAPE)  # close the calendar before the screenshot
     dash_duo.driver.save_screenshot("/tmp/funding_spike.png")
