@@ -56,10 +56,10 @@ from analytics.curves import (
     DEFAULT_TWIST_PIVOT_YEARS,
     ZeroCurve,
     bootstrap_par_curve,
+    combined_key_shifts_bp,
     flat_curve,
     key_rate_profile,
     par_yields_on,
-    twist_profile,
 )
 from analytics.hullwhite import (
     DEFAULT_CALL_PRICE,
@@ -92,7 +92,7 @@ from analytics.risk import (
     bond_risk,
     futures_hedges,
 )
-from analytics.tenors import KEY_TENOR_YEARS, KEY_TENORS, TREASURY_FUTURES
+from analytics.tenors import KEY_TENORS, TREASURY_FUTURES
 from components import figures
 from components.context import AppContext
 from components.figures_risk import (
@@ -100,14 +100,14 @@ from components.figures_risk import (
     PNL_HEIGHT,
     PROFILE_HEIGHT,
     SWEEP_HEIGHT,
-    Figure,
     krd_figure,
     pnl_figure,
     price_shift_figure,
     shock_profile_figure,
 )
+from components.kit import mode_label, read_number, safe_data, sized_graph
 from components.theme import BAD, DEMO, GOOD, GRID, MUTED
-from components.widgets import card, error_box, graph, note, parse_as_of, simple_table, tile, tiles
+from components.widgets import card, error_box, note, parse_as_of, simple_table, tile, tiles
 from data.market import MarketData
 from data.portfolio import (
     MAX_BOOK_BYTES,
@@ -218,8 +218,6 @@ AGY-5NC2,callable,5.00,5,2000000,,5.10,2,100,80,
 NYC-15,muni,3.00,15,5000000,97.25,,,,,0.37
 """
 
-_MODE_TEXT: Final[Mapping[str, str]] = {"live": "live data", "imported": "imported data",
-                                         "demo": "DEMO data"}
 _BOX_STYLE: Final[Mapping[str, str]] = MappingProxyType({"width": "9.5em", "padding": "3px 6px"})
 _INLINE: Final[Mapping[str, str]] = MappingProxyType({"display": "flex", "alignItems": "center",
                                                       "gap": "8px", "whiteSpace": "nowrap"})
@@ -302,15 +300,10 @@ def _number(raw: object, field_name: str, what: str) -> float:
     label = _FIELD_LABELS.get(field_name, field_name)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise FieldError(field_name, f"{label} is empty: type {what}")
-    if isinstance(raw, bool):
-        raise FieldError(field_name, f"{label} must be a number, got {raw!r}")
     try:
-        value = float(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise FieldError(field_name, f"{label} must be a number, got {raw!r}") from None
-    if not math.isfinite(value):
-        raise FieldError(field_name, f"{label} must be a finite number, got {raw!r}")
-    return value
+        return read_number(raw, name=label)
+    except ValueError as exc:
+        raise FieldError(field_name, str(exc)) from None
 
 
 def _ticked(raw: object) -> bool:
@@ -512,12 +505,6 @@ def _valuer(spec: BondSpec, cache: ValuerCache | None) -> InstrumentValuer:
     return InstrumentValuer(spec.instrument(), params=spec.params())
 
 
-def _mode_span(data: MarketData) -> html.Span:
-    if data.is_demo:
-        return html.Span([html.Strong("DEMO", style={"color": DEMO}), " data, synthetic"])
-    return html.Span(_MODE_TEXT.get(data.mode, data.mode))
-
-
 def _store_curve(yields: pd.DataFrame, as_of: str | None, field_name: str) -> tuple[ZeroCurve, pd.Timestamp]:
     if yields.empty:
         raise FieldError(field_name, "The store has no Treasury yields: import DGS* files or run "
@@ -628,7 +615,7 @@ def bond_view(
                 raise FieldError("curve_kind", "The store curve needs the store's data")
             curve, day = _store_curve(data.yields, inputs.curve_date, "curve_date")
             curve_text = html.Span([f"Curve: the store's CMT curve of {day:%Y-%m-%d}, bootstrapped "
-                                    "(", _mode_span(data), ")."])
+                                    "(", mode_label(data), ")."])
         anchor = _build(lambda: val.anchor(curve, price_clean=price), "quote")
         report = _build(lambda: bond_risk(val.instrument, curve, anchor=anchor, valuer=val,
                                           shift_bp=inputs.shift_bp), "shift")
@@ -695,15 +682,12 @@ class StressShock:
     def key_shifts_bp(self) -> dict[str, float]:
         """The whole shock as eight key-rate shifts, bp.
 
-        Exact: the eight triangular profiles sum to one everywhere (parallel), and the twist
-        profile (-1/2 up to 1y, 0 at 5y, +1/2 from 30y, linear between) has its knots at key
-        tenors, so it equals the key profiles weighted by its values at the keys.
+        Exact (:func:`analytics.curves.combined_key_shifts_bp`): the eight triangular profiles
+        sum to one everywhere (parallel), and the twist profile has its knots at key tenors.
         """
-        twist = twist_profile(np.asarray(KEY_TENOR_YEARS), pivot_years=DEFAULT_TWIST_PIVOT_YEARS)
-        return {
-            key: self.parallel_bp + self.twist_bp * float(twist[i]) + float(self.key_rates_bp.get(key, 0.0))
-            for i, key in enumerate(KEY_TENORS)
-        }
+        return combined_key_shifts_bp(parallel_bp=self.parallel_bp, twist_bp=self.twist_bp,
+                                      key_rates_bp=dict(self.key_rates_bp),
+                                      pivot_years=DEFAULT_TWIST_PIVOT_YEARS)
 
     def scenario(self) -> KeyRateShock:
         return KeyRateShock(shifts_bp=self.key_shifts_bp())
@@ -728,12 +712,7 @@ def read_stress(parallel: object, twist: object, key_values: Sequence[object],
                 key_ids: Sequence[Mapping[str, Any]]) -> StressShock:
     """The sliders' values as a :class:`StressShock` (ValueError with a readable message)."""
     def number(raw: object, name: str) -> float:
-        if raw is None or isinstance(raw, bool):
-            raise ValueError(f"{name} is empty: type a number of bp")
-        try:
-            return float(raw)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number of bp, got {raw!r}") from None
+        return read_number(raw, name=name, unit="bp")
 
     keys = {str(i["tenor"]): number(v, f"{i['tenor']} key rate")
             for v, i in zip(key_values, key_ids, strict=True)}
@@ -1197,11 +1176,6 @@ def _stress_controls() -> html.Div:
     ])
 
 
-def _sized_graph(id_: str, figure: Figure, height: int) -> Any:
-    """A chart whose box is the figure's height (also for the empty placeholders)."""
-    return graph(id_, figure, height=height)
-
-
 def _iso(day: pd.Timestamp | None) -> str | None:
     return None if day is None else day.strftime("%Y-%m-%d")
 
@@ -1210,15 +1184,8 @@ def _placeholder(value: Any, empty_value: Any) -> Any:
     return empty_value if value is no_update else value
 
 
-def _safe_data(ctx: AppContext) -> tuple[MarketData | None, str]:
-    try:
-        return ctx.data(), ""
-    except StoreError as exc:
-        return None, f"The store cannot be read: {exc}"
-
-
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
-    data, store_error = _safe_data(ctx)
+    data, store_error = safe_data(ctx)
     asked = (query or {}).get("as_of") or None
     values = dict(DEFAULT_INPUTS)
     view = bond_view(data, values)
@@ -1247,9 +1214,9 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
             ]),
         ], className="grid-2"),
         html.Div([
-            _sized_graph("risk-krd-chart", _placeholder(view.krd, figures.empty(
+            sized_graph("risk-krd-chart", _placeholder(view.krd, figures.empty(
                 "See the message under the inputs.", height=KRD_HEIGHT)), KRD_HEIGHT),
-            _sized_graph("risk-sweep-chart", _placeholder(view.sweep, figures.empty(
+            sized_graph("risk-sweep-chart", _placeholder(view.sweep, figures.empty(
                 "See the message under the inputs.", height=SWEEP_HEIGHT)), SWEEP_HEIGHT),
         ], className="grid-2", style={"marginTop": "8px"}),
         dcc.Store(id="risk-bond-spec", data=_placeholder(view.spec, None)),
@@ -1265,7 +1232,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         html.Div([
             _stress_controls(),
             html.Div([html.Div(_placeholder(stress.tiles, ""), id="risk-stress-tiles"),
-                      _sized_graph("risk-profile-chart", stress.profile, PROFILE_HEIGHT)]),
+                      sized_graph("risk-profile-chart", stress.profile, PROFILE_HEIGHT)]),
         ], className="grid-2"),
         note("Parallel + twist + key rates add up on the zero curve; the bond above is revalued "
              "on the shocked curve with its spread held (full revaluation, not a duration "
@@ -1313,7 +1280,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         html.Div(id="risk-pnl-error"),
         html.Div([
             html.Div(id="risk-pnl-table"),
-            _sized_graph("risk-pnl-chart", figures.empty("No portfolio loaded.", title="P&L by position",
+            sized_graph("risk-pnl-chart", figures.empty("No portfolio loaded.", title="P&L by position",
                                                          height=PNL_HEIGHT), PNL_HEIGHT),
         ], className="grid-2"),
         dcc.Store(id="risk-pf-source"),
@@ -1357,7 +1324,7 @@ def register(app: Dash, ctx: AppContext) -> None:
     )
     def _update_bond(*raw: object) -> tuple[Any, ...]:
         values = dict(zip([*bond_fields, "curve_date"], raw, strict=True))
-        data, store_error = _safe_data(ctx)
+        data, store_error = safe_data(ctx)
         if data is None and values.get("curve_kind") == "store":
             view = BondView({"curve_kind": store_error}, *([no_update] * 5))
         else:
@@ -1449,7 +1416,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         book = book_of(source) if isinstance(source, Mapping) else None
         if book is None:
             return error_box(_BOOK_GONE), no_update, no_update, no_update
-        data, store_error = _safe_data(ctx)
+        data, store_error = safe_data(ctx)
         if data is None:
             return error_box(store_error), no_update, no_update, no_update
         priced = _book(books, book[1], book[0], data.yields, as_of, data.revision)
@@ -1478,7 +1445,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         book = book_of(source) if isinstance(source, Mapping) else None
         if book is None:
             return error_box(_BOOK_GONE), no_update, no_update
-        data, store_error = _safe_data(ctx)
+        data, store_error = safe_data(ctx)
         if data is None:
             return error_box(store_error), no_update, no_update
         priced = _book(books, book[1], book[0], data.yields, as_of, data.revision)
