@@ -19,7 +19,8 @@ Three panels on the risk engine of :mod:`analytics.risk` and :mod:`analytics.por
 Each callback is a thin wrapper around a view function (:func:`bond_view`, :func:`stress_view`,
 :func:`book_view`, :func:`book_pnl_view`) that reads the controls into frozen dataclasses,
 calls the analytics and builds the outputs. A bad input never raises: its ValueError message
-is shown next to the control and the other outputs stay as they were.
+is shown next to the control and the results it invalidates are withdrawn ("No result for
+these inputs", empty charts), never left on screen as if they answered the new input.
 
 Caches: the lattices of callables and the priced portfolios are memoised per app (created in
 :func:`register`, bounded, keyed by the bond's terms or the file's content hash); they hold
@@ -100,6 +101,7 @@ from components.figures_risk import (
     PNL_HEIGHT,
     PROFILE_HEIGHT,
     SWEEP_HEIGHT,
+    Figure,
     krd_figure,
     pnl_figure,
     price_shift_figure,
@@ -517,9 +519,20 @@ def _store_curve(yields: pd.DataFrame, as_of: str | None, field_name: str) -> tu
     return _build(lambda: bootstrap_par_curve(par), field_name), day
 
 
+def withdrawn(id_: str) -> html.Div:
+    """What replaces a result that an invalid input invalidates: an old result left on screen
+    would read as the answer to the new input."""
+    return html.Div("No result for these inputs (see the message).", id=id_,
+                    className="results-withdrawn")
+
+
+def _no_chart(title: str, height: int, message: str = "No result: fix the input (see the message).") -> Figure:
+    return figures.empty(message, title=title, height=height)
+
+
 class BondView(NamedTuple):
     """Outputs of the bond panel. ``errors`` maps a field ("" = the panel) to its message; when
-    it is not empty every other output is ``no_update``."""
+    it is not empty the results are withdrawn (see :func:`failed_bond`)."""
 
     errors: Mapping[str, str]
     summary: Any
@@ -527,6 +540,14 @@ class BondView(NamedTuple):
     sweep: Any
     spec: Any
     curve_note: Any
+
+
+def failed_bond(errors: Mapping[str, str]) -> BondView:
+    """The bond panel for inputs it cannot price: the messages, no summary, empty charts and no
+    stored bond (so the stress tiles are withdrawn too)."""
+    return BondView(dict(errors), withdrawn("risk-bond-withdrawn"),
+                    _no_chart("Key-rate durations", KRD_HEIGHT),
+                    _no_chart("Price vs parallel shift (-300..+300 bp)", SWEEP_HEIGHT), None, "")
 
 
 def sweep_shifts_bp(spec: BondSpec) -> np.ndarray:
@@ -623,7 +644,7 @@ def bond_view(
         prices = [val.price(scenario_curve(curve, ParallelShock(shift_bp=float(s))), anchor)
                   for s in shifts]
     except FieldError as exc:
-        return BondView({exc.field: str(exc)}, no_update, no_update, no_update, no_update, no_update)
+        return failed_bond({exc.field: str(exc)})
     krd = krd_figure(dict(report.krd), effective_duration=report.effective_duration,
                      krd_sum=report.krd_sum)
     threshold = de_minimis_threshold_price(spec.maturity_years) if spec.is_muni else None
@@ -743,16 +764,18 @@ def stress_view(stored: Mapping[str, Any] | None, shock: StressShock | Exception
     """P&L of the bond of the panel (``stored``: the bond panel's spec) under the shock.
 
     ``shock`` may be the ValueError :func:`read_stress` raised; it is then shown as the
-    message and the tiles and chart stay.
+    message and the tiles and the chart are withdrawn (they would answer another shock).
     """
     if isinstance(shock, Exception):
-        return StressView(error_box(_capital(str(shock)), id_="risk-stress-error-msg"), no_update,
-                          no_update)
+        return StressView(error_box(_capital(str(shock)), id_="risk-stress-error-msg"),
+                          withdrawn("risk-stress-withdrawn"),
+                          _no_chart("Shock by maturity", PROFILE_HEIGHT, "No shock: fix the slider value."))
     profile = shock_profile_figure(PROFILE_MATURITIES, shock.profile_bp(PROFILE_MATURITIES).tolist(),
                                    title=f"Shock by maturity: {shock.describe()}")
     if not stored:
         return StressView(error_box("Fix the bond inputs above first: no bond to revalue.",
-                                    id_="risk-stress-error-msg"), no_update, profile)
+                                    id_="risk-stress-error-msg"), withdrawn("risk-stress-withdrawn"),
+                          profile)
     try:
         spec = BondSpec.from_json(stored["bond"])
         val = _valuer(spec, cache)
@@ -762,7 +785,8 @@ def stress_view(stored: Mapping[str, Any] | None, shock: StressShock | Exception
         base = val.price(curve, anchor)
         new = val.price(scenario_curve(curve, shock.scenario()), anchor) if not shock.is_zero else base
     except ValueError as exc:
-        return StressView(error_box(_capital(str(exc)), id_="risk-stress-error-msg"), no_update, profile)
+        return StressView(error_box(_capital(str(exc)), id_="risk-stress-error-msg"),
+                          withdrawn("risk-stress-withdrawn"), profile)
     change = new - base
     dirty = base + val.bullet.accrued
     krd = stored.get("krd", {})
@@ -1009,6 +1033,12 @@ class PnlView(NamedTuple):
     figure: Any
 
 
+def failed_pnl(message: str) -> PnlView:
+    """The P&L for inputs it cannot use: the message, no table, an empty chart."""
+    return PnlView(error_box(message, id_="risk-pnl-error-msg"), withdrawn("risk-pnl-withdrawn"),
+                   _no_chart("P&L by position", PNL_HEIGHT))
+
+
 def _replay(yields: pd.DataFrame, start: str | None, end: str | None) -> HistoricalReplay:
     if not start or not end:
         raise ValueError("Replay dates are empty: pick a start and an end date")
@@ -1030,7 +1060,7 @@ def book_pnl_view(priced: PricedBook | None, yields: pd.DataFrame, shock: Stress
         return PnlView("", note("Upload a portfolio (or load the example) to see its P&L."),
                        figures.empty("No portfolio loaded.", title="P&L by position", height=PNL_HEIGHT))
     if isinstance(shock, Exception):
-        return PnlView(error_box(_capital(str(shock)), id_="risk-pnl-error-msg"), no_update, no_update)
+        return failed_pnl(_capital(str(shock)))
     scenarios: list[Scenario] = [shock.scenario()]
     names = ["sliders"]
     error: Any = ""
@@ -1042,7 +1072,7 @@ def book_pnl_view(priced: PricedBook | None, yields: pd.DataFrame, shock: Stress
     try:
         pnl = priced.book.scenario_pnl(scenarios)
     except ValueError as exc:
-        return PnlView(error_box(_capital(str(exc)), id_="risk-pnl-error-msg"), no_update, no_update)
+        return failed_pnl(_capital(str(exc)))
     ids = [p.position_id for p in priced.book.positions]
     columns: dict[str, list[float]] = {}
     for name, (_, group) in zip(names, pnl.groupby("scenario", sort=False), strict=True):
@@ -1061,6 +1091,8 @@ def book_pnl_view(priced: PricedBook | None, yields: pd.DataFrame, shock: Stress
 
 # -- layout ------------------------------------------------------------------------------------
 _BOOK_GONE = "This portfolio is not on the server (any more): upload it again."
+_NO_BOOK = ("No portfolio loaded: upload a CSV (format: docs/portfolio_format.md) or load the "
+            "example.")
 
 
 def _cid(name: str) -> str:
@@ -1180,16 +1212,12 @@ def _iso(day: pd.Timestamp | None) -> str | None:
     return None if day is None else day.strftime("%Y-%m-%d")
 
 
-def _placeholder(value: Any, empty_value: Any) -> Any:
-    return empty_value if value is no_update else value
-
-
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     data, store_error = safe_data(ctx)
     asked = (query or {}).get("as_of") or None
     values = dict(DEFAULT_INPUTS)
     view = bond_view(data, values)
-    stress = stress_view(view.spec if view.spec is not no_update else None, StressShock())
+    stress = stress_view(view.spec, StressShock())
     yields = data.yields if data is not None else pd.DataFrame()
     last = data.last_date() if data is not None else None
     first = yields.index[0] if not yields.empty else None
@@ -1200,26 +1228,23 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
                                     min_date_allowed=_iso(first),
                                     max_date_allowed=_iso(last))
 
-    field_errors = view.errors
     bond = card(
         "Bond: price, durations, key rates",
         html.Div([
             html.Div([_bond_controls(data),
                       error_box(store_error, id_="risk-store-error") if store_error else None]),
             html.Div([
-                html.Div(_placeholder(view.curve_note, ""), id="risk-curve-note", className="note",
+                html.Div(view.curve_note, id="risk-curve-note", className="note",
                          style={"color": MUTED, "marginBottom": "6px"}),
-                dcc.Loading(html.Div(_placeholder(view.summary, note(next(iter(field_errors.values()), ""))),
+                dcc.Loading(html.Div(view.summary,
                                      id="risk-bond-summary"), type="dot", delay_show=400),
             ]),
         ], className="grid-2"),
         html.Div([
-            sized_graph("risk-krd-chart", _placeholder(view.krd, figures.empty(
-                "See the message under the inputs.", height=KRD_HEIGHT)), KRD_HEIGHT),
-            sized_graph("risk-sweep-chart", _placeholder(view.sweep, figures.empty(
-                "See the message under the inputs.", height=SWEEP_HEIGHT)), SWEEP_HEIGHT),
+            sized_graph("risk-krd-chart", view.krd, KRD_HEIGHT),
+            sized_graph("risk-sweep-chart", view.sweep, SWEEP_HEIGHT),
         ], className="grid-2", style={"marginTop": "8px"}),
-        dcc.Store(id="risk-bond-spec", data=_placeholder(view.spec, None)),
+        dcc.Store(id="risk-bond-spec", data=view.spec),
         note("Effective duration and convexity shift the whole zero curve by +/- the shift size "
              "with the spread (OAS for callables) held; modified duration shifts the bond's own "
              "yield. Up/down durations show the asymmetry an average hides: a callable shortens as "
@@ -1231,7 +1256,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         "Stress: what if rates move?",
         html.Div([
             _stress_controls(),
-            html.Div([html.Div(_placeholder(stress.tiles, ""), id="risk-stress-tiles"),
+            html.Div([html.Div(stress.tiles, id="risk-stress-tiles"),
                       sized_graph("risk-profile-chart", stress.profile, PROFILE_HEIGHT)]),
         ], className="grid-2"),
         note("Parallel + twist + key rates add up on the zero curve; the bond above is revalued "
@@ -1263,8 +1288,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         html.Div(id="risk-pf-errors"),
         dcc.Loading(html.Div([
             html.Div(id="risk-pf-totals"),
-            html.Div(note("No portfolio loaded: upload a CSV (format: docs/portfolio_format.md) or "
-                          "load the example."), id="risk-pf-positions"),
+            html.Div(note(_NO_BOOK), id="risk-pf-positions"),
         ]), type="dot", delay_show=400),
         html.H4("Futures hedge per key-rate bucket", style={"margin": "12px 0 4px 0"}),
         html.Div([
@@ -1326,7 +1350,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         values = dict(zip([*bond_fields, "curve_date"], raw, strict=True))
         data, store_error = safe_data(ctx)
         if data is None and values.get("curve_kind") == "store":
-            view = BondView({"curve_kind": store_error}, *([no_update] * 5))
+            view = failed_bond({"curve_kind": store_error})
         else:
             view = bond_view(data, values, cache=valuers)
         slots = _field_outputs(view.errors, dash_ctx.outputs_list[0])
@@ -1398,7 +1422,9 @@ def register(app: Dash, ctx: AppContext) -> None:
             text = decode_upload(contents, name)
             key = kept.put(text, name)
         except (ValueError, StoreError) as exc:
-            return no_update, error_box(str(exc), id_="risk-pf-upload-error-msg"), no_update
+            # The new file replaces the old one even when it is refused: the previous file's
+            # rows, messages and P&L go (they would read as this file's).
+            return None, error_box(str(exc), id_="risk-pf-upload-error-msg"), ""
         return {"key": key, "source": name}, "", f"File: {name}."
 
     @app.callback(
@@ -1412,13 +1438,13 @@ def register(app: Dash, ctx: AppContext) -> None:
     def _update_book(source: dict[str, str] | None, as_of: str | None, dv01s: list[object],
                      dv01_ids: list[dict[str, Any]]) -> tuple[Any, ...]:
         if not source:
-            return no_update, no_update, no_update, no_update
+            return "", note(_NO_BOOK), "", ""
         book = book_of(source) if isinstance(source, Mapping) else None
         if book is None:
-            return error_box(_BOOK_GONE), no_update, no_update, no_update
+            return error_box(_BOOK_GONE), withdrawn("risk-pf-withdrawn"), "", ""
         data, store_error = safe_data(ctx)
         if data is None:
-            return error_box(store_error), no_update, no_update, no_update
+            return error_box(store_error), withdrawn("risk-pf-withdrawn"), "", ""
         priced = _book(books, book[1], book[0], data.yields, as_of, data.revision)
         futures: dict[str, float] | Exception
         try:
@@ -1441,13 +1467,13 @@ def register(app: Dash, ctx: AppContext) -> None:
                     twist: object, keys: list[object], start: str | None, end: str | None,
                     ids: list[dict[str, Any]]) -> tuple[Any, ...]:
         if not source:
-            return no_update, no_update, no_update
+            return tuple(book_pnl_view(None, pd.DataFrame(), StressShock(), None, None))
         book = book_of(source) if isinstance(source, Mapping) else None
         if book is None:
-            return error_box(_BOOK_GONE), no_update, no_update
+            return tuple(failed_pnl(_BOOK_GONE))
         data, store_error = safe_data(ctx)
         if data is None:
-            return error_box(store_error), no_update, no_update
+            return tuple(failed_pnl(store_error))
         priced = _book(books, book[1], book[0], data.yields, as_of, data.revision)
         return tuple(book_pnl_view(priced, data.yields, shock_of(parallel, twist, keys, ids),
                                    start, end))

@@ -167,7 +167,12 @@ def test_an_emptied_slider_box_is_reported_not_raised(demo):
         err: Exception = exc
     view = rk.stress_view(rk.bond_view(demo, _values()).spec, err)
     assert "10y key rate is empty" in _flatten(view.error)
-    assert view.tiles is no_update and view.profile is no_update
+    # The old tiles and profile answered another shock: they are withdrawn, not left.
+    assert view.tiles is not no_update and view.profile is not no_update
+    assert _flatten(view.tiles) == "No result for these inputs (see the message)."
+    assert view.tiles.className == "results-withdrawn"
+    assert view.profile["data"] == [] or all(not t.get("y") for t in view.profile["data"])
+    assert "fix the slider value" in json.dumps(view.profile)
 
 
 # -- the bond panel ----------------------------------------------------------------------------
@@ -261,12 +266,17 @@ def test_threshold_crossing_is_the_first_rise_whose_price_is_below_the_threshold
     ({"shift": 0}, "shift", "Shift size must be in (0, 500] bp, got 0"),
     ({"shift": 1e6}, "shift", "Shift size must be in (0, 500] bp"),
 ])
-def test_bad_bond_inputs_give_the_message_next_to_their_control_and_leave_the_outputs(
+def test_bad_bond_inputs_give_the_message_next_to_their_control_and_withdraw_the_results(
         overrides, field, message):
     view = rk.bond_view(None, _values(**overrides))
     assert list(view.errors) == [field]
     assert message in view.errors[field]
-    assert all(v is no_update for v in view[1:])
+    assert all(v is not no_update for v in view[1:])
+    assert _flatten(view.summary) == "No result for these inputs (see the message)."
+    for fig in (view.krd, view.sweep):
+        assert not any(t.get("y") for t in fig["data"])
+        assert "fix the input" in json.dumps(fig["layout"])
+    assert view.spec is None and view.curve_note == ""
 
 
 def test_callable_terms_are_ignored_while_the_box_is_unticked():
@@ -448,6 +458,29 @@ def test_a_reversed_replay_window_is_reported_and_the_slider_pnl_still_shows(dem
     assert len(_table(view.table, "risk-pnl-table")[0]) == 2
 
 
+def test_an_invalid_slider_value_withdraws_the_book_pnl_instead_of_leaving_the_old_one(demo):
+    priced = rk.price_book(BOOK, "book.csv", demo.yields, None)
+    good = rk.book_pnl_view(priced, demo.yields, rk.StressShock(parallel_bp=10.0), None, None)
+    assert "USD" in _flatten(good.table)
+    try:
+        rk.read_stress(0, "abc", [0] * 8, KR_IDS)
+    except ValueError as exc:
+        err: Exception = exc
+    view = rk.book_pnl_view(priced, demo.yields, err, None, None)
+    assert "Twist must be a number of bp, got 'abc'" in _flatten(view.error)
+    assert _flatten(view.table) == "No result for these inputs (see the message)."
+    assert not any(t.get("y") or t.get("x") for t in view.figure["data"])
+
+
+def test_coupon_minus_7_withdraws_the_bond_results_and_the_stress_tiles(demo):
+    bad = rk.bond_view(demo, _values(coupon=-7))
+    assert "coupon" in bad.errors
+    assert bad.spec is None and "No result" in _flatten(bad.summary)
+    stress = rk.stress_view(bad.spec, rk.StressShock(parallel_bp=50.0))
+    assert "Fix the bond inputs above first" in _flatten(stress.error)
+    assert stress.tiles.className == "results-withdrawn"
+
+
 def test_replay_of_the_april_2025_selloff_costs_a_10y_note_the_47bp_rise(real_yields):
     # 10y CMT: 4.01% on 2025-04-04, 4.48% on 2025-04-11. A 10y 4.01% note at par on the
     # 2025-04-04 curve, replayed to 2025-04-11, is worth about its price at a 4.48% yield.
@@ -502,8 +535,10 @@ def test_risk_route_and_stress_callback_through_flask(monkeypatch, tmp_path):
     good = call(100)
     assert "USD -" in json.dumps(good["risk-stress-tiles"])
     bad = call(None)
-    assert set(bad) == {"risk-stress-error"}
-    assert "Parallel shift is empty" in json.dumps(bad)
+    assert set(bad) == {"risk-stress-error", "risk-stress-tiles", "risk-profile-chart"}
+    assert "Parallel shift is empty" in json.dumps(bad["risk-stress-error"])
+    assert "USD" not in json.dumps(bad["risk-stress-tiles"])  # the old P&L is withdrawn
+    assert "No result for these inputs" in json.dumps(bad["risk-stress-tiles"])
 
 
 def test_the_book_cache_reprices_on_a_new_store_revision(demo):
