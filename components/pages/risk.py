@@ -108,7 +108,7 @@ from components.figures_risk import (
     shock_profile_figure,
 )
 from components.kit import mode_label, read_number, safe_data, sized_graph
-from components.theme import BAD, DEMO, GOOD, GRID, MUTED
+from components.theme import BAD, DEMO, GOOD, GRID, MUTED, WARN
 from components.widgets import card, error_box, note, parse_as_of, simple_table, tile, tiles
 from data.market import MarketData
 from data.portfolio import (
@@ -581,6 +581,37 @@ def _whole(value: float) -> str:
     return _fmt(value, 0)
 
 
+def _workout_text(report: RiskReport, spec: BondSpec) -> str:
+    years = report.workout_years if report.workout_years is not None else spec.maturity_years
+    at = "maturity" if years >= spec.maturity_years - 1e-9 else "a call"
+    return f"street, workout in {years:g} years ({at})"
+
+
+def ytw_warning(report: RiskReport, quote_kind: str) -> str:
+    """The warning a callable quoted by yield needs: the yield was read to maturity
+    (bullet-equivalent) while the price's yield to worst is lower (as `tsm risk` warns)."""
+    ytw, workout = report.yield_to_worst_pct, report.workout_years
+    if quote_kind != "yield" or ytw is None or workout is None or not ytw < report.yield_pct - 1e-9:
+        return ""
+    return (f"The yield was read as yield to maturity (bullet-equivalent); this price's yield to "
+            f"worst is {ytw:.4f}% to the call in {workout:g} years.")
+
+
+def _summary(report: RiskReport, spec: BondSpec, quote_kind: str) -> html.Div:
+    """The measures table, the shift convention and, for a callable quoted by yield, the
+    yield-to-maturity warning."""
+    warning = ytw_warning(report, quote_kind)
+    return html.Div([
+        _summary_table(report, spec, quote_kind),
+        html.P(f"Shifts move the {report.shift_convention}: a bullet's effective duration equals "
+               "its modified duration.", id="risk-shift-convention", className="note",
+               style={"color": MUTED}),
+        html.Div(warning, id="risk-ytw-warning", role="status",
+                 style={"borderLeft": f"3px solid {WARN}", "padding": "4px 8px", "fontSize": "13px"})
+        if warning else None,
+    ])
+
+
 def _summary_table(report: RiskReport, spec: BondSpec, quote_kind: str) -> html.Table:
     rows: list[tuple[str, str, str]] = [
         ("price (clean)", _fmt(report.price_clean), "per 100" + (" (given)" if quote_kind == "price" else "")),
@@ -589,6 +620,8 @@ def _summary_table(report: RiskReport, spec: BondSpec, quote_kind: str) -> html.
          "street" + (", bullet-equivalent" if spec.is_callable else "")
          + (", pre-tax" if spec.is_muni else "") + (" (given)" if quote_kind == "yield" else "")),
     ]
+    if report.yield_to_worst_pct is not None:
+        rows.append(("yield to worst", _fmt(report.yield_to_worst_pct, 4, "%"), _workout_text(report, spec)))
     if report.oas_bp is not None:
         rows.append(("OAS", _fmt(report.oas_bp, 2, " bp"), "over the Hull-White tree"))
     else:
@@ -665,7 +698,7 @@ def bond_view(
         "krd": dict(report.krd),
         "describe": spec.describe(),
     }
-    return BondView({}, _summary_table(report, spec, inputs.quote_kind), krd, sweep, stored,
+    return BondView({}, _summary(report, spec, inputs.quote_kind), krd, sweep, stored,
                     curve_text)
 
 

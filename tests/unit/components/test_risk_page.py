@@ -472,6 +472,39 @@ def test_an_invalid_slider_value_withdraws_the_book_pnl_instead_of_leaving_the_o
     assert not any(t.get("y") or t.get("x") for t in view.figure["data"])
 
 
+def _hand_price(coupon: float, years: float, y_pct: float, redemption: float = 100.0) -> float:
+    """Semiannual street price of whole coupon periods: sum of c/2 / (1+y/2)^k + redemption."""
+    n, v = round(years * 2), 1.0 / (1.0 + y_pct / 200.0)
+    return sum(coupon / 2.0 * v ** k for k in range(1, n + 1)) + redemption * v ** n
+
+
+def test_callable_shows_its_yield_to_worst_workout_and_the_ytm_warning():
+    # 6% 10y callable after 2y at 100, quoted at a 5% (bullet-equivalent) yield: a premium
+    # price, so the worst is the first call. By hand: P = price of the 10y bullet at 5%, then
+    # the yield that makes the 2y bond redeemed at 100 worth P (bisection).
+    view = rk.bond_view(None, _values(coupon=6.0, callable=["yes"], call_after=2.0, call_price=100.0,
+                                      quote_kind="yield", quote=5.0))
+    assert not view.errors
+    price = _hand_price(6.0, 10.0, 5.0)
+    lo, hi = -5.0, 10.0
+    for _ in range(100):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if _hand_price(6.0, 2.0, mid) > price else (lo, mid)
+    rows = {r[0]: r for r in _table(view.summary, "risk-bond-table")}
+    assert float(rows["yield to worst"][1].rstrip("%")) == pytest.approx(lo, abs=5e-4)
+    assert "workout in 2 years (a call)" in rows["yield to worst"][2]
+    warning = _flatten(view.summary["risk-ytw-warning"])
+    assert "read as yield to maturity" in warning and "to the call in 2 years" in warning
+    assert "semiannual bond-equivalent" in _flatten(view.summary["risk-shift-convention"])
+
+
+def test_a_bullet_has_no_yield_to_worst_row_but_states_the_shift_convention():
+    view = rk.bond_view(None, _values())
+    assert "yield to worst" not in [r[0] for r in _table(view.summary, "risk-bond-table")]
+    assert "Shifts move the semiannual bond-equivalent zero rates" in _flatten(view.summary)
+    assert "risk-ytw-warning" not in json.dumps(view.summary.to_plotly_json(), default=str)
+
+
 def test_coupon_minus_7_withdraws_the_bond_results_and_the_stress_tiles(demo):
     bad = rk.bond_view(demo, _values(coupon=-7))
     assert "coupon" in bad.errors
