@@ -12,7 +12,11 @@ Each callback is a thin wrapper around a pure function (:func:`basis_view`,
 :func:`swap_view`, :func:`mortgage_view`) that reads the controls into the models' frozen
 dataclasses (which validate their ranges), runs the model and builds the outputs. A bad input
 (an emptied box, an absurd number, an inconsistent combination) is shown as a readable message
-under the controls and leaves the other outputs as they were.
+under the controls and the results it invalidates are withdrawn ("No result for these
+inputs", an empty chart, no table). Next to each panel's results: the model assumptions they
+rest on (:func:`analytics.assumptions.assumptions_table`), the values the user changed marked.
+The leverage slider's range follows the haircut and margin: the models refuse leverage above
+1 / (haircut + margin).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dash import Dash, Input, Output, dcc, html, no_update
 
 from analytics import forced_selling as fs
 from analytics import mortgage as mtg
+from analytics.assumptions import assumptions_table
 from components import figures
 from components.context import AppContext
 from components.figures_scenarios import (
@@ -38,8 +43,9 @@ from components.figures_scenarios import (
     rounds_figure,
     sweep_figure,
 )
-from components.theme import BAD, DEMO, GOOD, GRID, MUTED, WARN
-from components.widgets import card, error_box, graph, note, simple_table, tile, tiles
+from components.kit import MODE_TEXT, mode_label, read_number, safe_data, sized_graph
+from components.theme import BAD, GOOD, GRID, MUTED, WARN
+from components.widgets import card, error_box, note, simple_table, tile, tiles
 from data.market import MarketData
 from data.store import StoreError
 
@@ -57,6 +63,9 @@ __all__ = [
     "MortgageView",
     "RateDefault",
     "control_id",
+    "leverage_max",
+    "leverage_marks",
+    "assumptions_view",
     "store_short",
     "mortgage_rate_default",
     "ten_year_yield",
@@ -78,7 +87,7 @@ SWEEP_SHOCKS_BP: tuple[float, ...] = tuple(float(x) for x in range(-200, 201, 10
 #: Rounds listed in a per-round table (the chart shows them all).
 MAX_ROUNDS_SHOWN = 20
 #: How a data mode is named next to a store-derived number.
-_STORE_MODE_TEXT = {"live": "live data", "imported": "imported data", "demo": "DEMO data"}
+_STORE_MODE_TEXT = MODE_TEXT
 
 Panel = Literal["basis", "swap", "mtg"]
 
@@ -231,17 +240,7 @@ def control_id(panel: Panel, name: str) -> str:
 # -- reading inputs ----------------------------------------------------------------------------
 def _read(control: Control, raw: object) -> float:
     """A control's value as a float, or a ValueError naming the control."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise ValueError(f"{control.short} is empty: type a number")
-    if isinstance(raw, bool):
-        raise ValueError(f"{control.short} must be a number, got {raw!r}")
-    try:
-        value = float(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{control.short} must be a number, got {raw!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{control.short} must be a finite number, got {raw!r}")
-    return value
+    return read_number(raw, name=control.short)
 
 
 def _readable(message: str, controls: Sequence[Control]) -> str:
@@ -254,10 +253,7 @@ def _readable(message: str, controls: Sequence[Control]) -> str:
 
 
 # -- store-derived defaults ----------------------------------------------------------------------
-def _mode_label(data: MarketData) -> html.Span:
-    if data.is_demo:
-        return html.Span([html.Strong("DEMO", style={"color": DEMO}), " data, synthetic"])
-    return html.Span(_STORE_MODE_TEXT.get(data.mode, data.mode))
+_mode_label = mode_label
 
 
 def store_short(data: MarketData) -> tuple[fs.LeveragedShort | None, str]:
@@ -313,6 +309,7 @@ class LoopView(NamedTuple):
     figure: Any
     table: Any
     source: Any
+    assumptions: Any = None
 
 
 class MortgageView(NamedTuple):
@@ -322,6 +319,47 @@ class MortgageView(NamedTuple):
     headline: Any
     figure: Any
     buckets: Any
+    assumptions: Any = None
+
+
+#: Which control feeds which model assumption (analytics.assumptions key), and the factor
+#: from the control's units to the assumption's.
+_ASSUMPTION_OF: Mapping[Panel, Mapping[str, tuple[str, float]]] = {
+    "basis": {"leverage": ("basis_leverage", 1.0), "haircut_pct": ("basis_haircut_pct", 1.0),
+              "margin_pct": ("basis_margin_pct", 1.0),
+              "impact_bp_per_100bn": ("impact_bp_per_100bn", 1.0)},
+    "swap": {"leverage": ("swap_leverage", 1.0), "impact_bp_per_100bn": ("impact_bp_per_100bn", 1.0)},
+    "mtg": {"hedged_share_pct": ("hedged_share", 0.01), "outstanding_bn": ("outstanding_bn", 1.0)},
+}
+_SCENARIO_OF: Mapping[Panel, str] = {"basis": "basis", "swap": "swap-spread", "mtg": "mortgage"}
+
+
+def _value_text(value: float) -> str:
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def assumptions_view(panel: Panel, values: Mapping[str, float]) -> html.Div:
+    """The model assumptions a panel's results rest on: value used, units, a range to try, the
+    evidence and the source; a value the user changed from the default is marked "(changed)".
+
+    ``values`` are the panel's read control values by control name (in the controls' units).
+    """
+    used = {key: values[name] * factor for name, (key, factor) in _ASSUMPTION_OF[panel].items()
+            if name in values}
+    rows = []
+    for row in assumptions_table(_SCENARIO_OF[panel], used):
+        changed = row["origin"] == "user"
+        value = _value_text(row["used"]) + (f" (changed; default {_value_text(row['value'])})"
+                                            if changed else "")
+        low, high = row["range"]
+        rows.append([row["label"], html.Strong(value) if changed else value, row["units"],
+                     f"{_value_text(low)} to {_value_text(high)}", row["evidence"], row["source"]])
+    return html.Div([
+        html.H4("Assumptions these results rest on", style={"margin": "10px 0 4px 0"}),
+        simple_table(f"scen-{panel}-assumptions-table",
+                     ("assumption", "value used", "units", "range to try", "evidence", "source"),
+                     rows),
+    ])
 
 
 def _usd_bn(value: float, decimals: int = 2, *, sign: bool = False) -> str:
@@ -380,7 +418,7 @@ def _failed_loop(message: str, panel: Panel) -> LoopView:
     return LoopView(error_box(message, id_=f"scen-{panel}-error-msg"),
                     _withdrawn(panel), figures.empty("No result: fix the input on the left.",
                                                      title="Forced sales by round"),
-                    None, no_update)
+                    None, no_update, None)
 
 
 def _withdrawn(panel: str) -> html.Div:
@@ -436,6 +474,7 @@ def basis_view(data: MarketData, *, from_store: bool, values: Mapping[str, objec
         rounds_figure(result.rounds_table, title="Basis-trade doom loop: forced sales by round"),
         _rounds_table("basis", result),
         source,
+        assumptions_view("basis", options),
     )
 
 
@@ -443,7 +482,8 @@ def swap_view(data: MarketData, *, values: Mapping[str, object]) -> LoopView:
     """Outputs of the swap-spread panel for the controls' ``values`` (by control name)."""
     del data  # the swap-spread trade has no store-derived size (no public position data)
     try:
-        scenario = fs.SwapSpreadScenario(**_loop_options(SWAP_CONTROLS, values))
+        options = _loop_options(SWAP_CONTROLS, values)
+        scenario = fs.SwapSpreadScenario(**options)
         result = fs.swap_spread_unwind(scenario)
     except ValueError as exc:
         return _failed_loop(_readable(str(exc), SWAP_CONTROLS), "swap")
@@ -458,6 +498,7 @@ def swap_view(data: MarketData, *, values: Mapping[str, object]) -> LoopView:
         rounds_figure(result.rounds_table, title="Swap-spread unwind: forced sales by round"),
         _rounds_table("swap", result),
         source,
+        assumptions_view("swap", options),
     )
 
 
@@ -491,7 +532,7 @@ def mortgage_view(data: MarketData, *, values: Mapping[str, object]) -> Mortgage
         return MortgageView(
             error_box(_readable(str(exc), MORTGAGE_CONTROLS), id_="scen-mtg-error-msg"),
             _withdrawn("mtg"), figures.empty("No result: fix the input on the left.",
-                                             title="Hedging flow by rate shock"), None)
+                                             title="Hedging flow by rate shock"), None, None)
     flow = result.hedge_flow_10y_bn
     direction = ("hedgers sell duration" if flow > 0 else "hedgers buy duration" if flow < 0
                  else "no re-hedging")
@@ -514,7 +555,7 @@ def mortgage_view(data: MarketData, *, values: Mapping[str, object]) -> Mortgage
     ])
     figure = sweep_figure(sweep, current_shock_bp=shock, current_flow_bn=flow,
                           title="Hedge flow vs rate shock (10y-equivalent)")
-    return MortgageView("", headline, figure, _buckets_table(result))
+    return MortgageView("", headline, figure, _buckets_table(result), assumptions_view("mtg", read))
 
 
 def _buckets_table(result: mtg.ConvexityHedgeResult) -> html.Div:
@@ -557,13 +598,8 @@ def _control(panel: Panel, control: Control, *, value: float | None = None,
                     style={"marginBottom": "6px"})
 
 
-def _graph(id_: str, figure: Figure, height: int) -> dcc.Graph:
-    """The shared graph widget with its box as tall as the figure (a responsive graph otherwise
-    takes the default container height and spills over what follows)."""
-    widget = graph(id_, figure)
-    # dcc.Graph declares its props dynamically; set the box height on the shared widget.
-    setattr(widget, "style", {"height": f"{height}px"})  # noqa: B010
-    return widget
+def _graph(id_: str, figure: Figure, height: int) -> Any:
+    return sized_graph(id_, figure, height)
 
 
 def _with_placeholders(view: LoopView | MortgageView, title: str) -> list[Any]:
@@ -579,7 +615,7 @@ def _with_placeholders(view: LoopView | MortgageView, title: str) -> list[Any]:
 def _loop_card(panel: Panel, title: str, controls: Sequence[Control], view: LoopView,
                explanation: str, *, head: Sequence[Any] = (), capital_disabled: bool = False
                ) -> html.Div:
-    error, headline, figure, table, source = _with_placeholders(view, title)
+    error, headline, figure, table, source, assumptions = _with_placeholders(view, title)
     left = html.Div([
         *head,
         html.Div(source, id=f"scen-{panel}-source", className="note",
@@ -592,15 +628,41 @@ def _loop_card(panel: Panel, title: str, controls: Sequence[Control], view: Loop
                       _graph(f"scen-{panel}-chart", figure, ROUNDS_HEIGHT)])
     return card(title, html.Div([left, right], className="grid-2"),
                 html.Div(table, id=f"scen-{panel}-table", style={"marginTop": "8px"}),
+                html.Div(assumptions, id=f"scen-{panel}-assumptions"),
                 note(explanation), id_=f"scen-{panel}-card")
+
+
+def leverage_max(controls: Sequence[Control], haircut_pct: object, margin_pct: object) -> float:
+    """The leverage slider's top: the largest leverage the model accepts, 100 / (haircut +
+    margin, %), capped at the slider's own top; the slider's top when they are unreadable or 0."""
+    top = next(c for c in controls if c.name == "leverage").high
+    try:
+        total = read_number(haircut_pct, name="haircut") + read_number(margin_pct, name="margin")
+    except ValueError:
+        return top
+    if total <= 0.0:
+        return top
+    return max(1.0, min(top, 100.0 / total))
+
+
+def leverage_marks(controls: Sequence[Control], high: float) -> dict[float, str]:
+    """Marks of the leverage slider up to ``high``: the panel's marks below it, and ``high``
+    itself labelled as the model's limit."""
+    lever = next(c for c in controls if c.name == "leverage")
+    marks = {float(m): f"{m:g}{lever.unit}" for m in lever.marks if m < high - 0.5}
+    marks[float(high)] = f"{high:.0f}{lever.unit} max" if high < lever.high else f"{high:g}{lever.unit}"
+    return marks
 
 
 def _defaults(controls: Sequence[Control]) -> dict[str, object]:
     return {c.name: c.default for c in controls}
 
 
-def layout(ctx: AppContext) -> html.Div:
-    data = ctx.data()
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
+    del query  # the scenario inputs are not in the URL yet
+    data, store_error = safe_data(ctx)
+    if data is None:
+        return html.Div(error_box(store_error, id_="scen-store-error"))
     short, reason = store_short(data)
     from_store = short is not None
     toggle = dcc.Checklist(
@@ -644,8 +706,8 @@ def layout(ctx: AppContext) -> html.Div:
                 f"hedge = 10y par note at {ten.value_pct:.2f}% (model default; no 10y yield in "
                 "the store)")
     values = {**_defaults(MORTGAGE_CONTROLS), "mortgage_rate_pct": rate.value_pct}
-    error, headline, figure, buckets = _with_placeholders(mortgage_view(data, values=values),
-                                                          "Convexity hedging")
+    error, headline, figure, buckets, assumptions = _with_placeholders(
+        mortgage_view(data, values=values), "Convexity hedging")
     mortgage = card(
         "Mortgage convexity hedging",
         html.Div([
@@ -660,6 +722,7 @@ def layout(ctx: AppContext) -> html.Div:
             html.Div([html.Div(headline, id="scen-mtg-headline"),
                       _graph("scen-mtg-chart", figure, SWEEP_HEIGHT)]),
         ], className="grid-2"),
+        html.Div(assumptions, id="scen-mtg-assumptions"),
         note("Rates up: refinancing slows (CPR falls), MBS duration extends, and the hedged "
              "holders sell duration to re-hedge; flow = hedged market value x prepayment "
              "extension / 10y duration. Model: logistic prepayment S-curve, one 30y term for "
@@ -687,7 +750,18 @@ def register(app: Dash, ctx: AppContext) -> None:
     def loop_outputs(panel: Panel) -> list[Output]:
         return [Output(f"scen-{panel}-{part}", prop) for part, prop in (
             ("error", "children"), ("headline", "children"), ("chart", "figure"),
-            ("table", "children"), ("source", "children"))]
+            ("table", "children"), ("source", "children"), ("assumptions", "children"))]
+
+    for panel, controls in (("basis", BASIS_CONTROLS), ("swap", SWAP_CONTROLS)):
+        def _range(haircut: object, margin: object, controls: Sequence[Control] = controls
+                   ) -> tuple[float, dict[float, str]]:
+            high = leverage_max(controls, haircut, margin)
+            return high, leverage_marks(controls, high)
+
+        app.callback(Output(control_id(panel, "leverage"), "max"),
+                     Output(control_id(panel, "leverage"), "marks"),
+                     Input(control_id(panel, "haircut_pct"), "value"),
+                     Input(control_id(panel, "margin_pct"), "value"))(_range)
 
     @app.callback(*loop_outputs("basis"),
                   Output(control_id("basis", "capital_bn"), "disabled"),
@@ -698,7 +772,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         try:
             data = ctx.data()
         except StoreError as exc:
-            return (*_store_error(exc, 5, "basis"), from_store)
+            return (*_store_error(exc, 6, "basis"), from_store)
         view = basis_view(data, from_store=from_store,
                           values=dict(zip(basis_names, values, strict=True)))
         return (*view, from_store)
@@ -709,17 +783,18 @@ def register(app: Dash, ctx: AppContext) -> None:
         try:
             data = ctx.data()
         except StoreError as exc:
-            return _store_error(exc, 5, "swap")
+            return _store_error(exc, 6, "swap")
         return tuple(swap_view(data, values=dict(zip(swap_names, values, strict=True))))
 
     @app.callback(Output("scen-mtg-error", "children"), Output("scen-mtg-headline", "children"),
                   Output("scen-mtg-chart", "figure"), Output("scen-mtg-buckets", "children"),
+                  Output("scen-mtg-assumptions", "children"),
                   *_inputs("mtg", MORTGAGE_CONTROLS),
                   prevent_initial_call=True)
     def _update_mortgage(*values: object) -> tuple[Any, ...]:
         try:
             data = ctx.data()
         except StoreError as exc:
-            return _store_error(exc, 4, "mtg")
+            return _store_error(exc, 5, "mtg")
         return tuple(mortgage_view(data, values=dict(zip(mtg_names, values, strict=True))))
 
