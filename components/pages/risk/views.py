@@ -48,6 +48,7 @@ from analytics.risk import (
     RiskReport,
     bond_risk,
     futures_hedges,
+    krd_first_order_change,
 )
 from analytics.tenors import KEY_TENORS
 from components import figures
@@ -379,7 +380,7 @@ def stress_view(stored: Mapping[str, Any] | None, shock: StressShock | Exception
     dirty = base + val.bullet.accrued
     krd = stored.get("krd", {})
     shifts = shock.key_shifts_bp()
-    first_order = -dirty * sum(float(krd.get(k, 0.0)) * shifts[k] * 1e-4 for k in KEY_TENORS)
+    first_order = krd_first_order_change(dirty, {k: float(v) for k, v in krd.items()}, shifts)
     colour = BAD if change < 0 else GOOD if change > 0 else GRID
     pnl_tiles = tiles(min_width_px=190, items=[
         tile("Price change (clean, per 100)", f"{change:+.4f}",

@@ -61,3 +61,17 @@ def test_bad_inputs_are_named():
         combined_key_shifts_bp(key_rates_bp={"4y": 1.0})
     with pytest.raises(ValueError, match="parallel_bp must be a finite shift"):
         combined_key_shifts_bp(parallel_bp=float("nan"))
+
+
+def test_first_order_change_from_key_rate_durations_by_hand():
+    from analytics.risk import krd_first_order_change
+
+    # Dirty 100, 10y KRD 8 years, +10 bp at 10y: -100 x 8 x 0.0010 = -0.8 per 100.
+    assert krd_first_order_change(100.0, {"10y": 8.0}, {"10y": 10.0}) == pytest.approx(-0.8)
+    # Dirty 102; 5y KRD 2, 10y KRD 3; +20 bp at 5y, -10 bp at 10y: 2*20 - 3*10 = 10 bp-years,
+    # -102 x 10e-4 = -0.102; keys missing from either side count as 0.
+    got = krd_first_order_change(102.0, {"5y": 2.0, "10y": 3.0, "30y": 1.0},
+                                 {"5y": 20.0, "10y": -10.0, "2y": 50.0})
+    assert got == pytest.approx(-0.102)
+    with pytest.raises(ValueError, match="dirty_price must be a positive price"):
+        krd_first_order_change(0.0, {}, {})
