@@ -586,3 +586,52 @@ def test_the_book_cache_reprices_on_a_new_store_revision(demo):
     # 50 bp higher yields: a 10-year bullet loses roughly 4% of its value
     ratio = second.risk.market_value_usd / first.risk.market_value_usd
     assert 0.94 < ratio < 0.98
+
+
+def test_a_new_upload_replaces_the_previous_files_messages_through_flask(monkeypatch, tmp_path):
+    """A refused upload empties the book source (so the previous file's rows, errors and P&L
+    go) and the file line; a good one clears the previous refusal."""
+    client = _client(monkeypatch, tmp_path / "absent.sqlite")
+    outputs = [("risk-pf-source", "data"), ("risk-pf-upload-error", "children"),
+               ("risk-pf-file", "children")]
+
+    def upload(contents: str, name: str) -> dict[str, Any]:
+        body = {
+            "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+            "outputs": [{"id": i, "property": p} for i, p in outputs],
+            "inputs": [{"id": "risk-pf-upload", "property": "contents", "value": contents},
+                       {"id": "risk-pf-example", "property": "n_clicks", "value": 0}],
+            "state": [{"id": "risk-pf-upload", "property": "filename", "value": name}],
+            "changedPropIds": ["risk-pf-upload.contents"],
+        }
+        r = client.post("/_dash-update-component", json=body)
+        assert r.status_code == 200, r.data[:500]
+        return json.loads(r.data)["response"]
+
+    good = upload(_data_url(BOOK.encode()), "good.csv")
+    assert good["risk-pf-source"]["data"]["source"] == "good.csv"
+    assert good["risk-pf-file"]["children"] == "File: good.csv."
+    bad = upload(_data_url(b"\xff\xfe\x00bad"), "bad.csv")
+    assert bad["risk-pf-source"]["data"] is None
+    assert bad["risk-pf-file"]["children"] == ""
+    assert "bad.csv: not a UTF-8 text file" in json.dumps(bad["risk-pf-upload-error"])
+    again = upload(_data_url(BOOK.encode()), "again.csv")
+    assert again["risk-pf-upload-error"]["children"] == ""
+
+    # With no source, the book outputs are emptied (not the previous file's).
+    book_outputs = [("risk-pf-errors", "children"), ("risk-pf-positions", "children"),
+                    ("risk-pf-totals", "children"), ("risk-pf-hedge-table", "children")]
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in book_outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in book_outputs],
+        "inputs": [{"id": "risk-pf-source", "property": "data", "value": None},
+                   {"id": "risk-pf-asof", "property": "date", "value": None},
+                   []],
+        "state": [[]],
+        "changedPropIds": ["risk-pf-source.data"],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.data[:500]
+    cleared = json.loads(r.data)["response"]
+    assert cleared["risk-pf-errors"]["children"] == "" and cleared["risk-pf-totals"]["children"] == ""
+    assert "No portfolio loaded" in json.dumps(cleared["risk-pf-positions"])
