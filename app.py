@@ -6,14 +6,52 @@
 from __future__ import annotations
 
 import logging
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from dash import Dash
+from dash import Dash, dcc, html
 
 import config
 from components import serving, shell
 from components.context import AppContext
-from components.pages import load_pages
+from components.pages import load_pages, present
+
+
+def _components(node: Any) -> Iterator[Any]:
+    """Every Dash component in a layout tree, depth first."""
+    if isinstance(node, list | tuple):
+        for child in node:
+            yield from _components(child)
+        return
+    if not hasattr(node, "to_plotly_json"):
+        return
+    yield node
+    yield from _components(getattr(node, "children", None))
+
+
+def validation_layout(pages: list[ModuleType]) -> html.Div:
+    """The shell and every page's layout, rendered on the DEMO set, so that Dash can check
+    each callback's ids against a layout that holds them all (the shell shows one page at a
+    time). Charts and stores are emptied: only the ids and properties matter here, and the
+    whole is sent with the index page."""
+    demo = AppContext(store_path=Path(tempfile.gettempdir()) / "tsm-validation" / "absent.sqlite")
+    parts: list[Any] = [shell.layout(demo, pages)]
+    parts += [shell.render_page(page, demo, {}) for page in pages]
+    parts.append(present.layout(demo, "?present=1"))
+    tree = html.Div(parts)
+    for node in list(_components(tree)):
+        if isinstance(node, dcc.Graph):
+            node.figure = {}
+        elif isinstance(node, dcc.Store):
+            node.data = None
+        elif isinstance(node, html.Tbody):  # table rows: kept only when they hold an id
+            rows = node.children if isinstance(node.children, list) else [node.children]
+            node.children = [r for r in rows
+                             if any(getattr(c, "id", None) for c in _components(r))]
+    return tree
 
 
 def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -> Dash:
@@ -26,7 +64,8 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
     app = Dash(
         __name__,
         title="Treasury Stress Monitor",
-        suppress_callback_exceptions=True,
+        # Every callback's ids are checked against app.validation_layout (all pages at once).
+        suppress_callback_exceptions=False,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
         update_title=None,
         compress=True,  # gzip/brotli: chart payloads of 100-300 kB shrink several-fold
@@ -35,6 +74,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
     )
     pages = load_pages()
     app.layout = lambda: shell.layout(ctx, pages)
+    app.validation_layout = validation_layout(pages)
     shell.register(app, ctx, pages)
     for page in pages:
         page.register(app, ctx)

@@ -94,6 +94,8 @@ __all__ = [
     "key_rate_profile",
     "key_rate_profiles",
     "twist_profile",
+    "twist_key_weights",
+    "combined_key_shifts_bp",
     "parallel_shift",
     "twist_shift",
     "key_rate_shift",
@@ -429,6 +431,39 @@ def twist_profile(t: ArrayLike, *, pivot_years: float = DEFAULT_TWIST_PIVOT_YEAR
     """Twist profile at times ``t``: -0.5 up to 1y, 0 at the pivot, +0.5 from 30y, linear between."""
     _check_pivot(pivot_years)
     return np.interp(_as_times(t), [TWIST_SHORT_YEARS, pivot_years, TWIST_LONG_YEARS], [-0.5, 0.0, 0.5])
+
+
+def twist_key_weights(*, pivot_years: float = DEFAULT_TWIST_PIVOT_YEARS) -> dict[str, float]:
+    """The twist profile at each key tenor: the weights that write a twist as key-rate shifts.
+
+    Exact when every knot of the twist (1y, the pivot, 30y) is a key tenor: the triangular
+    key-rate profiles are the piecewise-linear "hat" basis on the key tenors, so any profile
+    linear between key tenors (and flat outside 1y..30y) equals the sum of the key profiles
+    weighted by its values at the keys.
+    """
+    if pivot_years not in KEY_TENOR_YEARS:
+        raise InputError("pivot_years", f"pivot_years must be a key tenor ({list(KEY_TENOR_YEARS)}) for "
+                                        f"the twist to be a sum of key-rate shifts, got {pivot_years}")
+    values = twist_profile(_KEY_YEARS, pivot_years=pivot_years)
+    return {key: float(values[i]) for i, key in enumerate(KEY_TENORS)}
+
+
+def combined_key_shifts_bp(*, parallel_bp: float = 0.0, twist_bp: float = 0.0,
+                           key_rates_bp: Mapping[str, float] | None = None,
+                           pivot_years: float = DEFAULT_TWIST_PIVOT_YEARS) -> dict[str, float]:
+    """A parallel shift, a twist and extra key-rate bumps (bp) as one set of eight key-rate
+    shifts (bp): the parallel shift is all eight keys at once (the key profiles sum to one
+    everywhere), the twist is :func:`twist_key_weights` times ``twist_bp``."""
+    extra = dict(key_rates_bp or {})
+    unknown = sorted(set(extra) - set(KEY_TENORS))
+    if unknown:
+        raise InputError("key_rates_bp", f"key_rates_bp has keys that are not key tenors: {unknown}")
+    _check_bp("parallel_bp", parallel_bp)
+    _check_bp("twist_bp", twist_bp)
+    for key, value in extra.items():
+        _check_bp(f"key_rates_bp[{key!r}]", value)
+    weights = twist_key_weights(pivot_years=pivot_years)
+    return {key: parallel_bp + twist_bp * weights[key] + float(extra.get(key, 0.0)) for key in KEY_TENORS}
 
 
 def _check_bp(name: str, value: float) -> None:

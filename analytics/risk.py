@@ -85,6 +85,7 @@ from analytics.muni import MuniBond, MuniPricer, TaxRegime, regime_for_price
 from analytics.tenors import KEY_TENOR_YEARS, KEY_TENORS, TREASURY_FUTURES
 
 __all__ = [
+    "krd_first_order_change",
     "DEFAULT_SHIFT_BP",
     "SHIFT_BP_RANGE",
     "DEFAULT_BUCKET_FUTURES",
@@ -663,6 +664,19 @@ class FuturesHedge:
 def default_futures_dv01_usd() -> dict[str, float]:
     """DV01 per contract (USD per bp) by contract key, from analytics.tenors.TREASURY_FUTURES."""
     return {c.key: c.dv01_usd for c in TREASURY_FUTURES}
+
+
+def krd_first_order_change(dirty_price: float, krd: Mapping[str, float],
+                           shifts_bp: Mapping[str, float]) -> float:
+    """First-order price change (per 100) of key-rate shifts: ``-dirty x sum(KRD_k x shift_k)``.
+
+    ``krd`` in years by key tenor, ``shifts_bp`` in bp by key tenor (a key missing from either
+    counts as 0). The gap to a full revaluation is convexity, options and tax effects.
+    """
+    if not math.isfinite(dirty_price) or dirty_price <= 0.0:
+        raise ValueError(f"dirty_price must be a positive price per 100, got {dirty_price}")
+    total = sum(float(krd.get(k, 0.0)) * float(shifts_bp.get(k, 0.0)) for k in KEY_TENORS)
+    return -dirty_price * total * BP
 
 
 def futures_hedges(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,8 @@ def progress_view(status: refresh_job.JobStatus) -> list[Any]:
     return parts
 
 
-def layout(ctx: AppContext) -> html.Div:
+def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
+    del query  # nothing on the Data page is in the URL
     status = refresh_job.read_status(ctx.store_path)
     return html.Div([
         html.H2("Data"),

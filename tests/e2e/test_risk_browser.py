@@ -33,9 +33,11 @@ def _pnl(dash_duo) -> float | None:
         return None
 
 
-def _trace_y(dash_duo, graph_id: str, trace: int) -> list[float]:
+def _trace_y(dash_duo, graph_id: str, trace: int) -> list[float] | None:
+    """A trace's y values, or None while the chart has no such trace (a withdrawn result)."""
     return dash_duo.driver.execute_script(
-        f"return document.querySelector('#{graph_id} .js-plotly-plot').data[{trace}].y"
+        f"const g = document.querySelector('#{graph_id} .js-plotly-plot'); "
+        f"return g && g.data[{trace}] ? g.data[{trace}].y : null"
     )
 
 
@@ -57,18 +59,21 @@ def test_parallel_slider_moves_the_pnl_and_a_negative_maturity_shows_the_message
     # Roughly -D x dP x 20 bp per 1mm face for an ~8-year duration note: -USD 15k to -17k.
     assert -17_500 < _usd(pnl_up) < -14_500
 
-    # An absurd maturity: the analytics' message next to the maturity box, outputs unchanged.
-    table_before = dash_duo.find_element("#risk-bond-table").text
+    # An absurd maturity: the analytics' message next to the maturity box, and the results it
+    # invalidates withdrawn (bond table, charts, stress tiles), not left on screen as if valid.
     _type(dash_duo, "#risk-maturity", "-5")
     dash_duo.wait_for_contains_text("#risk-bond-card", "Maturity must be in (0, 100] years",
                                     timeout=10)
-    assert dash_duo.find_element("#risk-bond-table").text == table_before
-    assert _trace_y(dash_duo, "risk-krd-chart", 0) == krd_bars
-    assert dash_duo.find_element("#risk-stress-pnl").text == pnl_up
+    dash_duo.wait_for_contains_text("#risk-bond-summary", "No result for these inputs", timeout=10)
+    assert not dash_duo.find_elements("#risk-bond-table")
+    dash_duo.wait_for_contains_text("#risk-krd-chart", "No result", timeout=10)
+    dash_duo.wait_for_contains_text("#risk-stress-tiles", "No result for these inputs", timeout=10)
+    assert not dash_duo.find_elements("#risk-stress-pnl")
 
     # Back to a good maturity: the message goes, the bond changes (shorter = smaller KRDs).
     _type(dash_duo, "#risk-maturity", "5")
-    until(lambda: _trace_y(dash_duo, "risk-krd-chart", 0) != krd_bars, 10)
+    until(lambda: _trace_y(dash_duo, "risk-krd-chart", 0) not in (None, krd_bars), 10)
+    dash_duo.wait_for_element("#risk-stress-pnl", timeout=10)
     assert "Maturity must be" not in dash_duo.find_element("#risk-bond-card").text
     dash_duo.driver.save_screenshot("/tmp/risk.png")
     # Reset puts every slider back to 0: no shock, no P&L.

@@ -69,15 +69,23 @@ def test_basis_leverage_changes_the_sale_and_an_absurd_leverage_shows_the_messag
     bars_60x = _trace_y(dash_duo, "scen-basis-chart", 0)
 
     assert sold_60x and bars_60x
-    # End key: the handle jumps to 100x; with 0.5% + 1% before the shock the fund would
-    # start under-margined: a message, and the 60x results are withdrawn, not left unmarked.
+    # The slider's range is the valid range: with 0.5% haircut + 1% margin the model accepts
+    # at most 100 / 1.5 = 66.7x, and the End key stops there (marked "67x max"), no error.
+    dash_duo.wait_for_contains_text("#scen-basis-leverage", "67x max", timeout=10)
     thumb = dash_duo.find_element("#scen-basis-leverage").find_element(By.CSS_SELECTOR,
                                                                          "[role=slider]")
     thumb.send_keys(Keys.END)
-    dash_duo.wait_for_contains_text("#scen-basis-error", "leverage must be in (0, 66.6667]",
-                                    timeout=10)
+    until(lambda: float(thumb.get_attribute("aria-valuenow") or 0) > 66.0, 10)
+    assert float(thumb.get_attribute("aria-valuenow")) <= 66.67
+    until(lambda: _usd_bn(text_now(dash_duo, "#scen-basis-sold")) > _usd_bn(sold_60x), 10)
+    assert "leverage must be" not in dash_duo.find_element("#scen-basis-error").text
+    # A higher haircut lowers the limit (2% + 1% -> 33x): the mark follows, and the leverage
+    # already chosen (66.7x) is refused with a message, its results withdrawn.
+    _type(dash_duo, "#scen-basis-haircut-pct input", "2")
+    dash_duo.wait_for_contains_text("#scen-basis-leverage", "33x max", timeout=10)
     dash_duo.wait_for_contains_text("#scen-basis-headline", "No result for these inputs",
                                     timeout=10)
+    assert "at most 100%" in dash_duo.find_element("#scen-basis-error").text
     until(lambda: _trace_y(dash_duo, "scen-basis-chart", 0) in (None, []), 10)
     assert dash_duo.get_logs() == [] or all(e["level"] != "SEVERE" for e in dash_duo.get_logs())
 

@@ -165,7 +165,9 @@ def test_a_book_with_too_many_rows_is_refused_before_parsing(client):
     text = HEADER + "".join(f"P{i},bullet,4.0,5,1000000\n" for i in range(301))
     resp = load(client, data_url(text))
     shown = texts(resp)
-    assert "more than 300 positions" in shown and "risk-pf-source" not in json.loads(resp.data)["response"]
+    # Refused: the message, and no book (the previous file's rows and P&L go with it).
+    response = json.loads(resp.data)["response"]
+    assert "more than 300 positions" in shown and response["risk-pf-source"]["data"] is None
 
 
 def test_an_upload_above_the_size_limit_is_refused_before_decoding(client):

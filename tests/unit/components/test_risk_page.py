@@ -167,7 +167,12 @@ def test_an_emptied_slider_box_is_reported_not_raised(demo):
         err: Exception = exc
     view = rk.stress_view(rk.bond_view(demo, _values()).spec, err)
     assert "10y key rate is empty" in _flatten(view.error)
-    assert view.tiles is no_update and view.profile is no_update
+    # The old tiles and profile answered another shock: they are withdrawn, not left.
+    assert view.tiles is not no_update and view.profile is not no_update
+    assert _flatten(view.tiles) == "No result for these inputs (see the message)."
+    assert view.tiles.className == "results-withdrawn"
+    assert view.profile["data"] == [] or all(not t.get("y") for t in view.profile["data"])
+    assert "fix the slider value" in json.dumps(view.profile)
 
 
 # -- the bond panel ----------------------------------------------------------------------------
@@ -261,12 +266,17 @@ def test_threshold_crossing_is_the_first_rise_whose_price_is_below_the_threshold
     ({"shift": 0}, "shift", "Shift size must be in (0, 500] bp, got 0"),
     ({"shift": 1e6}, "shift", "Shift size must be in (0, 500] bp"),
 ])
-def test_bad_bond_inputs_give_the_message_next_to_their_control_and_leave_the_outputs(
+def test_bad_bond_inputs_give_the_message_next_to_their_control_and_withdraw_the_results(
         overrides, field, message):
     view = rk.bond_view(None, _values(**overrides))
     assert list(view.errors) == [field]
     assert message in view.errors[field]
-    assert all(v is no_update for v in view[1:])
+    assert all(v is not no_update for v in view[1:])
+    assert _flatten(view.summary) == "No result for these inputs (see the message)."
+    for fig in (view.krd, view.sweep):
+        assert not any(t.get("y") for t in fig["data"])
+        assert "fix the input" in json.dumps(fig["layout"])
+    assert view.spec is None and view.curve_note == ""
 
 
 def test_callable_terms_are_ignored_while_the_box_is_unticked():
@@ -448,6 +458,62 @@ def test_a_reversed_replay_window_is_reported_and_the_slider_pnl_still_shows(dem
     assert len(_table(view.table, "risk-pnl-table")[0]) == 2
 
 
+def test_an_invalid_slider_value_withdraws_the_book_pnl_instead_of_leaving_the_old_one(demo):
+    priced = rk.price_book(BOOK, "book.csv", demo.yields, None)
+    good = rk.book_pnl_view(priced, demo.yields, rk.StressShock(parallel_bp=10.0), None, None)
+    assert "USD" in _flatten(good.table)
+    try:
+        rk.read_stress(0, "abc", [0] * 8, KR_IDS)
+    except ValueError as exc:
+        err: Exception = exc
+    view = rk.book_pnl_view(priced, demo.yields, err, None, None)
+    assert "Twist must be a number of bp, got 'abc'" in _flatten(view.error)
+    assert _flatten(view.table) == "No result for these inputs (see the message)."
+    assert not any(t.get("y") or t.get("x") for t in view.figure["data"])
+
+
+def _hand_price(coupon: float, years: float, y_pct: float, redemption: float = 100.0) -> float:
+    """Semiannual street price of whole coupon periods: sum of c/2 / (1+y/2)^k + redemption."""
+    n, v = round(years * 2), 1.0 / (1.0 + y_pct / 200.0)
+    return sum(coupon / 2.0 * v ** k for k in range(1, n + 1)) + redemption * v ** n
+
+
+def test_callable_shows_its_yield_to_worst_workout_and_the_ytm_warning():
+    # 6% 10y callable after 2y at 100, quoted at a 5% (bullet-equivalent) yield: a premium
+    # price, so the worst is the first call. By hand: P = price of the 10y bullet at 5%, then
+    # the yield that makes the 2y bond redeemed at 100 worth P (bisection).
+    view = rk.bond_view(None, _values(coupon=6.0, callable=["yes"], call_after=2.0, call_price=100.0,
+                                      quote_kind="yield", quote=5.0))
+    assert not view.errors
+    price = _hand_price(6.0, 10.0, 5.0)
+    lo, hi = -5.0, 10.0
+    for _ in range(100):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if _hand_price(6.0, 2.0, mid) > price else (lo, mid)
+    rows = {r[0]: r for r in _table(view.summary, "risk-bond-table")}
+    assert float(rows["yield to worst"][1].rstrip("%")) == pytest.approx(lo, abs=5e-4)
+    assert "workout in 2 years (a call)" in rows["yield to worst"][2]
+    warning = _flatten(view.summary["risk-ytw-warning"])
+    assert "read as yield to maturity" in warning and "to the call in 2 years" in warning
+    assert "semiannual bond-equivalent" in _flatten(view.summary["risk-shift-convention"])
+
+
+def test_a_bullet_has_no_yield_to_worst_row_but_states_the_shift_convention():
+    view = rk.bond_view(None, _values())
+    assert "yield to worst" not in [r[0] for r in _table(view.summary, "risk-bond-table")]
+    assert "Shifts move the semiannual bond-equivalent zero rates" in _flatten(view.summary)
+    assert "risk-ytw-warning" not in json.dumps(view.summary.to_plotly_json(), default=str)
+
+
+def test_coupon_minus_7_withdraws_the_bond_results_and_the_stress_tiles(demo):
+    bad = rk.bond_view(demo, _values(coupon=-7))
+    assert "coupon" in bad.errors
+    assert bad.spec is None and "No result" in _flatten(bad.summary)
+    stress = rk.stress_view(bad.spec, rk.StressShock(parallel_bp=50.0))
+    assert "Fix the bond inputs above first" in _flatten(stress.error)
+    assert stress.tiles.className == "results-withdrawn"
+
+
 def test_replay_of_the_april_2025_selloff_costs_a_10y_note_the_47bp_rise(real_yields):
     # 10y CMT: 4.01% on 2025-04-04, 4.48% on 2025-04-11. A 10y 4.01% note at par on the
     # 2025-04-04 curve, replayed to 2025-04-11, is worth about its price at a 4.48% yield.
@@ -502,8 +568,10 @@ def test_risk_route_and_stress_callback_through_flask(monkeypatch, tmp_path):
     good = call(100)
     assert "USD -" in json.dumps(good["risk-stress-tiles"])
     bad = call(None)
-    assert set(bad) == {"risk-stress-error"}
-    assert "Parallel shift is empty" in json.dumps(bad)
+    assert set(bad) == {"risk-stress-error", "risk-stress-tiles", "risk-profile-chart"}
+    assert "Parallel shift is empty" in json.dumps(bad["risk-stress-error"])
+    assert "USD" not in json.dumps(bad["risk-stress-tiles"])  # the old P&L is withdrawn
+    assert "No result for these inputs" in json.dumps(bad["risk-stress-tiles"])
 
 
 def test_the_book_cache_reprices_on_a_new_store_revision(demo):
@@ -518,3 +586,52 @@ def test_the_book_cache_reprices_on_a_new_store_revision(demo):
     # 50 bp higher yields: a 10-year bullet loses roughly 4% of its value
     ratio = second.risk.market_value_usd / first.risk.market_value_usd
     assert 0.94 < ratio < 0.98
+
+
+def test_a_new_upload_replaces_the_previous_files_messages_through_flask(monkeypatch, tmp_path):
+    """A refused upload empties the book source (so the previous file's rows, errors and P&L
+    go) and the file line; a good one clears the previous refusal."""
+    client = _client(monkeypatch, tmp_path / "absent.sqlite")
+    outputs = [("risk-pf-source", "data"), ("risk-pf-upload-error", "children"),
+               ("risk-pf-file", "children")]
+
+    def upload(contents: str, name: str) -> dict[str, Any]:
+        body = {
+            "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+            "outputs": [{"id": i, "property": p} for i, p in outputs],
+            "inputs": [{"id": "risk-pf-upload", "property": "contents", "value": contents},
+                       {"id": "risk-pf-example", "property": "n_clicks", "value": 0}],
+            "state": [{"id": "risk-pf-upload", "property": "filename", "value": name}],
+            "changedPropIds": ["risk-pf-upload.contents"],
+        }
+        r = client.post("/_dash-update-component", json=body)
+        assert r.status_code == 200, r.data[:500]
+        return json.loads(r.data)["response"]
+
+    good = upload(_data_url(BOOK.encode()), "good.csv")
+    assert good["risk-pf-source"]["data"]["source"] == "good.csv"
+    assert good["risk-pf-file"]["children"] == "File: good.csv."
+    bad = upload(_data_url(b"\xff\xfe\x00bad"), "bad.csv")
+    assert bad["risk-pf-source"]["data"] is None
+    assert bad["risk-pf-file"]["children"] == ""
+    assert "bad.csv: not a UTF-8 text file" in json.dumps(bad["risk-pf-upload-error"])
+    again = upload(_data_url(BOOK.encode()), "again.csv")
+    assert again["risk-pf-upload-error"]["children"] == ""
+
+    # With no source, the book outputs are emptied (not the previous file's).
+    book_outputs = [("risk-pf-errors", "children"), ("risk-pf-positions", "children"),
+                    ("risk-pf-totals", "children"), ("risk-pf-hedge-table", "children")]
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in book_outputs) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in book_outputs],
+        "inputs": [{"id": "risk-pf-source", "property": "data", "value": None},
+                   {"id": "risk-pf-asof", "property": "date", "value": None},
+                   []],
+        "state": [[]],
+        "changedPropIds": ["risk-pf-source.data"],
+    }
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200, r.data[:500]
+    cleared = json.loads(r.data)["response"]
+    assert cleared["risk-pf-errors"]["children"] == "" and cleared["risk-pf-totals"]["children"] == ""
+    assert "No portfolio loaded" in json.dumps(cleared["risk-pf-positions"])

@@ -394,7 +394,8 @@ def test_scenarios_route_and_mortgage_callback_through_flask(monkeypatch, tmp_pa
 
     names = [c.name for c in sc.MORTGAGE_CONTROLS]
     outputs = [("scen-mtg-error", "children"), ("scen-mtg-headline", "children"),
-               ("scen-mtg-chart", "figure"), ("scen-mtg-buckets", "children")]
+               ("scen-mtg-chart", "figure"), ("scen-mtg-buckets", "children"),
+               ("scen-mtg-assumptions", "children")]
 
     def call(**overrides: object) -> dict[str, Any]:
         values = _mtg_values(**overrides)
@@ -411,11 +412,14 @@ def test_scenarios_route_and_mortgage_callback_through_flask(monkeypatch, tmp_pa
 
     good = call(shock_bp=100.0)
     assert set(good) == {"scen-mtg-error", "scen-mtg-headline", "scen-mtg-chart",
-                         "scen-mtg-buckets"}
+                         "scen-mtg-buckets", "scen-mtg-assumptions"}
+    assert "hedged" in json.dumps(good["scen-mtg-assumptions"])
     assert good["scen-mtg-chart"]["figure"]["data"][1]["x"] == [100.0]
     bad = call(mortgage_rate_pct=99)
     # The message, and the results of the last valid input withdrawn.
-    assert set(bad) == {"scen-mtg-error", "scen-mtg-headline", "scen-mtg-chart", "scen-mtg-buckets"}
+    assert set(bad) == {"scen-mtg-error", "scen-mtg-headline", "scen-mtg-chart", "scen-mtg-buckets",
+                        "scen-mtg-assumptions"}
+    assert bad["scen-mtg-assumptions"]["children"] is None
     assert "No result for these inputs" in json.dumps(bad["scen-mtg-headline"])
     assert "Mortgage rate (%) must be in (0, 25], got 99" in json.dumps(bad)
 
@@ -439,3 +443,52 @@ def _assert_withdrawn(view) -> None:
     assert view.figure["data"] == []
     assert "No result" in view.figure["layout"]["annotations"][0]["text"]
     assert getattr(view, "table", None) is None and getattr(view, "buckets", None) is None
+
+
+# -- assumptions next to the results, and the leverage slider's valid range ----------------------
+def _rows(component: Any, id_: str) -> list[list[str]]:
+    body = component[id_].children[1].children
+    return [[_flatten(cell.children) for cell in row.children] for row in body]
+
+
+def test_each_panel_lists_its_assumptions_and_marks_the_ones_the_user_changed(demo):
+    view = sc.basis_view(demo, from_store=False, values=_basis_values(leverage=40, impact_bp_per_100bn=7.5))
+    rows = {r[0]: r for r in _rows(view.assumptions, "scen-basis-assumptions-table")}
+    lever = rows["basis-trade leverage (position / capital)"]
+    assert lever[1] == "40 (changed; default 50)" and lever[2] == "x"
+    assert rows["spread move per USD 100bn sold"][1].startswith("7.5 (changed")
+    haircut = rows["repo haircut on the cash leg before / after the shock"]
+    assert "changed" not in haircut[1] and haircut[4] == "moderate" and "OFR" in haircut[5]
+    swap = sc.swap_view(demo, values=_swap_values())
+    labels = [r[0] for r in _rows(swap.assumptions, "scen-swap-assumptions-table")]
+    assert labels == ["swap-spread trade leverage", "spread move per USD 100bn sold"]
+    assert "changed" not in json.dumps(swap.assumptions.to_plotly_json(), default=str)
+    # The page's hedged share is in %, the model's in a 0-1 share: 20 % is 0.2, a change.
+    mtg_view = sc.mortgage_view(demo, values=_mtg_values(hedged_share_pct=20.0))
+    share = {r[0]: r for r in _rows(mtg_view.assumptions, "scen-mtg-assumptions-table")}[
+        "share of agency MBS whose duration is hedged"]
+    assert share[1].startswith("0.2 (changed") and share[2] == "share 0-1" and share[4] == "weak"
+
+
+def test_a_refused_input_withdraws_the_assumptions_with_the_results(demo):
+    view = sc.basis_view(demo, from_store=False, values=_basis_values(leverage=100))
+    assert view.assumptions is None and view.table is None
+
+
+def test_leverage_slider_top_is_the_models_limit_one_over_haircut_plus_margin():
+    # Basis defaults: haircut 0.5 %, margin 1 % -> at most 100 / 1.5 = 66.67x.
+    assert sc.leverage_max(sc.BASIS_CONTROLS, 0.5, 1.0) == pytest.approx(100.0 / 1.5)
+    # 4 % + 4 % -> 12.5x; nothing -> the slider's own top (100x basis, 50x swap).
+    assert sc.leverage_max(sc.SWAP_CONTROLS, 4.0, 4.0) == pytest.approx(12.5)
+    assert sc.leverage_max(sc.BASIS_CONTROLS, 0.0, 0.0) == 100.0
+    assert sc.leverage_max(sc.SWAP_CONTROLS, None, 1.0) == 50.0
+    assert sc.leverage_max(sc.BASIS_CONTROLS, 50.0, 50.0) == 1.0
+    marks = sc.leverage_marks(sc.BASIS_CONTROLS, 100.0 / 1.5)
+    assert list(marks) == [1.0, 25.0, 50.0, pytest.approx(66.6667, abs=1e-3)]
+    assert marks[100.0 / 1.5] == "67x max"
+    # The limit is the model's: just above it is refused, at it the model runs.
+    demo = demo_market_data()
+    over = sc.basis_view(demo, from_store=False, values=_basis_values(leverage=68))
+    assert "at most 100%" in _flatten(over.error)
+    at = sc.basis_view(demo, from_store=False, values=_basis_values(leverage=66))
+    assert at.error == ""
