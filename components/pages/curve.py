@@ -42,9 +42,10 @@ from components import figures
 from components.context import AppContext
 from components.figures_beyond import term_premium_split_card
 from components.figures_curve import asof_update, factors_figure, history_with_asof
+from components.kit import sized_graph
 from components.theme import ACCENT, BAD, GOOD, MUTED
 from components.urlstate import Bound, initial_values, read_choice, read_number
-from components.widgets import card, graph, note, simple_table
+from components.widgets import card, note, simple_table
 from components.zoom import register_zoom
 
 PATH = "/curve"
@@ -461,11 +462,6 @@ def update_factors(ctx: AppContext, as_of: str | None) -> Any:
 # --- layout and registration ----------------------------------------------------------------
 
 
-def sized_graph(id_: str, figure: dict[str, Any]) -> Any:
-    """:func:`components.widgets.graph` with a fixed height: inside a ``grid-2`` row a graph's
-    ``height: 100%`` otherwise collapses the row and the card's content overflows."""
-    height = int(figure["layout"].get("height", 360))
-    return html.Div(graph(id_, figure), style={"height": f"{height}px"})
 
 
 def _radio(id_: str, options: tuple[str, ...] | list[dict[str, Any]], value: str) -> dcc.RadioItems:

@@ -30,7 +30,8 @@ from components import figures, widgets
 from components.context import AppContext
 from components.figures_beyond import hpw_noise_figure, swap_segments_figure
 from components.figures_curve import asof_update, history_with_asof
-from components.pages.curve import parse_as_of, sized_graph
+from components.kit import sized_graph
+from components.pages.curve import parse_as_of
 from components.theme import ACCENT, BAD, INK, MUTED, SERIES, base_layout
 from components.urlstate import (
     Bound,

@@ -33,9 +33,10 @@ from analytics.funding import (
 from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
+from components.kit import sized_graph
 from components.theme import BAD, GOOD, INK, MUTED
 from components.urlstate import Bound, initial_values
-from components.widgets import card, error_box, graph_config, note, simple_table
+from components.widgets import card, error_box, note, simple_table
 
 PATH = "/funding"
 LABEL = "Funding"
@@ -482,10 +483,6 @@ def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.Dat
     return FundingView(snap, history, shapes)
 
 
-def sized_graph(id_: str, figure: dict[str, Any], height: int) -> dcc.Graph:
-    """``widgets.graph``'s graph with an explicit height: a responsive graph in a grid cell otherwise
-    takes its parent's (auto) height and can collapse to a sliver."""
-    return dcc.Graph(id=id_, figure=figure, config=graph_config(), style={"height": f"{height}px"})
 
 
 def _threshold_input(field: ThresholdField, value: float) -> html.Div:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
-from dash import Dash, Input, Output, dash_table, dcc, html, no_update
+from dash import Dash, Input, Output, dash_table, html, no_update
 
 from analytics.positioning import (
     DEFAULT_MIN_PERIODS,
@@ -30,8 +30,9 @@ from analytics.positioning import (
 from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
+from components.kit import sized_graph
 from components.theme import BAD, FONT, INK, MUTED, SERIES, base_layout
-from components.widgets import card, csv_button, error_box, graph_config, note
+from components.widgets import card, csv_button, error_box, note
 
 PATH = "/positioning"
 LABEL = "Positioning"
@@ -414,10 +415,6 @@ def zscore_figure(view: PositioningView) -> Figure:
     return {"data": traces, "layout": layout}
 
 
-def sized_graph(id_: str, figure: dict[str, Any], height: int) -> dcc.Graph:
-    """``widgets.graph``'s graph with an explicit height: a responsive graph in a grid cell otherwise
-    takes its parent's (auto) height and can collapse to a sliver."""
-    return dcc.Graph(id=id_, figure=figure, config=graph_config(), style={"height": f"{height}px"})
 
 
 # --- key numbers -------------------------------------------------------------------------------
