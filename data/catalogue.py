@@ -200,6 +200,24 @@ _ENTRIES += [
       for n in _SOFR_SWAP_TENORS),
 ]
 
+# Series the shared history carries that no panel reads yet: catalogued for their titles and
+# units (the data page and the status table never show a bare id). Imported from files only.
+_ENTRIES += [
+    _s("BAA10Y", "Moody's Baa corporate yield minus 10-year Treasury", "%", "daily", "", "context"),
+    _s("BAMLC0A0CM", "ICE BofA US corporate (investment grade) option-adjusted spread", "%",
+       "daily", "", "context"),
+    _s("BAMLH0A0HYM2", "ICE BofA US high-yield option-adjusted spread", "%", "daily", "", "context"),
+    _s("DFF", "Federal funds effective rate (calendar days)", "%", "daily", "", "funding"),
+    _s("T10Y2Y", "10-year minus 2-year Treasury constant maturity (FRED)", "%", "daily", "",
+       "curve"),
+    _s("T10Y3M", "10-year minus 3-month Treasury constant maturity (FRED)", "%", "daily", "",
+       "curve"),
+    replace(_s("WSWP2", "2-year ICE swap rate, weekly average (discontinued)", "%", "weekly", "",
+               "functioning"), discontinued="2016-10-28"),
+    *(_s(f"BIDTOCOVER_{t}", f"{t[:-1]}-year Treasury auction bid-to-cover ratio (extract)", "ratio",
+         "irregular", "", "auctions") for t in ("10Y", "30Y")),
+]
+
 #: Every catalogued series by id.
 CATALOGUE: Final[Mapping[str, SeriesSpec]] = MappingProxyType({e.id: e for e in _ENTRIES})
 
