@@ -233,9 +233,25 @@ def _read_calendar_query(text: str) -> list[str]:
 
 
 #: The page's controls in the URL (see components.urlstate).
+def _read_thresholds_query(text: str) -> list[float]:
+    """The threshold boxes from the query: one number per field of THRESHOLD_FIELDS, in order
+    ("20,10,..."), each checked like a typed value."""
+    parts = text.split(",")
+    if len(parts) != len(THRESHOLD_FIELDS):
+        raise ValueError(f"expected {len(THRESHOLD_FIELDS)} thresholds")
+    values = {f.name: float(p) for f, p in zip(THRESHOLD_FIELDS, parts, strict=True)}
+    errors = threshold_errors(values)
+    if errors:
+        raise ValueError("; ".join(errors.values()))
+    return [values[f.name] for f in THRESHOLD_FIELDS]
+
+
 URL_STATE = (
     Bound("calendar", "funding-calendar", read=_read_calendar_query,
           write=lambda v: "1" if v else "", default=[]),
+    Bound("thresholds", {"type": THRESHOLD_TYPE, "name": ALL}, read=_read_thresholds_query,
+          write=lambda v: ",".join(f"{float(x):g}" for x in v),
+          default=[getattr(LiquidityThresholds(), f.name) for f in THRESHOLD_FIELDS]),
 )
 
 
@@ -505,12 +521,14 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     values, _ = initial_values(URL_STATE, query or {})
     calendar_value = values.get("calendar", [])
     defaults = LiquidityThresholds()
-    threshold_rows = [_threshold_input(f, getattr(defaults, f.name)) for f in THRESHOLD_FIELDS]
+    chosen = values.get("thresholds", [getattr(defaults, f.name) for f in THRESHOLD_FIELDS])
+    threshold_rows = [_threshold_input(f, v) for f, v in zip(THRESHOLD_FIELDS, chosen, strict=True)]
+    thresholds = read_thresholds({f.name: v for f, v in zip(THRESHOLD_FIELDS, chosen, strict=True)})
     if when is None:
         view = None
     else:
         view = compute_view(series, measures.funding, measures.facilities,
-                            FundingInputs(when, defaults, read_calendar(calendar_value)),
+                            FundingInputs(when, thresholds, read_calendar(calendar_value)),
                             default_history=state.lights)
     shapes = view.shapes if view is not None else {}
     no_data = "No funding series in the store: import the FRED/NY Fed files or run `tsm refresh`."

@@ -140,3 +140,34 @@ def _walk(node):
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value)
+
+
+def test_scenario_inputs_come_from_the_url_and_run_the_models(tmp_path):
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    plain = json.dumps(_route_search(client, "/scenarios", "")["page"])
+    out = _route_search(client, "/scenarios", "?swap.leverage=30&mtg.shock_bp=150")
+    page = json.dumps(out["page"])
+    sliders = {c["props"]["id"]: c["props"]["value"] for c in _walk(out["page"])
+               if isinstance(c.get("props", {}).get("id"), str)
+               and c["props"]["id"] in ("scen-swap-leverage", "scen-mtg-shock-bp")}
+    assert sliders == {"scen-swap-leverage": 30.0, "scen-mtg-shock-bp": 150.0}
+    assert page != plain  # the panels ran with those inputs, not the defaults
+    bad = _route_search(client, "/scenarios", "?basis.leverage=1000")
+    assert "basis.leverage='1000' ignored" in json.dumps(bad["asof-message"])
+
+
+def test_funding_thresholds_come_from_the_url_and_move_the_lights(tmp_path):
+    from analytics.funding import LiquidityThresholds
+    from components.pages.funding import THRESHOLD_FIELDS
+
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    defaults = [getattr(LiquidityThresholds(), f.name) for f in THRESHOLD_FIELDS]
+    low = [0.0 if isinstance(v, float) else v for v in defaults]  # every level threshold at 0
+    search = "?as_of=2019-09-17&thresholds=" + ",".join(f"{v:g}" for v in low)
+    page = _route_search(client, "/funding", search)["page"]
+    boxes = [c["props"]["value"] for c in _walk(page)
+             if isinstance(c.get("props", {}).get("id"), dict)
+             and c["props"]["id"].get("type") == "funding-threshold"]
+    assert boxes == low
+    bad = _route_search(client, "/funding", "?thresholds=1,2")
+    assert "thresholds='1,2' ignored" in json.dumps(bad["asof-message"])

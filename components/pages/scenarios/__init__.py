@@ -42,6 +42,7 @@ from components.pages.scenarios.inputs import (
     leverage_max,
 )
 from components.pages.scenarios.layout import (
+    URL_STATE,
     layout,
 )
 from components.pages.scenarios.views import (
@@ -58,6 +59,7 @@ from components.pages.scenarios.views import (
 )
 
 __all__ = [
+    "URL_STATE",
     "PATH",
     "LABEL",
     "Control",

@@ -37,6 +37,7 @@ from components.pages.scenarios.views import (
     ten_year_yield,
 )
 from components.theme import MUTED
+from components.urlstate import Bound, initial_values, read_number
 from components.widgets import card, error_box, note
 
 
@@ -79,14 +80,15 @@ def _with_placeholders(view: LoopView | MortgageView, title: str) -> list[Any]:
 
 
 def _loop_card(panel: Panel, title: str, controls: Sequence[Control], view: LoopView,
-               explanation: str, *, head: Sequence[Any] = (), capital_disabled: bool = False
-               ) -> html.Div:
+               explanation: str, *, head: Sequence[Any] = (), capital_disabled: bool = False,
+               values: Mapping[str, Any] | None = None) -> html.Div:
     error, headline, figure, table, source, assumptions = _with_placeholders(view, title)
     left = html.Div([
         *head,
         html.Div(source, id=f"scen-{panel}-source", className="note",
                  style={"color": MUTED, "marginBottom": "8px"}),
-        *[_control(panel, c, disabled=capital_disabled and c.name == "capital_bn")
+        *[_control(panel, c, value=(values or {}).get(c.name),
+                   disabled=capital_disabled and c.name == "capital_bn")
           for c in controls],
         html.Div(error, id=f"scen-{panel}-error"),
     ])
@@ -98,8 +100,29 @@ def _loop_card(panel: Panel, title: str, controls: Sequence[Control], view: Loop
                 note(explanation), id_=f"scen-{panel}-card")
 
 
+def _bound(panel: Panel, control: Control) -> Bound:
+    # The mortgage rate's default comes from the store, so it is always written when moved.
+    default = None if control.name == "mortgage_rate_pct" else control.default
+    return Bound(f"{panel}.{control.name}", control_id(panel, control.name),
+                 read=read_number(control.low, control.high),
+                 write=lambda v: f"{float(v):g}", default=default)
+
+
+#: Every scenario input in the URL (``?basis.leverage=60&mtg.shock_bp=100``): a pasted link
+#: reproduces the three panels.
+URL_STATE: tuple[Bound, ...] = tuple(
+    _bound(panel, c) for panel, controls in (("basis", BASIS_CONTROLS), ("swap", SWAP_CONTROLS),
+                                             ("mtg", MORTGAGE_CONTROLS)) for c in controls)
+
+
+def _from_url(panel: Panel, controls: Sequence[Control], query: Mapping[str, str] | None
+              ) -> dict[str, Any]:
+    found, _ = initial_values(URL_STATE, query or {})
+    prefix = f"{panel}."
+    return {key[len(prefix):]: value for key, value in found.items() if key.startswith(prefix)}
+
+
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
-    del query  # the scenario inputs are not in the URL yet
     data, store_error = safe_data(ctx)
     if data is None:
         return html.Div(error_box(store_error, id_="scen-store-error"))
@@ -117,24 +140,29 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
         head.append(note(f"Store sizing unavailable: {reason}.", id_="scen-basis-store-note"))
     basis = _loop_card(
         "basis", "Basis-trade doom loop", BASIS_CONTROLS,
-        basis_view(data, from_store=from_store, values=_defaults(BASIS_CONTROLS)),
+        basis_view(data, from_store=from_store,
+                   values={**_defaults(BASIS_CONTROLS), **_from_url("basis", BASIS_CONTROLS, query)}),
         "Long cash Treasuries in repo (haircut) against short futures (initial margin). The "
         "shock raises haircut and margin and moves the basis; when the requirement exceeds "
         "capital the fund sells, its sales widen the basis (price impact), the losses call for "
         "more margin, until a fixed point or full liquidation. Leverage x (haircut + margin) "
         "before the shock must be at most 100%.",
         head=head, capital_disabled=from_store,
+        values=_from_url("basis", BASIS_CONTROLS, query),
     )
     swap = _loop_card(
         "swap", "Swap-spread unwind", SWAP_CONTROLS,
-        swap_view(data, values=_defaults(SWAP_CONTROLS)),
+        swap_view(data, values={**_defaults(SWAP_CONTROLS), **_from_url("swap", SWAP_CONTROLS, query)}),
         "Long 10y Treasuries in repo against pay-fixed swaps (swap initial margin). The same "
         "loop: a more negative swap spread is the loss; sales push the spread further down.",
+        values=_from_url("swap", SWAP_CONTROLS, query),
     )
     rate = mortgage_rate_default(data)
     ten = ten_year_yield(data)
+    mtg_url = _from_url("mtg", MORTGAGE_CONTROLS, query)
     controls = [
-        _control("mtg", c, value=rate.value_pct if c.name == "mortgage_rate_pct" else None)
+        _control("mtg", c, value=mtg_url.get(c.name, rate.value_pct if c.name == "mortgage_rate_pct"
+                                              else None))
         for c in MORTGAGE_CONTROLS
     ]
     rate_text = (f"Mortgage rate default {rate.value_pct:.2f}% = MORTGAGE30US on "
@@ -145,7 +173,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
                 f"({ten.date:%Y-%m-%d})" if ten.date is not None else
                 f"hedge = 10y par note at {ten.value_pct:.2f}% (model default; no 10y yield in "
                 "the store)")
-    values = {**_defaults(MORTGAGE_CONTROLS), "mortgage_rate_pct": rate.value_pct}
+    values = {**_defaults(MORTGAGE_CONTROLS), "mortgage_rate_pct": rate.value_pct, **mtg_url}
     error, headline, figure, buckets, assumptions = _with_placeholders(
         mortgage_view(data, values=values), "Convexity hedging")
     mortgage = card(
