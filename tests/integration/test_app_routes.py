@@ -171,3 +171,16 @@ def test_funding_thresholds_come_from_the_url_and_move_the_lights(tmp_path):
     assert boxes == low
     bad = _route_search(client, "/funding", "?thresholds=1,2")
     assert "thresholds='1,2' ignored" in json.dumps(bad["asof-message"])
+
+
+def test_the_risk_bond_comes_from_the_url(tmp_path):
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    out = _route_search(client, "/risk", "?bond.coupon=5&bond.maturity=20&bond.callable=1"
+                                         "&bond.quote_kind=yield&bond.quote=5.2")
+    ids = {c["props"]["id"]: c["props"] for c in _walk(out["page"])
+           if isinstance(c.get("props", {}).get("id"), str)}
+    assert ids["risk-coupon"]["value"] == 5.0 and ids["risk-maturity"]["value"] == 20.0
+    assert ids["risk-callable"]["value"] == ["yes"] and ids["risk-call-after"]["disabled"] is False
+    assert ids["risk-quote-kind"]["value"] == "yield"
+    # the bond priced on the page is that one: a callable, so its yield to worst is shown
+    assert "yield to worst" in json.dumps(out["page"])

@@ -61,6 +61,7 @@ from components.pages.risk.inputs import (
     read_stress,
 )
 from components.pages.risk.layout import (
+    URL_STATE,
     layout,
 )
 from components.pages.risk.views import (
@@ -86,6 +87,7 @@ from components.pages.risk.views import (
 from components.pages.risk.views import _book as _book  # the tests' cache helper
 
 __all__ = [
+    "URL_STATE",
     "MAX_UPLOAD_BYTES",
     "PROFILE_MATURITIES",
     "PATH",

@@ -36,6 +36,7 @@ from components.pages.risk.views import (
     stress_view,
 )
 from components.theme import BAD, GRID, MUTED
+from components.urlstate import Bound, initial_values, read_choice
 from components.widgets import card, error_box, note
 from data.market import MarketData
 
@@ -82,8 +83,41 @@ def _fieldset(legend: Any, *children: Any) -> html.Fieldset:
                                 "display": "flex", "gap": "12px", "flexWrap": "wrap"})
 
 
-def _bond_controls(data: MarketData | None) -> html.Div:
-    d = DEFAULT_INPUTS
+def _read_flag(text: str) -> list[str]:
+    if text.strip().lower() not in ("1", "yes", "true"):
+        raise ValueError("use 1 to tick it")
+    return ["yes"]
+
+
+def _write_number(value: Any) -> str:
+    return f"{float(value):g}"
+
+
+#: The bond panel in the URL (``?bond.coupon=5&bond.callable=1``): a pasted link prices the
+#: same bond. Values are checked by the panel itself, which names a bad one under its box.
+URL_STATE: tuple[Bound, ...] = (
+    *(Bound(f"bond.{name}", _cid(name), read=float, write=_write_number,
+            default=DEFAULT_INPUTS[name])
+      for name in ("coupon", "maturity", "quote", "call_after", "call_price", "vol", "ordinary",
+                   "gains", "shift")),
+    Bound("bond.quote_kind", _cid("quote_kind"), read=read_choice(("price", "yield")),
+          default=DEFAULT_INPUTS["quote_kind"]),
+    Bound("bond.callable", _cid("callable"), read=_read_flag, write=lambda v: "1" if v else "",
+          default=[]),
+    Bound("bond.muni", _cid("muni"), read=_read_flag, write=lambda v: "1" if v else "",
+          default=[]),
+)
+
+
+def bond_values(query: Mapping[str, str] | None) -> dict[str, Any]:
+    """The bond panel's values: the defaults, with what the URL query sets."""
+    found, _ = initial_values(URL_STATE, query or {})
+    return {**DEFAULT_INPUTS, **{key.removeprefix("bond."): value for key, value in found.items()}}
+
+
+def _bond_controls(data: MarketData | None, values: Mapping[str, Any] | None = None) -> html.Div:
+    d = dict(values) if values is not None else dict(DEFAULT_INPUTS)
+    no_call, no_muni = not d["callable"], not d["muni"]
     last = data.last_date() if data is not None else None
     first = data.yields.index[0] if data is not None and not data.yields.empty else None
     return html.Div([
@@ -102,15 +136,15 @@ def _bond_controls(data: MarketData | None) -> html.Div:
         _fieldset(dcc.Checklist(id=_cid("callable"), value=list(d["callable"]),
                                 options=[{"label": " Callable (Hull-White tree)", "value": "yes"}],
                                 style={"display": "inline-block"}),
-                  _number_box("call_after", d["call_after"], 0.5, "years", disabled=True),
-                  _number_box("call_price", d["call_price"], 0.5, "per 100", disabled=True),
-                  _number_box("vol", d["vol"], 5, "bp a year", disabled=True),
+                  _number_box("call_after", d["call_after"], 0.5, "years", disabled=no_call),
+                  _number_box("call_price", d["call_price"], 0.5, "per 100", disabled=no_call),
+                  _number_box("vol", d["vol"], 5, "bp a year", disabled=no_call),
                   _error_slot("callable")),
         _fieldset(dcc.Checklist(id=_cid("muni"), value=list(d["muni"]),
                                 options=[{"label": " Municipal (de minimis tax)", "value": "yes"}],
                                 style={"display": "inline-block"}),
-                  _number_box("ordinary", d["ordinary"], 0.01, "decimal", disabled=True),
-                  _number_box("gains", d["gains"], 0.01, "decimal", disabled=True),
+                  _number_box("ordinary", d["ordinary"], 0.01, "decimal", disabled=no_muni),
+                  _number_box("gains", d["gains"], 0.01, "decimal", disabled=no_muni),
                   _error_slot("muni")),
         _fieldset("Curve and shift",
                   html.Div([
@@ -174,7 +208,7 @@ def _iso(day: pd.Timestamp | None) -> str | None:
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     data, store_error = safe_data(ctx)
     asked = (query or {}).get("as_of") or None
-    values = dict(DEFAULT_INPUTS)
+    values = bond_values(query)
     view = bond_view(data, values)
     stress = stress_view(view.spec, StressShock())
     yields = data.yields if data is not None else pd.DataFrame()
@@ -190,7 +224,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     bond = card(
         "Bond: price, durations, key rates",
         html.Div([
-            html.Div([_bond_controls(data),
+            html.Div([_bond_controls(data, values),
                       error_box(store_error, id_="risk-store-error") if store_error else None]),
             html.Div([
                 html.Div(view.curve_note, id="risk-curve-note", className="note",
