@@ -230,11 +230,18 @@ def top_contributor(
     return TopContributor(name, label or name, category, finite[name], date)
 
 
+#: Short names of the lights for a grid cell (the funding page keeps the long ones).
+LIGHT_SHORT_LABELS: Final[Mapping[str, str]] = MappingProxyType({
+    "sofr_up": "SOFR up", "sofr_effr_widening": "SOFR-EFFR wider",
+    "fed_facilities": "Fed facility use"})
+
+
 def _light(doc: Mapping[str, Any]) -> LightCell:
     raw_date = doc.get("date")
+    name = str(doc.get("name", ""))
     return LightCell(
-        name=str(doc.get("name", "")),
-        label=str(doc.get("label", doc.get("name", ""))),
+        name=name,
+        label=LIGHT_SHORT_LABELS.get(name, str(doc.get("label", name))),
         state=str(doc.get("state", "unknown")),
         reading=None if doc.get("reading") is None else float(doc["reading"]),
         threshold=None if doc.get("threshold") is None else float(doc["threshold"]),
@@ -262,7 +269,7 @@ def build_board(state: MarketState, snap: Snapshot) -> MonitorBoard:
     for name in BOARD_SPREADS:
         short, long = SPREADS[name]
         cells.append(level_cell(_column(m.spreads_bp, name), when, key=name,
-                                label=f"{name} ({long} - {short})", group="spreads", units="bp",
+                                label=f"{name} ({long}-{short})", group="spreads", units="bp",
                                 change_units="bp", max_age_days=CURVE_STALE_AFTER_DAYS))
     funding: Sequence[tuple[str, str, str, str, str, float]] = (
         ("sofr", "sofr_pct", "SOFR", "%", "bp", BP_PER_PCT),
@@ -277,9 +284,21 @@ def build_board(state: MarketState, snap: Snapshot) -> MonitorBoard:
     cells.append(level_cell(_column(m.facilities, "rrp_bn"), when, key="rrp", label="ON RRP",
                             group="funding", units="USD bn", change_units="USD bn"))
     cells.append(level_cell(_column(state.lev_net, "net_notional_bn"), when, key="lev_net",
-                            label="Leveraged funds net", group="positioning", units="USD bn",
+                            label="Lev. funds net", group="positioning", units="USD bn",
                             change_units="USD bn", windows=WEEKLY_WINDOWS,
                             max_age_days=CFTC_STALE_AFTER_DAYS))
+    # Issue 11's levels that matter in a meeting: foreign official demand, net liquidity and
+    # the OFR stress index (weekly series change over 1 and 4 reports).
+    cells.append(level_cell(_column(state.beyond.custody, "custody_bn"), when, key="custody",
+                            label="Foreign official", group="flows", units="USD bn",
+                            change_units="USD bn", windows=WEEKLY_WINDOWS,
+                            max_age_days=CFTC_STALE_AFTER_DAYS))
+    cells.append(level_cell(_column(state.beyond.liquidity, "net_liquidity_bn"), when,
+                            key="net_liquidity", label="Net liquidity", group="flows",
+                            units="USD bn", change_units="USD bn", windows=WEEKLY_WINDOWS,
+                            max_age_days=CFTC_STALE_AFTER_DAYS))
+    cells.append(level_cell(_column(m.series, "OFR_FSI"), when, key="ofr_fsi", label="OFR FSI",
+                            group="stress", units="index", change_units="pt"))
     cells.append(level_cell(m.stress.total.astype(float), when, key="stress",
                             label="Stress index", group="stress", units="z", change_units="z"))
     labels = {s.name: (s.label, s.category) for s in m.stress.specs}

@@ -83,6 +83,8 @@ def format_value(cell: MonitorCell) -> str:
         return _signed(f"{_number(v, 1)} bp")
     if cell.units == "USD bn":  # a whole number from $100bn: "-718 bn" fits a cell
         return _signed(f"{v:,.0f} bn" if abs(v) >= 100 else f"{v:,.1f} bn")
+    if cell.units == "index":  # an index of its own scale (OFR FSI), not z units
+        return _signed(f"{v:+.2f}")
     return _signed(f"{v:+.2f} z")
 
 
@@ -91,8 +93,8 @@ def format_change(change: Change, units: str) -> str:
     c = change.change
     if c is None:
         return "n/a"
-    if units == "z":
-        text, zero = f"{c:+.2f}", abs(c) < 0.005
+    if units in ("z", "pt"):  # one decimal: seven cells a row leave about 60 px per change
+        text, zero = f"{c:+.1f}", abs(c) < 0.05
     elif units == "USD bn":  # whole numbers from 10 bn: "-17.7" does not fit a 1366-px cell
         text, zero = (f"{c:+,.0f}" if abs(c) >= 10 else f"{c:+,.1f}"), abs(c) < 0.05
     else:
@@ -172,14 +174,14 @@ def light_box(light: LightCell, as_of: pd.Timestamp) -> html.Div:
 def top_box(board: MonitorBoard) -> html.Div:
     top = board.top
     if top is None:
-        return html.Div([html.Div("Top stress contributor", className="mon-label"),
+        return html.Div([html.Div("Top stress driver", className="mon-label"),
                          html.Div("n/a", id="mon-value-top", className="mon-value"),
                          html.Div("no indicator on this date", className="mon-detail")],
                         id="mon-top", className="mon-cell mon-group-stress mon-missing")
     date = (html.Div(f"as of {top.date:%Y-%m-%d}", className="mon-date")
             if top.date.normalize() != board.as_of.normalize() else None)
     return html.Div([
-        html.Div("Top stress contributor", className="mon-label"),
+        html.Div("Top stress driver", className="mon-label"),
         html.Div(_signed(f"{top.contribution:+.2f} z"), id="mon-value-top", className="mon-value"),
         html.Div(top.label, className="mon-detail", title=f"{top.label} ({top.category})"),
         html.Div(top.category, className="mon-detail"),
@@ -188,7 +190,7 @@ def top_box(board: MonitorBoard) -> html.Div:
 
 
 def board_grid(board: MonitorBoard, snap: Snapshot) -> html.Div:
-    """The grid: curve points, spreads, funding, positioning, stress, lights (6 x 3)."""
+    """The grid: curve points, spreads, funding, positioning, flows, stress, lights."""
     boxes: list[html.Div] = []
     for cell in board.cells:
         detail = ""

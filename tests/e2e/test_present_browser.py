@@ -59,7 +59,10 @@ def test_meeting_mode_renders_the_grid_with_numbers_on_one_screen(dash_duo, demo
     wait_ready(dash_duo)
     assert js(dash_duo, "return document.documentElement.dataset.theme") == "dark"
     assert body_background(dash_duo) == "rgb(0, 0, 0)"  # the high-contrast meeting look
-    assert len(dash_duo.find_elements("#monitor-grid .mon-cell")) == 18
+    assert len(dash_duo.find_elements("#monitor-grid .mon-cell")) == 21
+    # issue 11's levels: foreign official custody, net liquidity, the OFR stress index
+    for key in ("custody", "net_liquidity", "ofr_fsi"):
+        assert re.search(r"\d", dash_duo.find_element(f"#mon-value-{key}").text), key
     assert re.fullmatch(r"\d\.\d\d%", dash_duo.find_element("#mon-value-10y").text)
     assert re.fullmatch(r"\u2212?\d+ bp", dash_duo.find_element("#mon-value-2s10s").text)
     assert re.fullmatch(r"1w\s?[\u25b2\u25bc=]\s?[+\u2212]?\d+(\.\d)?",
@@ -77,6 +80,8 @@ def test_meeting_mode_renders_the_grid_with_numbers_on_one_screen(dash_duo, demo
     dash_duo.driver.save_screenshot(str(screenshot_dir / "meeting-monitor-1920x1080.png"))
     dash_duo.driver.set_window_size(1366, 768)
     time.sleep(0.5)
+    bottom = js(dash_duo, "return document.getElementById('monitor-grid').getBoundingClientRect().bottom")
+    assert bottom <= js(dash_duo, "return window.innerHeight")  # one screen at 1366x768 too
     clipped = js(dash_duo, "return [...document.querySelectorAll('.mon-value, .mon-chg-v')]"
                            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.id || e.textContent)")
     assert clipped == []
