@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 
+from components.widgets import parse_as_of
+
 __all__ = ["Bound", "parse_query", "build_search", "with_params", "resolve_as_of", "AsOf",
            "read_number", "read_choice", "read_json_list"]
 
@@ -86,14 +88,14 @@ def resolve_as_of(text: str | None, *, first: pd.Timestamp | None,
     if text in (None, ""):
         return AsOf(last, False)
     try:
-        when = pd.Timestamp(str(text))
-        if pd.isna(when) or len(str(text).strip()) < 8:
-            raise ValueError
-        when = when.normalize()
-    except (ValueError, TypeError, OverflowError):
+        when = parse_as_of(text)  # the app's one date parser (components.widgets)
+    except ValueError:
+        when = None
+    if when is None:
         shown = str(text)[:40]
         latest = "" if last is None else f"; showing the latest date, {last:%Y-%m-%d}"
         return AsOf(last, False, f"as_of={shown!r} is not a date (use YYYY-MM-DD){latest}.")
+    when = when.normalize()
     if last is not None and when > last:
         return AsOf(last, True, f"No data after {last:%Y-%m-%d}: showing {last:%Y-%m-%d} "
                                 f"instead of {when:%Y-%m-%d}.")
