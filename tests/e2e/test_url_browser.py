@@ -77,3 +77,31 @@ def test_a_bad_as_of_in_the_link_gets_a_message_not_an_error_page(dash_duo, demo
     dash_duo.driver.get(dash_duo.server_url + "/stress?as_of=2020-02-30")
     dash_duo.wait_for_contains_text("#asof-error", "is not a date", timeout=20)
     dash_duo.wait_for_element("#stress-history", timeout=20)
+
+
+ROUND_TRIPS = (
+    # page, query, element whose value the query sets, the value it must show
+    ("/curve", "?as_of=2020-03-18&band=5", "input#curve-band", "5"),
+    ("/functioning", "?as_of=2020-03-18&tenor=5y", "#func-otr-tenor input:checked", "5y"),
+    ("/funding", "?as_of=2019-09-17&calendar=1", "#funding-calendar input:checked", "adjusted"),
+    ("/stress", "?as_of=2020-03-18&window=5", "input#stress-window", "5"),
+    ("/risk", "?bond.coupon=5.5&bond.maturity=20", "input#risk-coupon", "5.5"),
+    ("/scenarios", "?swap.capital_bn=12", "input#scen-swap-capital-bn", "12"),
+)
+
+
+@pytest.mark.parametrize(("path", "query", "selector", "expected"), ROUND_TRIPS,
+                         ids=[r[0].strip("/") for r in ROUND_TRIPS])
+def test_every_page_restores_its_view_from_a_pasted_link_and_a_reload(
+        dash_duo, demo_app, path, query, selector, expected):
+    dash_duo.start_server(demo_app)
+    dash_duo.driver.get(dash_duo.server_url + path + query)
+    for _ in range(2):  # the pasted link, then a reload of the same URL
+        until(lambda: _value(dash_duo, selector) not in (None, ""), timeout=30)
+        value = _value(dash_duo, selector)
+        assert value == expected or (value.replace(".0", "") == expected), (path, value)
+        search = dash_duo.driver.execute_script("return window.location.search")
+        wanted = set(query.lstrip("?").split("&"))
+        assert wanted <= set(search.lstrip("?").split("&")), search  # the link's keys are kept
+        dash_duo.driver.refresh()
+    assert not dash_duo.driver.find_elements("css selector", "#asof-error")
