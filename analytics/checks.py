@@ -97,3 +97,16 @@ def us_federal_holidays(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIn
         return pd.DatetimeIndex(USFederalHolidayCalendar().holidays(start=lo, end=hi))
     every = _all_federal_holidays()
     return every[(every >= lo) & (every <= hi)]
+
+
+def iso_day(day: pd.Timestamp | None) -> str | None:
+    """YYYY-MM-DD of ``day``, or None."""
+    return None if day is None else day.strftime("%Y-%m-%d")
+
+
+def series_column(series: pd.DataFrame, series_id: str) -> pd.Series:
+    """One column of the wide series frame without its NaN rows, as floats (empty when the
+    series is not stored)."""
+    if series_id not in series.columns:
+        return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
+    return series[series_id].dropna().astype(float)

@@ -24,6 +24,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.checks import iso_day, series_column
+
 __all__ = [
     "CUSTODY_ID",
     "CUSTODY_Z_WEEKS",
@@ -63,10 +65,7 @@ _MN_PER_BN: Final = 1000.0
 _DECIMALS: Final = 3
 
 
-def _column(series: pd.DataFrame, series_id: str) -> pd.Series:
-    if series_id not in series.columns:
-        return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
-    return series[series_id].dropna().astype(float)
+_column = series_column
 
 
 def _lagged(values: pd.Series, days: int) -> pd.Series:
@@ -82,8 +81,7 @@ def _opt(value: object, decimals: int = _DECIMALS) -> float | None:
     return None if not np.isfinite(number) else round(number, decimals)
 
 
-def _iso(day: pd.Timestamp | None) -> str | None:
-    return None if day is None else day.strftime("%Y-%m-%d")
+_iso = iso_day
 
 
 # -- foreign official custody -------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from analytics.checks import iso_day, series_column
 from analytics.curve import WINDOWS  # one definition of each window, app-wide
 
 __all__ = [
@@ -44,15 +45,8 @@ MAX_AGE_DAYS: Final = 10
 _BP: Final = 100.0
 
 
-def iso(day: pd.Timestamp | None) -> str | None:
-    """YYYY-MM-DD of `day`, or None."""
-    return None if day is None else day.strftime("%Y-%m-%d")
-
-
-def _column(series: pd.DataFrame, series_id: str) -> pd.Series:
-    if series_id not in series.columns:
-        return pd.Series(dtype=float, index=pd.DatetimeIndex([], name="date"))
-    return series[series_id].dropna().astype(float)
+iso = iso_day  # kept under its old name: the figure builders import it
+_column = series_column
 
 
 def forward_5y5y_pct(breakeven_5y_pct: pd.Series, breakeven_10y_pct: pd.Series) -> pd.Series:
