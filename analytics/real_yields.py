@@ -45,7 +45,7 @@ MAX_AGE_DAYS: Final = 10
 _BP: Final = 100.0
 
 
-iso = iso_day  # kept under its old name: the figure builders import it
+iso = iso_day  # the names this module uses (one definition, in analytics.checks)
 _column = series_column
 
 
