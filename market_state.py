@@ -36,7 +36,7 @@ import config
 from analytics.state import STATE_FORMAT, MarketState, build_state
 from config import StoreLocation
 from data.market import MarketData, demo_market_data, load_market_data
-from data.store import Store, StoreError
+from data.store import StoreError
 
 __all__ = ["state_dir", "load_persisted", "ensure_persisted", "build_for", "StateKeeper",
            "StateView", "demo_state"]
@@ -213,13 +213,12 @@ class StateKeeper:
         return self._error
 
     def _store_revision(self) -> int | None:
-        """The store's revision, None without a store (DEMO). Raises StoreError."""
-        if not self._path.exists():
-            return None
-        with Store.open(self._path, create=False) as store:
-            if store.origin() is None:
-                return None
-            return store.revision()
+        """The store's revision, None without stored data (DEMO). Raises StoreError.
+
+        Through :func:`data.market.load_market_data`: its rule for "no data, so DEMO" and its
+        per-revision cache are the ones every page's banner uses."""
+        data = load_market_data(self._path)
+        return None if data.is_demo else data.revision
 
     def view(self) -> StateView:
         """The state to serve now. Raises StoreError when the store cannot be read."""
