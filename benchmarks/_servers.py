@@ -78,12 +78,21 @@ def free_port() -> int:
 
 
 def dockerfile_gunicorn() -> tuple[list[str], str]:
-    """gunicorn's options and app from the Dockerfile's CMD (bind replaced by ours)."""
+    """gunicorn's options and app from the Dockerfile's CMD (bind replaced by ours). A CMD of
+    `tsm serve` runs gunicorn with the service's config (cli/serve.py `gunicorn_argv`), whose
+    settings come from the environment: server_env() sets them as the image does, minus the
+    scheduler and the access log."""
     options = ["--workers", "2", "--threads", "4", "--timeout", "120"]
     app = "app:server"
     dockerfile = ROOT / "Dockerfile"
     if dockerfile.exists():
         for line in dockerfile.read_text().splitlines():
+            if line.startswith("CMD") and re.search(r"""["']?tsm["']?\s*,?\s*["']?serve""", line):
+                sys.path.insert(0, str(ROOT))
+                from cli.serve import gunicorn_argv
+
+                argv = gunicorn_argv()
+                return argv[argv.index("gunicorn") + 1:-1], argv[-1]
             if line.startswith("CMD") and "gunicorn" in line:
                 text = line[line.index("gunicorn"):].rstrip('"]').rstrip("'")
                 words = shlex.split(text.replace('\\"', '"'))[1:]
@@ -216,6 +225,8 @@ def status_kb(pid: int) -> dict[str, int]:
 def server_env(store: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "FRED_API_KEY"}
     env.update({var: "http://127.0.0.1:9" for var in SOURCE_URL_VARS})
+    # `tsm serve` settings: no scheduled refresh, no access log (it would cost the server time)
+    env.update(TSM_SCHEDULE="0", TSM_ACCESS_LOG="")
     env.update(TSM_STORE=str(store), TSM_HTTP_RETRIES="0", TSM_HTTP_TIMEOUT="2",
                PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
     env.update(extra)

@@ -557,7 +557,8 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
     # 5. the anchor app, measured just before and just after the app's callbacks (the machine
     # is shared: its load drifts), so the ratio compares like with like
     anchor_server = Gunicorn("anchor", "_anchor_app:server", ROOT / "benchmarks",
-                             server_env(store, ANCHOR_STORE=str(store)), options, workdir)
+                             server_env(store, ANCHOR_STORE=str(store), TSM_WARM_UP="0"),
+                             options, workdir)
     servers.append(anchor_server)
     anchor_server.start()
     anchor_server.wait_ready("/")
