@@ -39,6 +39,8 @@ __all__ = [
     "Auctions",
     "auction_table",
     "auctions_as_of",
+    "AuctionLookup",
+    "auction_lookup",
 ]
 
 #: Tenor labels of the auction series, shortest first.
@@ -186,26 +188,62 @@ class Auctions:
                 "missing": list(self.missing)}
 
 
+#: The columns of the table a snapshot row reads.
+_ROW_COLUMNS: Final = ("date", "tenor", "high_yield_pct", "tail_bp", "bid_to_cover", "indirect_pct",
+                       "dealer_pct", "weak")
+
+
+@dataclass(frozen=True, eq=False)
+class AuctionLookup:
+    """:func:`auction_table` ready for as-of lookups (computed once per data revision).
+
+    ``dates``: the auction dates as int64 nanoseconds, in table order; ``columns``: the
+    columns a snapshot row reads, as numpy arrays; ``last``: the latest auction date (None
+    without auctions).
+    """
+
+    dates: np.ndarray
+    columns: dict[str, np.ndarray]
+    last: pd.Timestamp | None
+
+    def row(self, i: int) -> AuctionRow:
+        """The snapshot row of the auction at position ``i``."""
+        c = self.columns
+        weak = c["weak"][i]
+        return AuctionRow(pd.Timestamp(c["date"][i]), str(c["tenor"][i]),
+                          _opt(c["high_yield_pct"][i], 4), _opt(c["tail_bp"][i], 2),
+                          _opt(c["bid_to_cover"][i], 3), _opt(c["indirect_pct"][i], 2),
+                          _opt(c["dealer_pct"][i], 2), None if pd.isna(weak) else bool(weak))
+
+
+def auction_lookup(table: pd.DataFrame) -> AuctionLookup:
+    """The :class:`AuctionLookup` of an :func:`auction_table`."""
+    columns = {name: table[name].to_numpy(copy=True) for name in _ROW_COLUMNS}
+    if table.empty:
+        return AuctionLookup(np.empty(0, dtype=np.int64), columns, None)
+    dates = np.asarray(pd.DatetimeIndex(table["date"]).as_unit("ns").asi8, dtype=np.int64).copy()
+    return AuctionLookup(dates, columns, pd.Timestamp(table["date"].max()))
+
+
 def auctions_as_of(
-    series: pd.DataFrame, as_of: pd.Timestamp, *, table: pd.DataFrame | None = None
+    series: pd.DataFrame, as_of: pd.Timestamp, *,
+    table: pd.DataFrame | AuctionLookup | None = None,
 ) -> Auctions:
     """Coupon auctions held in the 10 business days up to `as_of` (inclusive), oldest first.
 
-    `table` is :func:`auction_table` of `series`, when already computed.
+    `table` is :func:`auction_table` of `series` or its :func:`auction_lookup` (then the call
+    is a selection of precomputed rows), when already computed.
     """
-    rows = auction_table(series) if table is None else table
+    found = auction_table(series) if table is None else table
+    lookup = found if isinstance(found, AuctionLookup) else auction_lookup(found)
     end = as_of.normalize()
     start = (end - pd.offsets.BDay(RECENT_BUSINESS_DAYS - 1)) if end.day_of_week < 5 else \
         (end - pd.offsets.BDay(RECENT_BUSINESS_DAYS))
-    picked = rows[(rows["date"] >= start) & (rows["date"] <= end)] if len(rows) else rows
     missing = []
-    if rows.empty:
+    if lookup.last is None:
         missing.append("auctions: none stored (import the auction table or refresh --source auctions)")
-    elif rows["date"].max() < start:
-        missing.append(f"auctions: none stored after {pd.Timestamp(rows['date'].max()).date()}")
-    recent = tuple(
-        AuctionRow(pd.Timestamp(r["date"]), str(r["tenor"]), _opt(r["high_yield_pct"], 4),
-                   _opt(r["tail_bp"], 2), _opt(r["bid_to_cover"], 3), _opt(r["indirect_pct"], 2),
-                   _opt(r["dealer_pct"], 2), None if pd.isna(r["weak"]) else bool(r["weak"]))
-        for r in picked.to_dict("records"))
+    elif lookup.last < start:
+        missing.append(f"auctions: none stored after {lookup.last.date()}")
+    inside = (lookup.dates >= pd.Timestamp(start).value) & (lookup.dates <= end.value)
+    recent = tuple(lookup.row(int(i)) for i in np.flatnonzero(inside))
     return Auctions(pd.Timestamp(start), end, recent, tuple(missing))

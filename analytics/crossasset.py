@@ -28,6 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.asof import AsOfRows, as_of_rows
 from analytics.tenors import BP_PER_PCT, TENORS
 
 __all__ = [
@@ -217,7 +218,7 @@ def _opt(value: object) -> float | None:
 
 
 def sell_america_as_of(
-    history: pd.DataFrame,
+    history: pd.DataFrame | AsOfRows,
     *,
     as_of: object,
     window_days: int = DEFAULT_WINDOW_DAYS,
@@ -227,8 +228,9 @@ def sell_america_as_of(
 
     Parameters
     ----------
-    history : pandas.DataFrame
-        Output of :func:`sell_america_history`.
+    history : pandas.DataFrame or AsOfRows
+        Output of :func:`sell_america_history`, or its :func:`analytics.asof.as_of_rows`
+        (then the call is a row lookup, no pass over the history).
     as_of : date-like
         Date of interest.
     window_days, min_yield_change_bp : optional
@@ -246,20 +248,21 @@ def sell_america_as_of(
         raise ValueError(f"as_of must be a date (e.g. '2025-04-11'), got {as_of!r}") from exc
     if pd.isna(ts):
         raise ValueError(f"as_of must be a date (e.g. '2025-04-11'), got {as_of!r}")
-    rows = history.loc[: ts.normalize()]
-    if rows.empty:
+    rows = history if isinstance(history, AsOfRows) else as_of_rows(history)
+    pos = rows.position(ts)
+    if pos < 0:
         return SellAmericaReading(
             None, None, None, None, None, None, window_days, min_yield_change_bp
         )
-    row = rows.iloc[-1]
-    flag = _opt(row["flag"])
+    col = rows.columns
+    flag = _opt(col["flag"][pos])
     return SellAmericaReading(
-        date=pd.Timestamp(rows.index[-1]),
+        date=rows.date(pos),
         flag=None if flag is None else bool(flag),
-        yield_change_bp=_opt(row["yield_change_bp"]),
-        dollar_change_pct=_opt(row["dollar_change_pct"]),
-        equity_change_pct=_opt(row["equity_change_pct"]),
-        score=_opt(row["score"]),
+        yield_change_bp=_opt(col["yield_change_bp"][pos]),
+        dollar_change_pct=_opt(col["dollar_change_pct"][pos]),
+        equity_change_pct=_opt(col["equity_change_pct"][pos]),
+        score=_opt(col["score"][pos]),
         window_days=window_days,
         min_yield_change_bp=min_yield_change_bp,
     )

@@ -18,12 +18,14 @@ Pure: frames in, frames and frozen dataclasses out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from analytics.asof import AsOfRows, as_of_rows
 from analytics.checks import iso_day, series_column
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "net_liquidity_history",
     "liquidity_as_of",
     "official_indices_as_of",
+    "official_indices_lookup",
     "value_as_of",
 ]
 
@@ -123,28 +126,27 @@ class ForeignOfficial:
                 "missing": list(self.missing)}
 
 
-def _row_as_of(history: pd.DataFrame, as_of: pd.Timestamp, max_age_days: int) -> pd.Series | None:
-    rows = history.loc[: as_of.normalize()]
-    if rows.empty or (as_of - rows.index[-1]).days > max_age_days:
-        return None
-    return rows.iloc[-1]
+def _rows(history: pd.DataFrame | AsOfRows) -> AsOfRows:
+    return history if isinstance(history, AsOfRows) else as_of_rows(history)
 
 
 def foreign_official_as_of(
-    series: pd.DataFrame, as_of: pd.Timestamp, *, history: pd.DataFrame | None = None
+    series: pd.DataFrame, as_of: pd.Timestamp, *, history: pd.DataFrame | AsOfRows | None = None
 ) -> ForeignOfficial:
     """The custody reading of the last Wednesday on or before `as_of` (at most 3 weeks old).
 
-    `history` is :func:`custody_history` of `series`, when already computed.
+    `history` is :func:`custody_history` of `series` or its
+    :func:`analytics.asof.as_of_rows` (then the call is a row lookup), when already computed.
     """
-    hist = custody_history(series) if history is None else history
-    row = _row_as_of(hist, as_of, MAX_AGE_WEEKLY_DAYS)
-    if row is None:
-        why = ("custody (WMTSECL1): not stored" if hist.empty
+    rows = _rows(custody_history(series) if history is None else history)
+    pos = rows.fresh(as_of, MAX_AGE_WEEKLY_DAYS)
+    if pos < 0:
+        why = ("custody (WMTSECL1): not stored" if rows.empty
                else f"custody (WMTSECL1): no value within {MAX_AGE_WEEKLY_DAYS} days before {as_of.date()}")
         return ForeignOfficial(None, None, None, None, None, (why,))
-    return ForeignOfficial(pd.Timestamp(row.name), _opt(row["custody_bn"]), _opt(row["change_1w_bn"]),  # type: ignore[arg-type]
-                           _opt(row["change_4w_bn"]), _opt(row["zscore"]))
+    col = rows.columns
+    return ForeignOfficial(rows.date(pos), _opt(col["custody_bn"][pos]), _opt(col["change_1w_bn"][pos]),
+                           _opt(col["change_4w_bn"][pos]), _opt(col["zscore"][pos]))
 
 
 # -- net liquidity --------------------------------------------------------------------------
@@ -202,32 +204,48 @@ class Liquidity:
 
 
 def liquidity_as_of(
-    series: pd.DataFrame, as_of: pd.Timestamp, *, history: pd.DataFrame | None = None
+    series: pd.DataFrame, as_of: pd.Timestamp, *, history: pd.DataFrame | AsOfRows | None = None
 ) -> Liquidity:
-    """Net liquidity on the last Wednesday on or before `as_of` (at most 3 weeks old)."""
-    hist = net_liquidity_history(series) if history is None else history
-    row = _row_as_of(hist, as_of, MAX_AGE_WEEKLY_DAYS)
-    if row is None:
-        why = ("net liquidity: Fed assets (WALCL) not stored" if hist.empty
+    """Net liquidity on the last Wednesday on or before `as_of` (at most 3 weeks old).
+
+    `history` is :func:`net_liquidity_history` of `series` or its
+    :func:`analytics.asof.as_of_rows` (then the call is a row lookup), when already computed.
+    """
+    rows = _rows(net_liquidity_history(series) if history is None else history)
+    pos = rows.fresh(as_of, MAX_AGE_WEEKLY_DAYS)
+    if pos < 0:
+        why = ("net liquidity: Fed assets (WALCL) not stored" if rows.empty
                else f"net liquidity: no WALCL within {MAX_AGE_WEEKLY_DAYS} days before {as_of.date()}")
         return Liquidity(None, None, None, None, None, None, (why,))
-    missing = [f"net liquidity: {name} not stored for {pd.Timestamp(row.name).date()}"  # type: ignore[arg-type]
+    col, day = rows.columns, rows.date(pos)
+    missing = [f"net liquidity: {name} not stored for {day.date()}"
                for name, key in (("TGA (WDTGAL)", "tga_bn"), ("ON RRP (RRPONTSYD)", "rrp_bn"))
-               if pd.isna(row[key])]
-    return Liquidity(pd.Timestamp(row.name), _opt(row["fed_assets_bn"]), _opt(row["tga_bn"]),  # type: ignore[arg-type]
-                     _opt(row["rrp_bn"]), _opt(row["net_liquidity_bn"]), _opt(row["change_4w_bn"]),
-                     tuple(missing))
+               if pd.isna(col[key][pos])]
+    return Liquidity(day, _opt(col["fed_assets_bn"][pos]), _opt(col["tga_bn"][pos]),
+                     _opt(col["rrp_bn"][pos]), _opt(col["net_liquidity_bn"][pos]),
+                     _opt(col["change_4w_bn"][pos]), tuple(missing))
 
 
 # -- official stress indices ------------------------------------------------------------------
-def value_as_of(series: pd.DataFrame, series_id: str, as_of: pd.Timestamp,
+def value_as_of(series: pd.DataFrame | AsOfRows, series_id: str, as_of: pd.Timestamp,
                 max_age_days: int) -> tuple[float | None, pd.Timestamp | None]:
     """(value, its date) of the last observation on or before `as_of`, if at most
-    `max_age_days` old; (None, None) otherwise."""
-    col = _column(series, series_id).loc[: as_of.normalize()]
-    if col.empty or (as_of - col.index[-1]).days > max_age_days:
+    `max_age_days` old; (None, None) otherwise.
+
+    `series` is the wide series frame, or the :func:`analytics.asof.as_of_rows` of the one
+    series' observations (then `series_id` only names it).
+    """
+    rows = series if isinstance(series, AsOfRows) else as_of_rows(_column(series, series_id))
+    pos = rows.fresh(as_of, max_age_days)
+    if pos < 0:
         return None, None
-    return float(col.iloc[-1]), pd.Timestamp(col.index[-1])
+    return float(rows.columns["value"][pos]), rows.date(pos)
+
+
+def official_indices_lookup(series: pd.DataFrame) -> dict[str, AsOfRows]:
+    """Snapshot key -> the observations of that official index (NaN rows dropped), for
+    :func:`official_indices_as_of` (computed once per data revision)."""
+    return {key: as_of_rows(_column(series, sid)) for key, sid in OFFICIAL_INDEX_IDS.items()}
 
 
 @dataclass(frozen=True)
@@ -248,14 +266,20 @@ class OfficialIndices:
                 "nfci_date": _iso(self.nfci_date), "missing": list(self.missing)}
 
 
-def official_indices_as_of(series: pd.DataFrame, as_of: pd.Timestamp) -> OfficialIndices:
+def official_indices_as_of(series: pd.DataFrame, as_of: pd.Timestamp, *,
+                           lookup: Mapping[str, AsOfRows] | None = None) -> OfficialIndices:
     """The three official indices on or before `as_of` (OFR within 10 days, the weeklies
-    within 21)."""
+    within 21).
+
+    `lookup` is :func:`official_indices_lookup` of `series` (then the call is row lookups),
+    when already computed.
+    """
+    observed = official_indices_lookup(series) if lookup is None else lookup
     found: dict[str, tuple[float | None, pd.Timestamp | None]] = {}
     missing = []
     for key, sid in OFFICIAL_INDEX_IDS.items():
         age = MAX_AGE_DAILY_DAYS if key == "ofr_fsi" else MAX_AGE_WEEKLY_DAYS
-        value, day = value_as_of(series, sid, as_of, age)
+        value, day = value_as_of(observed[key], sid, as_of, age)
         found[key] = (_opt(value), day)
         if value is None:
             missing.append(f"{sid}: {'not stored' if sid not in series.columns else f'no value within {age} days before {as_of.date()}'}")

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from analytics.asof import AsOfRows, as_of_rows
 from analytics.checks import iso_day, series_column
 from analytics.curve import WINDOWS  # one definition of each window, app-wide
 
@@ -29,10 +30,12 @@ __all__ = [
     "WINDOWS",
     "RealYields",
     "RealYieldSplit",
+    "RealYieldsLookup",
     "forward_5y5y_pct",
     "real_yield_history",
     "real_yield_split",
     "real_yields_as_of",
+    "real_yields_lookup",
 ]
 
 NOMINAL_ID: Final = "DGS10"
@@ -84,18 +87,55 @@ class RealYieldSplit:
     breakeven_bp: float | None
 
 
-def real_yield_split(history: pd.DataFrame, as_of: pd.Timestamp, window: str) -> RealYieldSplit:
-    """The split over `window` ending on the last date on or before `as_of` with all three."""
+#: The level columns of the history, with their labels in the "missing" lines.
+_LEVELS: Final = (("real_10y_pct", "10y real yield (DFII10)"),
+                  ("breakeven_10y_pct", "10y breakeven (T10YIE)"),
+                  ("forward_5y5y_pct", "5y5y forward (T5YIFR)"))
+#: The columns the splits compare (rows where all three exist).
+_SPLIT_COLUMNS: Final = ("nominal_10y_pct", "real_10y_pct", "breakeven_10y_pct")
+
+
+@dataclass(frozen=True, eq=False)
+class RealYieldsLookup:
+    """:func:`real_yield_history` ready for as-of lookups (computed once per data revision).
+
+    ``levels``: column -> its observed values (NaN rows dropped); ``split``: the rows where
+    the nominal, real and breakeven yields all exist.
+    """
+
+    levels: dict[str, AsOfRows]
+    split: AsOfRows
+
+
+def real_yields_lookup(history: pd.DataFrame) -> RealYieldsLookup:
+    """The :class:`RealYieldsLookup` of a :func:`real_yield_history` frame."""
+    return RealYieldsLookup({column: as_of_rows(history[column].dropna()) for column, _ in _LEVELS},
+                            as_of_rows(history, _SPLIT_COLUMNS, dropna=True))
+
+
+def _lookup(history: pd.DataFrame | RealYieldsLookup) -> RealYieldsLookup:
+    return history if isinstance(history, RealYieldsLookup) else real_yields_lookup(history)
+
+
+def real_yield_split(history: pd.DataFrame | RealYieldsLookup, as_of: pd.Timestamp,
+                     window: str) -> RealYieldSplit:
+    """The split over `window` ending on the last date on or before `as_of` with all three.
+
+    `history` is :func:`real_yield_history` or, for a lookup without a pass over the history,
+    its :func:`real_yields_lookup`.
+    """
     if window not in WINDOWS:
         raise ValueError(f"window must be one of {tuple(WINDOWS)}, got {window!r}")
     n = WINDOWS[window]
-    rows = history.loc[: as_of.normalize(), ["nominal_10y_pct", "real_10y_pct", "breakeven_10y_pct"]].dropna()
-    if len(rows) <= n or (as_of - rows.index[-1]).days > MAX_AGE_DAYS:
+    rows = _lookup(history).split
+    end = rows.position(as_of)
+    if end + 1 <= n or rows.age_days(end, as_of) > MAX_AGE_DAYS:
         return RealYieldSplit(window, None, None, None, None, None)
-    change = (rows.iloc[-1] - rows.iloc[-1 - n]) * _BP
-    return RealYieldSplit(window, pd.Timestamp(rows.index[-1 - n]), pd.Timestamp(rows.index[-1]),
-                          round(float(change["nominal_10y_pct"]), 2), round(float(change["real_10y_pct"]), 2),
-                          round(float(change["breakeven_10y_pct"]), 2))
+    start = end - n
+    nominal, real, breakeven = ((rows.columns[c][end] - rows.columns[c][start]) * _BP
+                                for c in _SPLIT_COLUMNS)
+    return RealYieldSplit(window, rows.date(start), rows.date(end), round(float(nominal), 2),
+                          round(float(real), 2), round(float(breakeven), 2))
 
 
 @dataclass(frozen=True)
@@ -125,24 +165,28 @@ class RealYields:
 
 
 def real_yields_as_of(
-    series: pd.DataFrame, as_of: pd.Timestamp, *, history: pd.DataFrame | None = None
+    series: pd.DataFrame, as_of: pd.Timestamp, *,
+    history: pd.DataFrame | RealYieldsLookup | None = None,
 ) -> RealYields:
-    """Real yield, breakeven and 5y5y on or before `as_of` (each within 10 days)."""
-    hist = real_yield_history(series) if history is None else history
+    """Real yield, breakeven and 5y5y on or before `as_of` (each within 10 days).
+
+    `history` is :func:`real_yield_history` of `series` or its :func:`real_yields_lookup`
+    (then the call is row lookups), when already computed.
+    """
+    lookup = _lookup(real_yield_history(series) if history is None else history)
     values: list[float | None] = []
     days: list[pd.Timestamp | None] = []
     missing = []
-    for column, label in (("real_10y_pct", "10y real yield (DFII10)"),
-                          ("breakeven_10y_pct", "10y breakeven (T10YIE)"),
-                          ("forward_5y5y_pct", "5y5y forward (T5YIFR)")):
-        col = hist[column].dropna().loc[: as_of.normalize()]
-        if col.empty or (as_of - col.index[-1]).days > MAX_AGE_DAYS:
+    for column, label in _LEVELS:
+        col = lookup.levels[column]
+        pos = col.fresh(as_of, MAX_AGE_DAYS)
+        if pos < 0:
             values.append(None)
             days.append(None)
             missing.append(f"{label}: no value within {MAX_AGE_DAYS} days before {as_of.date()}")
         else:
-            values.append(round(float(col.iloc[-1]), 4))
-            days.append(pd.Timestamp(col.index[-1]))
-    splits = tuple(real_yield_split(hist, as_of, w) for w in WINDOWS)
+            values.append(round(float(col.columns["value"][pos]), 4))
+            days.append(col.date(pos))
+    splits = tuple(real_yield_split(lookup, as_of, w) for w in WINDOWS)
     return RealYields(values[0], values[1], values[2], (days[0], days[1], days[2]), splits,
                       tuple(missing))

@@ -25,6 +25,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from analytics.asof import AsOfRows, as_of_rows
 from analytics.checks import iso_day, series_column
 from analytics.curve import WINDOWS  # one definition of each window, app-wide
 
@@ -37,6 +38,8 @@ __all__ = [
     "WINDOWS",
     "TermPremium",
     "TermPremiumSplit",
+    "TermPremiumLookup",
+    "term_premium_lookup",
     "term_premium_history",
     "term_premium_split",
     "term_premium_as_of",
@@ -99,21 +102,56 @@ class TermPremiumSplit:
     method: str
 
 
-def term_premium_split(history: pd.DataFrame, as_of: pd.Timestamp, window: str) -> TermPremiumSplit:
-    """The split of :func:`term_premium_history` over `window` ending on or before `as_of`."""
+@dataclass(frozen=True, eq=False)
+class TermPremiumLookup:
+    """:func:`term_premium_history` ready for as-of lookups (computed once per data revision).
+
+    ``acm`` and ``kim_wright``: the observed levels (NaN rows dropped); ``split``: the rows
+    where both the ACM term premium and the expected path exist (what the splits compare),
+    columns ``acm_10y_pct``, ``expected_path_10y_pct`` and ``acm_path`` (True where the path
+    is ACM's risk-neutral yield, i.e. ``path_method`` "acm").
+    """
+
+    acm: AsOfRows
+    kim_wright: AsOfRows
+    split: AsOfRows
+
+
+def term_premium_lookup(history: pd.DataFrame) -> TermPremiumLookup:
+    """The :class:`TermPremiumLookup` of a :func:`term_premium_history` frame."""
+    both = history.loc[:, ["acm_10y_pct", "expected_path_10y_pct"]]
+    both = both.assign(acm_path=(history["path_method"] == "acm").to_numpy(dtype=bool))
+    both = both[both["acm_10y_pct"].notna() & both["expected_path_10y_pct"].notna()]
+    return TermPremiumLookup(as_of_rows(history["acm_10y_pct"].dropna()),
+                             as_of_rows(history["kim_wright_10y_pct"].dropna()),
+                             as_of_rows(both))
+
+
+def _lookup(history: pd.DataFrame | TermPremiumLookup) -> TermPremiumLookup:
+    return history if isinstance(history, TermPremiumLookup) else term_premium_lookup(history)
+
+
+def term_premium_split(history: pd.DataFrame | TermPremiumLookup, as_of: pd.Timestamp,
+                       window: str) -> TermPremiumSplit:
+    """The split of :func:`term_premium_history` over `window` ending on or before `as_of`.
+
+    `history` is the frame or, for a lookup without a pass over the history, its
+    :func:`term_premium_lookup`.
+    """
     if window not in WINDOWS:
         raise ValueError(f"window must be one of {tuple(WINDOWS)}, got {window!r}")
     n = WINDOWS[window]
-    both = history.loc[: as_of.normalize(), ["acm_10y_pct", "expected_path_10y_pct", "path_method"]]
-    both = both[both["acm_10y_pct"].notna() & both["expected_path_10y_pct"].notna()]
-    if len(both) <= n or (as_of - both.index[-1]).days > MAX_AGE_DAYS:
+    rows = _lookup(history).split
+    end = rows.position(as_of)
+    if end + 1 <= n or rows.age_days(end, as_of) > MAX_AGE_DAYS:
         return TermPremiumSplit(window, None, None, None, None, None, "")
-    end, start = both.iloc[-1], both.iloc[-1 - n]
-    tp = (float(end["acm_10y_pct"]) - float(start["acm_10y_pct"])) * _BP
-    path = (float(end["expected_path_10y_pct"]) - float(start["expected_path_10y_pct"])) * _BP
-    method = "acm" if end["path_method"] == start["path_method"] == "acm" else "residual"
-    return TermPremiumSplit(window, pd.Timestamp(both.index[-1 - n]), pd.Timestamp(both.index[-1]),
-                            round(tp + path, 2), round(tp, 2), round(path, 2), method)
+    start = end - n
+    acm, path, acm_path = (rows.columns[c] for c in ("acm_10y_pct", "expected_path_10y_pct", "acm_path"))
+    tp = (float(acm[end]) - float(acm[start])) * _BP
+    moved = (float(path[end]) - float(path[start])) * _BP
+    method = "acm" if acm_path[end] and acm_path[start] else "residual"
+    return TermPremiumSplit(window, rows.date(start), rows.date(end),
+                            round(tp + moved, 2), round(tp, 2), round(moved, 2), method)
 
 
 @dataclass(frozen=True)
@@ -145,21 +183,26 @@ class TermPremium:
         }
 
 
-def _last(values: pd.Series, as_of: pd.Timestamp) -> tuple[float | None, pd.Timestamp | None]:
-    col = values.dropna().loc[: as_of.normalize()]
-    if col.empty or (as_of - col.index[-1]).days > MAX_AGE_DAYS:
+def _last(values: AsOfRows, as_of: pd.Timestamp) -> tuple[float | None, pd.Timestamp | None]:
+    pos = values.fresh(as_of, MAX_AGE_DAYS)
+    if pos < 0:
         return None, None
-    return round(float(col.iloc[-1]), 4), pd.Timestamp(col.index[-1])
+    return round(float(values.columns["value"][pos]), 4), values.date(pos)
 
 
 def term_premium_as_of(
-    series: pd.DataFrame, as_of: pd.Timestamp, *, history: pd.DataFrame | None = None
+    series: pd.DataFrame, as_of: pd.Timestamp, *,
+    history: pd.DataFrame | TermPremiumLookup | None = None,
 ) -> TermPremium:
-    """ACM and Kim-Wright as of `as_of` (each within 10 days) and the 1d/1w/1m splits."""
-    hist = term_premium_history(series) if history is None else history
-    acm, acm_day = _last(hist["acm_10y_pct"], as_of)
-    kw, kw_day = _last(hist["kim_wright_10y_pct"], as_of)
-    splits = tuple(term_premium_split(hist, as_of, w) for w in WINDOWS)
+    """ACM and Kim-Wright as of `as_of` (each within 10 days) and the 1d/1w/1m splits.
+
+    `history` is :func:`term_premium_history` of `series` or its :func:`term_premium_lookup`
+    (then the call is row lookups), when already computed.
+    """
+    lookup = _lookup(term_premium_history(series) if history is None else history)
+    acm, acm_day = _last(lookup.acm, as_of)
+    kw, kw_day = _last(lookup.kim_wright, as_of)
+    splits = tuple(term_premium_split(lookup, as_of, w) for w in WINDOWS)
     missing = []
     if acm is None:
         missing.append(f"ACM term premium (ACMTP10): {'not stored' if ACM_TP_ID not in series.columns else 'no value within 10 days'}")
