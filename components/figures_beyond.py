@@ -44,6 +44,8 @@ __all__ = [
     "swap_source_label",
     "term_premium_figure",
     "term_premium_split_card",
+    "weekly_last",
+    "with_asof_line",
 ]
 
 OFR_CATEGORY_LABELS: Final[dict[str, str]] = {
@@ -61,12 +63,25 @@ def _dates(index: pd.Index) -> list[str]:
     return pd.DatetimeIndex(index).strftime("%Y-%m-%d").tolist()
 
 
+def _asof_shape(as_of: pd.Timestamp) -> dict[str, Any]:
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": f"{as_of:%Y-%m-%d}",
+            "x1": f"{as_of:%Y-%m-%d}", "y0": 0, "y1": 1, "line": {"color": MUTED, "dash": "dot", "width": 1}}
+
+
 def _asof_line(fig: Figure, as_of: pd.Timestamp | None) -> Figure:
     if as_of is not None and fig.get("data"):
-        fig["layout"].setdefault("shapes", []).append(
-            {"type": "line", "xref": "x", "yref": "paper", "x0": f"{as_of:%Y-%m-%d}",
-             "x1": f"{as_of:%Y-%m-%d}", "y0": 0, "y1": 1, "line": {"color": MUTED, "dash": "dot", "width": 1}})
+        fig["layout"].setdefault("shapes", []).append(_asof_shape(as_of))
     return fig
+
+
+def with_asof_line(fig: Figure, as_of: pd.Timestamp | None) -> Figure:
+    """``fig`` with the dotted as-of line, as the builders' ``as_of=`` draws it, as a new
+    figure: ``fig`` itself is left as it is (a figure built once per data revision serves
+    every date; the traces are shared, not copied)."""
+    if as_of is None or not fig.get("data"):
+        return fig
+    layout = fig["layout"]
+    return {**fig, "layout": {**layout, "shapes": [*layout.get("shapes", []), _asof_shape(as_of)]}}
 
 
 # -- flows and liquidity ------------------------------------------------------------------------
@@ -233,7 +248,7 @@ def ofr_categories_figure(series: pd.DataFrame, *, as_of: pd.Timestamp | None = 
         return figures.empty("OFR FSI categories not stored: import ofr/OFR_FSI.csv.", title=title)
     frame = series[cols].dropna(how="all")
     end = frame.index[-1] if as_of is None else min(pd.Timestamp(as_of), frame.index[-1])
-    frame = frame.loc[end - pd.DateOffset(days=int(365 * years)): end].resample("W-FRI").last().dropna(how="all")
+    frame = weekly_last(frame.loc[end - pd.DateOffset(days=int(365 * years)): end])
     traces = [{"type": "bar", "name": OFR_CATEGORY_LABELS[c], "x": _dates(frame.index),
                "y": np.round(frame[c].to_numpy(dtype=float), 3).tolist(), "marker": {"color": SERIES[i]}}
               for i, c in enumerate(cols)]
@@ -241,6 +256,36 @@ def ofr_categories_figure(series: pd.DataFrame, *, as_of: pd.Timestamp | None = 
     layout["barmode"] = "relative"
     layout["bargap"] = 0
     return {"data": traces, "layout": layout}
+
+
+def weekly_last(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.resample("W-FRI").last().dropna(how="all")`` for float columns on dates at
+    midnight: each column's last value of each week ending on Friday, weeks without any value
+    left out. Done with numpy (pandas builds the calendar of the weeks with a Python loop,
+    several ms for three years); other frames go through pandas."""
+    index = pd.DatetimeIndex(frame.index)
+    if (frame.empty or not index.is_monotonic_increasing or index.tz is not None
+            or bool((index != index.normalize()).any())
+            or not all(isinstance(t, np.dtype) and np.issubdtype(t, np.floating) for t in frame.dtypes)):
+        return frame.resample("W-FRI").last().dropna(how="all")
+    days = index.to_numpy().astype("datetime64[D]").astype(np.int64)  # since 1970-01-01, a Thursday
+    weekday = (days + 3) % 7  # Monday = 0
+    label = days + (4 - weekday) % 7  # the Friday on or after each date
+    weeks = np.unique(label)
+    out = np.full((len(weeks), frame.shape[1]), np.nan)
+    for j in range(frame.shape[1]):
+        values = frame.iloc[:, j].to_numpy(dtype=float)
+        seen = ~np.isnan(values)
+        if not seen.any():
+            continue
+        lab, val = label[seen], values[seen]
+        last = np.r_[lab[1:] != lab[:-1], True]  # the last observation of each week
+        out[np.searchsorted(weeks, lab[last]), j] = val[last]
+    kept = ~np.isnan(out).all(axis=1)
+    result = pd.DataFrame(out[kept], columns=frame.columns,
+                          index=pd.DatetimeIndex(weeks[kept].astype("datetime64[D]"), name=frame.index.name)
+                          .as_unit(index.unit))
+    return result
 
 
 # -- auctions -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from analytics.auctions import (
     auctions_as_of,
 )
 from components import figures
-from components.beyond_data import histories
+from components.beyond_data import lookups
 from components.context import AppContext
 from components.figures_beyond import auction_calendar_figure, auction_rows, auction_table_component
 from components.widgets import card, graph, note
@@ -33,15 +33,15 @@ TABLE_ROWS = 25
 
 def update(ctx: AppContext, as_of: str | None, tenor: str | None) -> tuple[Any, ...]:
     """The page's callback as a plain function: (calendar figure, table, headline)."""
-    table = histories(ctx).auctions
-    data = ctx.data()
+    state = ctx.state()
+    table = state.beyond.auctions
     when = pd.Timestamp(as_of) if as_of else (
-        table["date"].max() if len(table) else data.last_date())
+        table["date"].max() if len(table) else state.last_date)
     if when is None or pd.isna(when) or table.empty:
         msg = "No auctions stored: `tsm import ../shared/data/treasury/auctions_2008_2026.csv` or " \
               "`tsm refresh --source auctions`."
         return figures.empty(msg, height=300), note(msg), ""
-    recent = auctions_as_of(data.series, when, table=table)
+    recent = auctions_as_of(state.measures.series, when, table=lookups(state).auctions)
     weak = [r for r in recent.recent if r.weak]
     headline = (f"{len(recent.recent)} coupon auction(s) in the 10 business days to {when:%Y-%m-%d}; "
                 f"{len(weak)} weak" + (": " + ", ".join(f"{r.tenor} on {r.date:%Y-%m-%d}" for r in weak)

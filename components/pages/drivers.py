@@ -17,9 +17,10 @@ from dash import Dash, Input, Output, dcc, html
 from analytics.beyond import beyond_snapshot
 from analytics.real_yields import WINDOWS as REAL_WINDOWS
 from analytics.real_yields import real_yield_split
+from analytics.state import MarketState
 from analytics.term_premium import WINDOWS, term_premium_split
 from components import figures
-from components.beyond_data import histories
+from components.beyond_data import lookups, per_state
 from components.context import AppContext
 from components.figures_beyond import (
     beyond_tiles,
@@ -27,6 +28,7 @@ from components.figures_beyond import (
     real_yields_figure,
     split_figure,
     term_premium_figure,
+    with_asof_line,
 )
 from components.widgets import card, graph, note, tiles
 
@@ -39,25 +41,36 @@ GRAPH_IDS = ("drivers-tp", "drivers-tp-split", "drivers-real-split", "drivers-re
 
 def curve_card_figure(ctx: AppContext, as_of: str | None) -> dict[str, Any]:
     """The Curve page card's figure: the term-premium split as of the Curve page's date."""
-    last = ctx.data().last_date()
-    when = pd.Timestamp(as_of) if as_of else last
+    state = ctx.state()
+    when = pd.Timestamp(as_of) if as_of else state.last_date
     if when is None:
         return figures.empty("No data stored.")
-    hist = histories(ctx).term_premium
-    return split_figure([term_premium_split(hist, when, w) for w in WINDOWS])
+    tp = lookups(state).term_premium
+    return split_figure([term_premium_split(tp, when, w) for w in WINDOWS])
+
+
+def _base_figures(state: MarketState) -> dict[str, Any]:
+    """The page's full-history figures without the as-of line (per data revision)."""
+    h = state.beyond
+    return {"drivers-tp": term_premium_figure(h.term_premium),
+            "drivers-real": real_yields_figure(h.real_yields)}
 
 
 def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
-    """The page's callback as a plain function: (tiles, *figures)."""
-    data = ctx.data()
-    when = pd.Timestamp(as_of) if as_of else data.last_date()
+    """The page's callback as a plain function: (tiles, *figures).
+
+    Everything comes from the served state (one data revision): tiles and splits are row
+    lookups, the full-history figures are built once per state and marked with the date here.
+    """
+    state = ctx.state()
+    when = pd.Timestamp(as_of) if as_of else state.last_date
     if when is None:
         empty = figures.empty("No data stored.")
         return (note("No data stored: nothing to show."), *([empty] * len(GRAPH_IDS)))
-    h = histories(ctx)
-    doc = beyond_snapshot(data.series, when, histories=h)
-    tp_splits = [term_premium_split(h.term_premium, when, w) for w in WINDOWS]
-    real_splits = [real_yield_split(h.real_yields, when, w) for w in REAL_WINDOWS]
+    lk = lookups(state)
+    doc = beyond_snapshot(state.measures.series, when, histories=state.beyond)
+    tp_splits = [term_premium_split(lk.term_premium, when, w) for w in WINDOWS]
+    real_splits = [real_yield_split(lk.real_yields, when, w) for w in REAL_WINDOWS]
     missing = [*doc["term_premium"]["missing"], *doc["real_yields"]["missing"]]
     method = doc["term_premium"]["split_method"]
     how = ("expected path = ACM risk-neutral 10y yield (ACMRNY10)" if method == "acm" else
@@ -66,8 +79,9 @@ def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
     block = html.Div([tiles(beyond_tiles(doc, TILE_IDS), min_width_px=240),
                       html.P(how, id="drivers-split-method", className="note"),
                       html.Ul([html.Li(m) for m in missing], id="drivers-missing") if missing else None])
-    return (block, term_premium_figure(h.term_premium, as_of=when), split_figure(tp_splits),
-            real_split_figure(real_splits), real_yields_figure(h.real_yields, as_of=when))
+    base = per_state(state, "drivers", lambda: _base_figures(state))
+    return (block, with_asof_line(base["drivers-tp"], when), split_figure(tp_splits),
+            real_split_figure(real_splits), with_asof_line(base["drivers-real"], when))
 
 
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:

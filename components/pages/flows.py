@@ -11,10 +11,12 @@ import pandas as pd
 from dash import Dash, Input, Output, dcc, html
 
 from analytics.beyond import beyond_snapshot
+from analytics.state import MarketState
 from components import figures
-from components.beyond_data import histories
+from components.beyond_data import per_state
 from components.context import AppContext
 from components.figures_beyond import (
+    OFR_CATEGORY_LABELS,
     beyond_tiles,
     custody_figure,
     dollar_figure,
@@ -22,6 +24,7 @@ from components.figures_beyond import (
     official_figure,
     ofr_categories_figure,
     sell_america_figure,
+    with_asof_line,
 )
 from components.widgets import card, graph, note, tiles
 
@@ -35,32 +38,42 @@ GRAPH_IDS = ("flows-custody", "flows-dollar", "flows-sell-america", "flows-liqui
              "flows-official", "flows-ofr-categories")
 
 
-def _as_of(ctx: AppContext, as_of: str | None) -> pd.Timestamp | None:
-    last = ctx.data().last_date()
-    return pd.Timestamp(as_of) if as_of else last
+def _base_figures(state: MarketState) -> dict[str, Any]:
+    """The page's full-history figures without the as-of line (they depend on the data
+    revision only); the OFR categories' frame, which the date windows."""
+    h, series = state.beyond, state.measures.series
+    ofr_cols = [c for c in OFR_CATEGORY_LABELS if c in series.columns]
+    return {
+        "flows-custody": custody_figure(h.custody),
+        "flows-dollar": dollar_figure(series, h.sell_america),
+        "flows-sell-america": sell_america_figure(h.sell_america),
+        "flows-liquidity": liquidity_figure(h.liquidity),
+        "flows-official": official_figure(series),
+        "ofr-categories": series[ofr_cols].dropna(how="all"),
+    }
 
 
 def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
-    """The page's callback as a plain function: (tiles, *figures)."""
-    when = _as_of(ctx, as_of)
+    """The page's callback as a plain function: (tiles, *figures).
+
+    Everything comes from the served state (one data revision): the tiles are row lookups,
+    the full-history figures are built once per state and marked with the date here.
+    """
+    state = ctx.state()
+    when = pd.Timestamp(as_of) if as_of else state.last_date
     if when is None:
         empty = figures.empty("No data stored.")
         return (note("No data stored: nothing to show."), *([empty] * len(GRAPH_IDS)))
-    data = ctx.data()
-    h = histories(ctx)
-    doc = beyond_snapshot(data.series, when, histories=h)
+    series = state.measures.series
+    doc = beyond_snapshot(series, when, histories=state.beyond)
     picked = beyond_tiles(doc, TILE_IDS)
     missing = [m for key in ("foreign_official", "liquidity", "official_indices", "sell_america")
                for m in doc[key]["missing"]]
     block = html.Div([tiles(picked, min_width_px=220),
                       html.Ul([html.Li(m) for m in missing], id="flows-missing") if missing else None])
-    return (block,
-            custody_figure(h.custody, as_of=when),
-            dollar_figure(data.series, h.sell_america, as_of=when),
-            sell_america_figure(h.sell_america, as_of=when),
-            liquidity_figure(h.liquidity, as_of=when),
-            official_figure(data.series, as_of=when),
-            ofr_categories_figure(data.series, as_of=when))
+    base = per_state(state, "flows", lambda: _base_figures(state))
+    marked = [with_asof_line(base[g], when) for g in GRAPH_IDS[:-1]]
+    return (block, *marked, ofr_categories_figure(base["ofr-categories"], as_of=when))
 
 
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
