@@ -244,9 +244,9 @@ def ofr_categories_figure(series: pd.DataFrame, *, as_of: pd.Timestamp | None = 
     bars by week-end; they sum to the index)."""
     title = "OFR FSI by category (contributions sum to the index)"
     cols = [c for c in OFR_CATEGORY_LABELS if c in series.columns]
-    if not cols or series[cols].dropna(how="all").empty:
+    frame = series[cols].dropna(how="all") if cols else series.iloc[:0, :0]
+    if frame.empty:
         return figures.empty("OFR FSI categories not stored: import ofr/OFR_FSI.csv.", title=title)
-    frame = series[cols].dropna(how="all")
     end = frame.index[-1] if as_of is None else min(pd.Timestamp(as_of), frame.index[-1])
     frame = weekly_last(frame.loc[end - pd.DateOffset(days=int(365 * years)): end])
     traces = [{"type": "bar", "name": OFR_CATEGORY_LABELS[c], "x": _dates(frame.index),
@@ -259,33 +259,30 @@ def ofr_categories_figure(series: pd.DataFrame, *, as_of: pd.Timestamp | None = 
 
 
 def weekly_last(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame.resample("W-FRI").last().dropna(how="all")`` for float columns on dates at
+    """``frame.resample("W-FRI").last().dropna(how="all")`` for float64 columns on dates at
     midnight: each column's last value of each week ending on Friday, weeks without any value
     left out. Done with numpy (pandas builds the calendar of the weeks with a Python loop,
     several ms for three years); other frames go through pandas."""
     index = pd.DatetimeIndex(frame.index)
-    if (frame.empty or not index.is_monotonic_increasing or index.tz is not None
-            or bool((index != index.normalize()).any())
-            or not all(isinstance(t, np.dtype) and np.issubdtype(t, np.floating) for t in frame.dtypes)):
+    stamps = index.to_numpy()
+    days = stamps.astype("datetime64[D]")
+    if (frame.empty or index.tz is not None or not index.is_monotonic_increasing
+            or not (days == stamps).all() or not all(t == np.float64 for t in frame.dtypes)):
         return frame.resample("W-FRI").last().dropna(how="all")
-    days = index.to_numpy().astype("datetime64[D]").astype(np.int64)  # since 1970-01-01, a Thursday
-    weekday = (days + 3) % 7  # Monday = 0
-    label = days + (4 - weekday) % 7  # the Friday on or after each date
+    day = days.astype(np.int64)  # days since 1970-01-01, a Thursday
+    label = day + (4 - (day + 3) % 7) % 7  # the Friday on or after each date (Monday = 0)
     weeks = np.unique(label)
-    out = np.full((len(weeks), frame.shape[1]), np.nan)
-    for j in range(frame.shape[1]):
-        values = frame.iloc[:, j].to_numpy(dtype=float)
-        seen = ~np.isnan(values)
-        if not seen.any():
-            continue
-        lab, val = label[seen], values[seen]
-        last = np.r_[lab[1:] != lab[:-1], True]  # the last observation of each week
-        out[np.searchsorted(weeks, lab[last]), j] = val[last]
+    values = frame.to_numpy(dtype=np.float64)
+    out = np.full((len(weeks), values.shape[1]), np.nan)
+    for j in range(values.shape[1]):
+        seen = ~np.isnan(values[:, j])
+        lab, val = label[seen], values[seen, j]
+        if len(lab):
+            last = np.r_[lab[1:] != lab[:-1], True]  # the last observation of each week
+            out[np.searchsorted(weeks, lab[last]), j] = val[last]
     kept = ~np.isnan(out).all(axis=1)
-    result = pd.DataFrame(out[kept], columns=frame.columns,
-                          index=pd.DatetimeIndex(weeks[kept].astype("datetime64[D]"), name=frame.index.name)
-                          .as_unit(index.unit))
-    return result
+    weeks_index = pd.DatetimeIndex(weeks[kept].astype("datetime64[D]"), name=frame.index.name)
+    return pd.DataFrame(out[kept], columns=frame.columns, index=weeks_index.as_unit(index.unit))
 
 
 # -- auctions -----------------------------------------------------------------------------------
