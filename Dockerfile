@@ -16,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
-COPY pyproject.toml README.md app.py config.py ./
+COPY pyproject.toml README.md app.py config.py market_state.py ./
 COPY analytics ./analytics
 COPY data ./data
 COPY components ./components
