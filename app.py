@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dash import Dash, dcc, html
+from dash import Dash, html
 
 import config
 from components import serving, shell
@@ -32,26 +33,27 @@ def _components(node: Any) -> Iterator[Any]:
     yield from _components(getattr(node, "children", None))
 
 
+def _bare(node: Any) -> Any:
+    """A childless copy of a component holding only its id (what callback validation reads:
+    the id, and the component's type for its properties)."""
+    bare = copy.copy(node)
+    for prop in list(getattr(bare, "_prop_names", ())):
+        if prop != "id" and prop in bare.__dict__:
+            delattr(bare, prop)
+    return bare
+
+
 def validation_layout(pages: list[ModuleType]) -> html.Div:
-    """The shell and every page's layout, rendered on the DEMO set, so that Dash can check
-    each callback's ids against a layout that holds them all (the shell shows one page at a
-    time). Charts and stores are emptied: only the ids and properties matter here, and the
-    whole is sent with the index page."""
+    """Every component with an id, of the shell and of every page rendered on the DEMO set,
+    so that Dash can check each callback's ids against a layout that holds them all (the
+    shell shows one page at a time). Dash ships it with every index page, so it is flat and
+    bare: one childless copy of each id-bearing component, its other properties dropped."""
     demo = AppContext(store_path=Path(tempfile.gettempdir()) / "tsm-validation" / "absent.sqlite")
     parts: list[Any] = [shell.layout(demo, pages)]
     parts += [shell.render_page(page, demo, {}) for page in pages]
     parts.append(present.layout(demo, "?present=1"))
-    tree = html.Div(parts)
-    for node in list(_components(tree)):
-        if isinstance(node, dcc.Graph):
-            node.figure = {}
-        elif isinstance(node, dcc.Store):
-            node.data = None
-        elif isinstance(node, html.Tbody):  # table rows: kept only when they hold an id
-            rows = node.children if isinstance(node.children, list) else [node.children]
-            node.children = [r for r in rows
-                             if any(getattr(c, "id", None) for c in _components(r))]
-    return tree
+    return html.Div([_bare(node) for node in _components(parts)
+                     if getattr(node, "id", None) is not None])
 
 
 def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -> Dash:
