@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import plotly.io.json
 from dash import Dash, html
 
 import config
@@ -74,6 +75,11 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
         # Plotly's bundle comes with the page, not after the router's first response.
         eager_loading=True,
     )
+    # Dash serialises every response with plotly's JSON writer. Its "orjson" engine (the
+    # default when orjson is installed) first walks the whole tree in Python; the standard
+    # library engine was faster on every page and callback here (5-25 ms a response, the
+    # Data page's status table 62 -> 29 ms).
+    plotly.io.json.config.default_engine = "json"
     pages = load_pages()
     app.layout = lambda: shell.layout(ctx, pages)
     app.validation_layout = validation_layout(pages)
