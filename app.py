@@ -57,6 +57,26 @@ def validation_layout(pages: list[ModuleType]) -> html.Div:
                      if getattr(node, "id", None) is not None])
 
 
+#: Script chunks of Dash's component libraries that no page needs to draw its first chart:
+#: Markdown, code highlighting and MathJax (never rendered here), and the DataTable (one
+#: table, on Positioning) with its export. With eager loading they came with every page,
+#: about 1 MB of script for the browser to parse before anything was drawn; marked "lazy",
+#: the renderer fetches one only when a component asks for it.
+_LAZY_CHUNKS: frozenset[str] = frozenset({
+    "dcc/async-markdown.js", "dcc/async-highlight.js", "dcc/async-mathjax.js",
+    "dash_table/async-table.js", "dash_table/async-export.js", "dash_table/async-highlight.js",
+})
+
+
+def _defer_unused_chunks() -> None:
+    from dash import dash_table, dcc
+
+    for dist in (dcc._js_dist, dash_table._js_dist):  # noqa: SLF001 - Dash's own resource lists
+        for resource in dist:
+            if resource.get("relative_package_path") in _LAZY_CHUNKS:
+                resource["async"] = "lazy"
+
+
 def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -> Dash:
     """Build the dashboard on the store at `store_path` (default from config / TSM_STORE).
 
@@ -80,6 +100,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
     # library engine was faster on every page and callback here (5-25 ms a response, the
     # Data page's status table 62 -> 29 ms).
     plotly.io.json.config.default_engine = "json"
+    _defer_unused_chunks()
     pages = load_pages()
     app.layout = lambda: shell.layout(ctx, pages)
     app.validation_layout = validation_layout(pages)
