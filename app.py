@@ -91,7 +91,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
         suppress_callback_exceptions=False,
         assets_folder=str(Path(__file__).resolve().parent / "assets"),
         update_title=None,
-        compress=True,  # gzip/brotli: chart payloads of 100-300 kB shrink several-fold
+        compress=False,  # enabled below, with static files compressed once
         # Plotly's bundle comes with the page, not after the router's first response.
         eager_loading=True,
     )
@@ -101,6 +101,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
     # Data page's status table 62 -> 29 ms).
     plotly.io.json.config.default_engine = "json"
     _defer_unused_chunks()
+    serving.enable_compression(app.server)
     pages = load_pages()
     app.layout = lambda: shell.layout(ctx, pages)
     app.validation_layout = validation_layout(pages)
