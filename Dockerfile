@@ -16,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
-COPY pyproject.toml README.md app.py config.py ./
+COPY pyproject.toml README.md app.py config.py market_state.py ./
 COPY analytics ./analytics
 COPY data ./data
 COPY components ./components
@@ -28,6 +28,9 @@ RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
     && mkdir -p /data && chown tsm /data
 
 USER 10001
+# The DEMO set and its market state, computed once here into ~/.cache/tsm (data/derived_cache.py):
+# a new container then starts without spending seconds on them.
+RUN TSM_STORE=/tmp/absent.sqlite TSM_WARM_UP=0 python -c "import app"
 VOLUME ["/data"]
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \

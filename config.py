@@ -172,6 +172,16 @@ def state_dir(store: StoreLocation) -> Path:
     return store.with_name(store.name + ".state")
 
 
+def cache_dir() -> Path:
+    """Where derived data that any process can rebuild is kept between runs (the DEMO set and
+    its market state): TSM_CACHE_DIR, else ``$XDG_CACHE_HOME/tsm``, else ``~/.cache/tsm``."""
+    explicit = _env("TSM_CACHE_DIR", "")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = _env("XDG_CACHE_HOME", "")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "tsm"
+
+
 def live_poll_s() -> float:
     """Seconds between an open page's checks for a new store revision (TSM_LIVE_POLL_SECONDS,
     default 15; 0 turns the check off). A new revision is shown after two checks agree."""

@@ -14,7 +14,8 @@ replica that reads the same store:
   (:func:`ensure_persisted`), so the dashboard's first request after a refresh finds it ready.
   The app builds it itself, in the background, when it is missing, and meanwhile serves the
   newest state it has, saying so (:class:`StateKeeper`).
-* The DEMO set (no store) is built once per process and never persisted.
+* The DEMO set (no store) is built once per process and kept between runs of the same
+  code in ``config.cache_dir()`` (:mod:`data.derived_cache`), not beside any store.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import diskcache
 import config
 from analytics.state import STATE_FORMAT, MarketState, build_state
 from config import StoreLocation
+from data.derived_cache import code_digest, get_or_make
 from data.market import MarketData, demo_market_data, load_market_data
 from data.store import StoreError
 
@@ -138,10 +140,13 @@ def build_for(data: MarketData) -> MarketState:
 
 
 def demo_state() -> MarketState:
-    """The DEMO set's state, built once per process."""
+    """The DEMO set's state: once per process, and kept between runs of the same code in the
+    derived-data cache (data/derived_cache.py), so a start does not spend seconds on it."""
     with _demo_lock:
         if not _demo_states:
-            _demo_states.append(build_for(demo_market_data()))
+            key = f"f{STATE_FORMAT}-{code_digest('analytics', 'data', 'market_state')}"
+            _demo_states.append(get_or_make("demo-state", key,
+                                            lambda: build_for(demo_market_data()), MarketState))
         return _demo_states[0]
 
 

@@ -34,6 +34,7 @@ call price plus the coupon. Values are per 100 face; the root value is the dirty
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -404,6 +405,37 @@ class CallableTreePricer:
                 out += coupons[i]
             v, v_next = v_next, v
         return TreeValue(dirty=float(v[c]), redemption_pv=float(u[c]) if u is not None else math.nan)
+
+    def values(self, curves: Sequence[ZeroCurve], *, spread_bp: float = 0.0) -> FloatArray:
+        """Dirty values per 100 off several curves at one OAS, in one backward induction.
+
+        The lattice's geometry does not depend on the curve (only each step's drift does), so
+        K curves are K columns of one induction: the risk engine's bumped curves cost about as
+        much Python work as one. Equal to :meth:`value` of each curve (up to the summation
+        order of the three branches, below 1e-12 per 100).
+        """
+        tree = self.tree
+        if not curves:
+            return np.empty(0)
+        fac = np.stack([tree.step_factors(c, spread_bp=spread_bp) for c in curves], axis=1)
+        call_price = self.bond.call_price
+        coupons, calls = self._coupons, self._calls
+        n, c = tree.steps, tree.center
+        width = 2 * c + 1
+        k = len(curves)
+        v, v_next = np.empty((width, k)), np.empty((width, k))
+        v[:] = FACE + coupons[n]
+        for i in range(n - 1, -1, -1):
+            h = tree.half_widths[i]
+            out = v_next[c - h : c + h + 1]
+            np.einsum("ijk,ij->ik", v.take(tree.children[i], axis=0), tree.probs[i], out=out)
+            out *= fac[i]
+            if calls[i]:
+                np.minimum(out, call_price, out=out)
+            if coupons[i]:
+                out += coupons[i]
+            v, v_next = v_next, v
+        return np.array(v[c], dtype=np.float64)
 
     def price(self, curve: ZeroCurve, *, spread_bp: float = 0.0) -> float:
         """Clean price per 100 at an OAS of ``spread_bp``."""

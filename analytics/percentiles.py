@@ -12,8 +12,8 @@ would have been read then. Bases:
 * ``"rolling-10y"`` (or ``"rolling-Ny"``): only the observations in the ``N`` calendar years
   ending on ``t`` (``t - N years < s <= t``).
 
-Cost: O(n log n) with a Fenwick tree over the ranks of the values (16,000 daily moves in a few
-tens of milliseconds).
+Cost: O(n sqrt n) elementary steps, vectorised in NumPy (:func:`_count_at_most`): the 16,000
+daily moves since 1962 in a few milliseconds, any basis.
 """
 
 from __future__ import annotations
@@ -93,22 +93,38 @@ def parse_basis(basis: str | PercentileBasis) -> PercentileBasis:
     )
 
 
-def _fenwick_add(tree: NDArray[np.int64], pos: int, delta: int) -> None:
-    i = pos + 1
-    n = tree.size
-    while i < n:
-        tree[i] += delta
-        i += i & -i
+#: Cap on the cells of the block-prefix table of :func:`_count_at_most` (int32: 16 MB).
+_TABLE_CELLS: Final[int] = 4_000_000
 
 
-def _fenwick_sum(tree: NDArray[np.int64], pos: int) -> int:
-    """Count of stored ranks <= pos."""
-    i = pos + 1
-    total = 0
-    while i > 0:
-        total += int(tree[i])
-        i -= i & -i
-    return total
+def _count_at_most(rank: NDArray[np.int64], n_ranks: int, upto: NDArray[np.int64],
+                   bound: NDArray[np.int64]) -> NDArray[np.int64]:
+    """For each query ``q``: how many ``j < upto[q]`` have ``rank[j] <= bound[q]``.
+
+    Vectorised in blocks of ``size`` observations: a table holds, for every block boundary
+    ``b * size`` and rank ``r``, the count of earlier observations ranked ``<= r`` (a 2-D
+    cumulative sum of per-block rank histograms); the rest of a query's own block is compared
+    element by element. O(n * sqrt(n)) elementary operations, all in NumPy.
+    """
+    n = rank.size
+    if n == 0 or upto.size == 0:
+        return np.zeros(upto.size, dtype=np.int64)
+    size = max(int(np.ceil(np.sqrt(n))), int(np.ceil(n * n_ranks / _TABLE_CELLS)), 1)
+    blocks = -(-n // size)
+    hist = np.bincount((np.arange(n) // size) * n_ranks + rank,
+                       minlength=blocks * n_ranks).reshape(blocks, n_ranks)
+    table = np.zeros((blocks + 1, n_ranks), dtype=np.int32)
+    np.cumsum(np.cumsum(hist, axis=1, dtype=np.int32), axis=0, dtype=np.int32, out=table[1:])
+    block = upto // size
+    counts = table[np.minimum(block, blocks), bound].astype(np.int64)
+    offsets = np.arange(size)
+    chunk = max(1, _TABLE_CELLS // size)
+    for lo in range(0, upto.size, chunk):  # the partial block, a few MB of booleans at a time
+        idx = block[lo:lo + chunk, None] * size + offsets
+        inside = idx < upto[lo:lo + chunk, None]
+        below = rank[np.minimum(idx, n - 1)] <= bound[lo:lo + chunk, None]
+        counts[lo:lo + chunk] += np.count_nonzero(inside & below, axis=1)
+    return counts
 
 
 def expanding_percentile(values: pd.Series, *, basis: str | PercentileBasis = DEFAULT_PERCENTILE_BASIS) -> pd.Series:
@@ -141,19 +157,15 @@ def expanding_percentile(values: pd.Series, *, basis: str | PercentileBasis = DE
     obs = values.to_numpy(dtype=np.float64)[pos]
     dates = values.index[pos]
     uniq = np.unique(obs)
-    rank = np.searchsorted(uniq, obs)  # ties share a rank; count <= value = prefix sum to it
-    tree = np.zeros(uniq.size + 1, dtype=np.int64)
+    rank = np.searchsorted(uniq, obs).astype(np.int64)  # ties share a rank
+    k = np.arange(pos.size, dtype=np.int64)
+    # percentile of k = observations in the basis up to k ranked <= rank[k], over their count
+    count = _count_at_most(rank, uniq.size, k + 1, rank)
+    in_basis = k + 1
     if spec.years is not None:
         cutoff = (dates - pd.DateOffset(years=spec.years)).to_numpy()
-        first_in = np.searchsorted(dates.to_numpy(), cutoff, side="right")
-    else:
-        first_in = np.zeros(pos.size, dtype=np.int64)
-    dropped = 0
-    for k in range(pos.size):
-        _fenwick_add(tree, int(rank[k]), 1)
-        while dropped < first_in[k]:
-            _fenwick_add(tree, int(rank[dropped]), -1)
-            dropped += 1
-        in_basis = k + 1 - dropped
-        out[pos[k]] = 100.0 * _fenwick_sum(tree, int(rank[k])) / in_basis
+        first_in = np.searchsorted(dates.to_numpy(), cutoff, side="right").astype(np.int64)
+        count -= _count_at_most(rank, uniq.size, first_in, rank)
+        in_basis = in_basis - first_in
+    out[pos] = 100.0 * count / in_basis
     return pd.Series(out, index=values.index, name=values.name)

@@ -237,6 +237,9 @@ class _CallablePricer:
     def price(self, curve: ZeroCurve, anchor: Anchor) -> float:
         return self.tree.price(curve, spread_bp=anchor.spread_bp)
 
+    def price_many(self, curves: Sequence[ZeroCurve], anchor: Anchor) -> FloatArray:
+        return self.tree.values(curves, spread_bp=anchor.spread_bp) - self.bullet.accrued
+
     def tax_rate(self, curve: ZeroCurve, anchor: Anchor) -> float | None:
         return None
 
@@ -356,6 +359,14 @@ class InstrumentValuer:
         """Clean price per 100 off ``curve`` with the anchor's spread (and tax regime)."""
         return self.pricer.price(curve, anchor)
 
+    def price_many(self, curves: Sequence[ZeroCurve], anchor: Anchor) -> FloatArray:
+        """Clean prices off several curves with one anchor: in one pass when the pricer can
+        (a callable's tree prices every curve in one backward induction), else one by one."""
+        many = getattr(self.pricer, "price_many", None)
+        if many is not None:
+            return np.asarray(many(curves, anchor), dtype=np.float64)
+        return np.array([self.pricer.price(c, anchor) for c in curves], dtype=np.float64)
+
     def tax_rate(self, curve: ZeroCurve, anchor: Anchor) -> float | None:
         """Tax rate at the tax-aware price for munis, ``None`` otherwise."""
         return self.pricer.tax_rate(curve, anchor)
@@ -418,14 +429,20 @@ class RiskReport:
         return SHIFT_CONVENTION[self.shift_basis]
 
 
-def _fit_convexity(dirty: Callable[[float], float], p0: float, span_bp: float) -> float:
+def _convexity_shifts_bp(span_bp: float) -> list[float]:
+    """The parallel shifts of the convexity fit, bp, but its middle point (the base price)."""
+    shifts = np.linspace(-span_bp, span_bp, CONVEXITY_FIT_POINTS)
+    return [float(s) for k, s in enumerate(shifts) if k != CONVEXITY_FIT_POINTS // 2]
+
+
+def _fit_convexity(prices: FloatArray, p0: float, span_bp: float) -> float:
     """``2 c / P0`` of the least-squares parabola through the dirty prices at evenly spaced
-    parallel shifts over +/- ``span_bp`` (the tree's ripple averages out over whole periods)."""
+    parallel shifts over +/- ``span_bp`` (the tree's ripple averages out over whole periods).
+    ``prices`` are those at :func:`_convexity_shifts_bp`; ``p0`` is the middle one."""
     shifts_bp = np.linspace(-span_bp, span_bp, CONVEXITY_FIT_POINTS)
     half = CONVEXITY_FIT_POINTS // 2
-    prices = np.array([p0 if k == half else dirty(float(s)) for k, s in enumerate(shifts_bp)])
-    x = shifts_bp * BP
-    coeffs = np.polyfit(x, prices, 2)
+    ys = np.concatenate([prices[:half], [p0], prices[half:]])
+    coeffs = np.polyfit(shifts_bp * BP, ys, 2)
     return float(2.0 * coeffs[0] / p0)
 
 
@@ -489,25 +506,26 @@ def bond_risk(
     p0 = base + accrued
     dy = shift_bp * BP
 
-    def dirty(c: ZeroCurve) -> float:
-        return val.price(c, anchor) + accrued
-
-    def shifted_dirty(bp: float) -> float:
-        return dirty(parallel_shift(curve, shift_bp=bp, basis=basis))
-
-    up = shifted_dirty(shift_bp)
-    down = shifted_dirty(-shift_bp)
-    krd: dict[str, float] = {}
+    # Every bumped curve first, then one pricing pass (one backward induction for a callable).
+    bumped = [parallel_shift(curve, shift_bp=shift_bp, basis=basis),
+              parallel_shift(curve, shift_bp=-shift_bp, basis=basis)]
     for key in KEY_TENORS:
-        k_up = dirty(key_rate_shift(curve, key=key, shift_bp=shift_bp, basis=basis))
-        k_down = dirty(key_rate_shift(curve, key=key, shift_bp=-shift_bp, basis=basis))
-        krd[key] = (k_down - k_up) / (2.0 * p0 * dy)
+        bumped += [key_rate_shift(curve, key=key, shift_bp=shift_bp, basis=basis),
+                   key_rate_shift(curve, key=key, shift_bp=-shift_bp, basis=basis)]
     spacing = val.pricer.node_spacing_bp
-    if val.has_option and spacing > 0.0:
-        span = max(shift_bp, CONVEXITY_FIT_NODES * spacing)
-        convexity = _fit_convexity(shifted_dirty, p0, span)
+    fitted = val.has_option and spacing > 0.0
+    span = max(shift_bp, CONVEXITY_FIT_NODES * spacing) if fitted else shift_bp
+    if fitted:
+        bumped += [parallel_shift(curve, shift_bp=s, basis=basis) for s in _convexity_shifts_bp(span)]
+    dirty = val.price_many(bumped, anchor) + accrued
+    up, down = float(dirty[0]), float(dirty[1])
+    krd: dict[str, float] = {}
+    for i, key in enumerate(KEY_TENORS):
+        k_up, k_down = float(dirty[2 + 2 * i]), float(dirty[3 + 2 * i])
+        krd[key] = (k_down - k_up) / (2.0 * p0 * dy)
+    if fitted:
+        convexity = _fit_convexity(dirty[2 + 2 * len(KEY_TENORS):], p0, span)
     else:
-        span = shift_bp
         convexity = (down + up - 2.0 * p0) / (p0 * dy * dy)
     ytm = yield_from_price(bullet, base)
     ytw = yield_to_worst(call, base) if call is not None else None

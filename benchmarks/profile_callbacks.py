@@ -88,6 +88,9 @@ def main() -> int:
 
     profiler = Profiler(app_module.server.wsgi_app)
     app_module.server.wsgi_app = profiler  # type: ignore[method-assign]
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     httpd = make_server("127.0.0.1", 0, app_module.server, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     client = Client(f"http://127.0.0.1:{httpd.server_port}")

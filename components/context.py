@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
 
 from analytics.measures import Measures
 from analytics.state import MarketState, Snapshot, snapshot
+from components.memo import Memo
 from config import StoreLocation
 from data.market import MarketData, load_market_data
 from market_state import StateKeeper, StateView
@@ -17,10 +17,10 @@ from market_state import StateKeeper, StateView
 # One keeper per store file and process: every page and user shares the state it holds.
 _keepers: dict[StoreLocation, StateKeeper] = {}
 _keepers_lock = threading.Lock()
-# Snapshots by (state identity, date): a date seen once is a dictionary hit afterwards.
+# Snapshots by (state identity, date): a date seen once is a dictionary hit afterwards, and
+# callbacks asking for the same new date at once compute it once.
 _SNAPSHOTS_KEPT = 512
-_snapshots: OrderedDict[tuple[int, int, pd.Timestamp], Snapshot] = OrderedDict()
-_snapshots_lock = threading.Lock()
+_snapshots: Memo[tuple[int, int, pd.Timestamp], Snapshot] = Memo(_SNAPSHOTS_KEPT)
 
 
 def _keeper(path: StoreLocation) -> StateKeeper:
@@ -61,17 +61,7 @@ class AppContext:
             when = pd.Timestamp.today()
         key_date = pd.Timestamp(when).normalize()
         key = (id(state), state.revision, key_date)
-        with _snapshots_lock:
-            found = _snapshots.get(key)
-            if found is not None:
-                _snapshots.move_to_end(key)
-                return found
-        found = snapshot(state, as_of=key_date)
-        with _snapshots_lock:
-            _snapshots[key] = found
-            while len(_snapshots) > _SNAPSHOTS_KEPT:
-                _snapshots.popitem(last=False)
-        return found
+        return _snapshots.get(key, lambda: snapshot(state, as_of=key_date))
 
     def measures(self) -> Measures:
         """The full-history measures of :meth:`state`."""

@@ -21,7 +21,8 @@ import config
 from analytics.tenors import CMT_SERIES, TENORS
 from config import StoreLocation
 from data.catalogue import freshness, spec
-from data.demo import generate_demo
+from data.demo import DemoData, generate_demo
+from data.derived_cache import code_digest, get_or_make
 from data.store import CFTC_STATUS_ID, SeriesStatus, Store, StoreError
 
 __all__ = ["Mode", "MarketData", "load_market_data", "demo_market_data", "clear_cache", "StoreError"]
@@ -87,7 +88,10 @@ def demo_market_data(store_path: StoreLocation | None = None) -> MarketData:
     """The DEMO data set (generated once per process)."""
     with _lock:
         if not _demo:
-            demo = generate_demo()
+            # Seeded and fixed-length: the same on every start of the same code, so kept
+            # between runs (data/derived_cache.py); the status rows depend on today.
+            demo = get_or_make("demo-data", code_digest("data.demo", "analytics.tenors"),
+                               generate_demo, DemoData)
             _demo.append(
                 MarketData("demo", demo.series, demo.cftc, -1, Path(), _demo_status(demo.series, demo.cftc))
             )

@@ -27,6 +27,7 @@ Why these choices
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from typing import Any
@@ -99,6 +100,19 @@ def on_starting(server: Any) -> None:
                 server.log.info("measures computed in the master before forking")
             except Exception:  # the pages show the error when they need the measures
                 server.log.exception("warming up the measures failed")
+    if preload_app:
+        _freeze_startup_objects()
+
+
+def _freeze_startup_objects() -> None:
+    """Move everything the master has built (modules, the app, the market state: ~200k
+    objects) out of the cyclic collector's reach before forking. A full collection in a worker
+    then scans only what requests create: replaying every page's callbacks three times, the
+    longest collection paused the app 145 ms before this and 25 ms after. The objects are not
+    leaked: they live as long as the process anyway. Workers also stop touching (and so
+    copying) the master's pages when the collector runs."""
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server: Any, worker: Any) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 # Importing app.py builds the module-level app; no background warm-up during tests.
 os.environ.setdefault("TSM_WARM_UP", "0")
+# Derived-data cache (DEMO set and state) per test session: hermetic, still built only once.
+os.environ.setdefault("TSM_CACHE_DIR", tempfile.mkdtemp(prefix="tsm-test-cache-"))
 
 import pandas as pd
 import pytest

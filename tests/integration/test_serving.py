@@ -261,3 +261,33 @@ def test_hash_password_prints_a_hash_that_basic_auth_accepts(monkeypatch, capsys
     assert "correct horse" not in hashed and check_password_hash(hashed, "correct horse battery")
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli.main(["hash-password"]) == 2
+
+
+def test_static_bundles_are_compressed_once_and_callbacks_every_time(tmp_path):
+    """Plotly's bundle is compressed on the first request and served from the cache after;
+    callback responses (one URL, many bodies) are compressed afresh each time."""
+    import gzip
+    import re
+
+    app = create_app(tmp_path / "absent.sqlite")
+    web = app.server.test_client()
+    index = web.get("/").get_data(as_text=True)
+    bundle = re.search(r'/_dash-component-suites/plotly/[^"]+', index).group(0)
+    first = web.get(bundle, headers={"Accept-Encoding": "gzip"})
+    second = web.get(bundle, headers={"Accept-Encoding": "gzip"})
+    plain = web.get(bundle)
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(first.data) == plain.data and second.data == first.data
+    compressor = next(f.__self__ for f in app.server.after_request_funcs[None]
+                      if type(getattr(f, "__self__", None)).__name__ == "Compress")
+    assert any(key.startswith("gzip;static /_dash-component-suites/plotly/")
+               for key in compressor.cache._items)
+
+    bodies = []
+    for path in ("/curve", "/funding"):
+        resp = web.post("/_dash-update-component", json=callback_body(path),
+                        headers={"Accept-Encoding": "gzip"})
+        assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
+        bodies.append(json.loads(gzip.decompress(resp.data)))
+    assert bodies[0] != bodies[1]
+    assert not any("never" in key or "update-component" in key for key in compressor.cache._items)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -191,8 +191,6 @@ _PARAM_FIELDS: Final[tuple[tuple[str, str, str], ...]] = (
 
 T = TypeVar("T")
 
-
-K = TypeVar("K", bound=Hashable)
 
 
 class FieldError(ValueError):

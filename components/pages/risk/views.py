@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -64,6 +62,7 @@ from components.figures_risk import (
     shock_profile_figure,
 )
 from components.kit import mode_label
+from components.memo import Memo
 from components.pages.risk.inputs import (
     _FUTURES_NAME,
     BOOK_CACHE_SIZE,
@@ -76,9 +75,7 @@ from components.pages.risk.inputs import (
     VALUER_CACHE_SIZE,
     BondSpec,
     FieldError,
-    K,
     StressShock,
-    T,
     _build,
     _capital,
     read_bond_inputs,
@@ -94,31 +91,7 @@ from data.portfolio import (
 )
 
 
-class _LRU(Generic[K, T]):
-    """A small thread-safe memo: at most ``size`` entries, least recently used dropped."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[K, T] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K, make: Callable[[], T]) -> T:
-        # Built under the lock: two requests for the same new bond build its lattice once.
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            value = make()
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-            return value
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-class ValuerCache(_LRU[BondSpec, InstrumentValuer]):
+class ValuerCache(Memo[BondSpec, InstrumentValuer]):
     """Pricers by bond terms: a callable's Hull-White lattice is built once and reused by the
     risk, the sweep and every slider move."""
 
@@ -415,7 +388,7 @@ class PricedBook:
     error: str = ""
 
 
-class BookCache(_LRU[tuple[str, str, str, int], PricedBook]):
+class BookCache(Memo[tuple[str, str, str, int], PricedBook]):
     """Priced portfolios by (content hash, file name, curve date, store revision): a refresh
     reprices the book on the new curve."""
 

@@ -122,3 +122,22 @@ def test_bad_call_features_are_rejected():
         CallableBond(bullet=bullet, call_after_years=4.9)
     with pytest.raises(ValueError, match="call_price must be a positive"):
         CallableBond(bullet=bullet, call_after_years=1.0, call_price=0.0)
+
+
+def test_one_backward_induction_over_many_curves_equals_each_curve_alone():
+    """`values` runs the bumped curves as columns of one induction; each column must be the
+    bond's value off that curve alone (calls exercised in some columns and not in others)."""
+    from analytics.curves import bootstrap_par_curve, key_rate_shift, parallel_shift
+
+    base = bootstrap_par_curve({"1m": 4.3, "3m": 4.3, "6m": 4.2, "1y": 4.0, "2y": 3.8,
+                                "3y": 3.8, "5y": 3.9, "7y": 4.1, "10y": 4.3, "20y": 4.8,
+                                "30y": 4.8})
+    curves = [parallel_shift(base, shift_bp=s) for s in (-300.0, -25.0, 0.0, 25.0, 300.0)]
+    curves.append(key_rate_shift(base, key="5y", shift_bp=50.0))
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=12.0), call_after_years=2.0)
+    pricer = CallableTreePricer(bond)
+    for spread in (0.0, 85.0):
+        batch = pricer.values(curves, spread_bp=spread)
+        alone = [pricer.value(c, spread_bp=spread).dirty for c in curves]
+        np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-11)
+    assert pricer.values([]).size == 0

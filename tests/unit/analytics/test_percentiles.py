@@ -70,3 +70,21 @@ def test_real_2s10s_weekly_move_of_march_2020_ranks_higher_against_history_since
     # The curve module's own percentile is the "all" basis on the as-of history.
     assert spread_moves(real_yields.loc[:day], "2s10s", window="1w")["percentile"].iloc[-1] == pytest.approx(
         all_hist[day])
+
+
+@pytest.mark.parametrize("cap", [1, 97, 4_000_000])
+@pytest.mark.parametrize("n", [1, 2, 17, 64, 301])
+def test_block_counts_agree_with_brute_force_at_any_block_size(monkeypatch, cap, n):
+    """The vectorised count works in blocks whose size depends on the series length and on a
+    memory cap; every size (one block, blocks of one, ragged last block) gives the same ranks."""
+    import analytics.percentiles as percentiles
+
+    monkeypatch.setattr(percentiles, "_TABLE_CELLS", cap)
+    rng = np.random.default_rng(n)
+    idx = pd.bdate_range("1999-06-01", periods=n)
+    values = pd.Series(np.round(rng.normal(size=n), 1), index=idx)
+    for basis, start, years in (("all", None, None), ("since-2000", "2000-01-01", None),
+                                ("rolling-1y", None, 1)):
+        got = expanding_percentile(values, basis=basis)
+        np.testing.assert_allclose(got.to_numpy(), _brute(values, start, years).to_numpy(),
+                                   equal_nan=True)

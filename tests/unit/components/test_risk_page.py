@@ -635,3 +635,50 @@ def test_a_new_upload_replaces_the_previous_files_messages_through_flask(monkeyp
     cleared = json.loads(r.data)["response"]
     assert cleared["risk-pf-errors"]["children"] == "" and cleared["risk-pf-totals"]["children"] == ""
     assert "No portfolio loaded" in json.dumps(cleared["risk-pf-positions"])
+
+
+def test_the_memo_builds_a_value_once_and_other_keys_meanwhile():
+    """Two requests for one new key build it once; a slow build does not hold up another key
+    (each thread would time out waiting for the other if the lock were held while building)."""
+    import threading
+
+    memo = rk.BookCache(size=4)
+    started = {"a": threading.Event(), "b": threading.Event()}
+    builds: list[str] = []
+
+    def make(key: str, other: str):
+        def build():
+            builds.append(key)
+            started[key].set()
+            assert started[other].wait(5), f"{other} was not built while {key} was"
+            return key.upper()
+        return build
+
+    results: dict[str, object] = {}
+
+    def ask(name: str, key: str, other: str) -> None:
+        results[name] = memo.get((key, "", "", 0), make(key, other))
+
+    threads = [threading.Thread(target=ask, args=("a1", "a", "b")),
+               threading.Thread(target=ask, args=("b1", "b", "a"))]
+    for t in threads:
+        t.start()
+    assert started["a"].wait(5)
+    waiter = threading.Thread(target=ask, args=("a2", "a", "b"))  # same key while it builds
+    waiter.start()
+    for t in [*threads, waiter]:
+        t.join(10)
+    assert results == {"a1": "A", "b1": "B", "a2": "A"}
+    assert sorted(builds) == ["a", "b"]
+
+
+def test_a_failed_build_reaches_every_waiter_and_is_not_kept():
+    memo = rk.BookCache(size=4)
+
+    def broken():
+        raise ValueError("no curve")
+
+    with pytest.raises(ValueError, match="no curve"):
+        memo.get(("k", "", "", 0), broken)
+    assert len(memo) == 0
+    assert memo.get(("k", "", "", 0), lambda: "fine") == "fine"
