@@ -20,6 +20,7 @@ import pandas as pd
 
 __all__ = ["AsOfRows", "as_of_rows"]
 
+
 @dataclass(frozen=True, eq=False)
 class AsOfRows:
     """Rows of a frame, sorted by date, for "last row on or before" lookups.
@@ -66,10 +67,6 @@ class AsOfRows:
         if pos < 0 or self.age_days(pos, as_of) > max_age_days:
             return -1
         return pos
-
-    def value(self, column: str, position: int) -> object:
-        """The value of ``column`` at ``position`` (a numpy scalar or object)."""
-        return self.columns[column][position]
 
 
 def as_of_rows(frame: pd.DataFrame | pd.Series, columns: Sequence[str] | None = None, *,
