@@ -27,6 +27,7 @@ would dominate the reading.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -34,6 +35,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analytics.fitting import NSSFit, fit_nss
+from analytics.lookup import Observed
 from analytics.tenors import TENOR_YEARS, TENORS
 
 __all__ = [
@@ -46,6 +48,8 @@ __all__ = [
     "fit_noise",
     "otr_premium_bp",
     "functioning_snapshot",
+    "FunctioningHistory",
+    "functioning_history",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -190,12 +194,52 @@ def _is_stale(date: pd.Timestamp, as_of: pd.Timestamp) -> bool:
     return (as_of - date).days > STALE_AFTER_DAYS
 
 
+@dataclass(frozen=True, eq=False)
+class FunctioningHistory:
+    """The date-independent part of :func:`functioning_snapshot`, built once per data revision.
+
+    Attributes
+    ----------
+    noise : the observed fit noise (NSS RMSE, bp); None without a fit.
+    gsw_zero : the GSW zero-yield frame (None when not stored).
+    has_10y : whether the yields have a 10y column.
+    premium : the observed 10y on-the-run premium (bp) over the whole history.
+    gsw_10y : the dates with a GSW 10y par yield.
+    """
+
+    noise: Observed | None
+    gsw_zero: pd.DataFrame | None
+    has_10y: bool
+    premium: Observed
+    gsw_10y: Observed
+
+
+def functioning_history(
+    yields: pd.DataFrame, gsw_zero: pd.DataFrame | None, *, fit: NSSFit | None = None
+) -> FunctioningHistory:
+    """Everything of :func:`functioning_snapshot` that does not depend on the date.
+
+    ``fit`` is the full-history :func:`fit_noise` of ``yields`` (fitted here when absent).
+    """
+    _check_dated(yields, "yields")
+    if fit is None and len(yields):
+        fit = fit_noise(yields)
+    noise = Observed.of(fit.rmse_bp) if fit is not None else None
+    empty = Observed.of(pd.Series(dtype=float, index=pd.DatetimeIndex([])))
+    if gsw_zero is None or not gsw_zero_columns(gsw_zero) or "10y" not in yields.columns:
+        return FunctioningHistory(noise, gsw_zero, "10y" in yields.columns, empty, empty)
+    premium = Observed.of(otr_premium_bp(yields, gsw_zero, tenors=("10y",))["10y"])
+    par = gsw_par_yields(gsw_zero, tenors=("10y",))["10y"]
+    return FunctioningHistory(noise, gsw_zero, True, premium, Observed.of_dates(par.dropna().index))
+
+
 def functioning_snapshot(
     yields: pd.DataFrame,
     gsw_zero: pd.DataFrame | None,
     *,
     as_of: str | pd.Timestamp,
     fit: NSSFit | None = None,
+    history: FunctioningHistory | None = None,
 ) -> dict[str, Any]:
     """Market-functioning readings as of a date, as plain JSON-ready values.
 
@@ -206,6 +250,9 @@ def functioning_snapshot(
     as_of : the date of the reading; the last observation on or before it is used, if it is
         at most :data:`STALE_AFTER_DAYS` calendar days old.
     fit : optional precomputed :func:`fit_noise` result (else the days needed are fitted).
+    history : optional :func:`functioning_history` of these ``yields``, ``gsw_zero`` and
+        ``fit``, built once per data revision: each reading is then a binary search (same
+        result).
 
     Returns
     -------
@@ -214,47 +261,93 @@ def functioning_snapshot(
     """
     _check_dated(yields, "yields")
     when = pd.Timestamp(as_of)
+    if history is not None and history.noise is not None:
+        return _snapshot_lookup(yields, history, history.noise, when)
     missing: list[str] = []
 
-    noise: float | None = None
     if fit is None:
         recent = yields.loc[when - pd.Timedelta(days=STALE_AFTER_DAYS) : when]
         rmse = fit_noise(recent).rmse_bp if len(recent) else pd.Series(dtype=float)
     else:
         rmse = fit.rmse_bp
-    last = _last_valid(rmse, when)
+    noise = _noise_reading(_last_valid(rmse, when), when, missing)
+
+    premium: float | None = None
+    if gsw_zero is None or not gsw_zero_columns(gsw_zero):
+        missing.append(_NO_GSW)
+    elif "10y" not in yields.columns:
+        missing.append(_NO_10Y)
+    else:
+        last_prem = _last_valid(_window_premium(yields, gsw_zero, when), when)
+        if last_prem is None:
+            gsw_last = _last_valid(gsw_par_yields(gsw_zero, tenors=("10y",))["10y"], when)
+            missing.append(_premium_why(None if gsw_last is None else gsw_last[0], when))
+        else:
+            premium = round(last_prem[1], _BP_DECIMALS)
+    return {"fit_noise_bp": noise, "otr_premium_10y_bp": premium, "missing": missing}
+
+
+_NO_GSW: Final = "on-the-run premium 10y: no GSW curve stored (import the Fed GSW zero-coupon yields)"
+_NO_10Y: Final = "on-the-run premium 10y: 10y CMT yield absent"
+#: A premium this close (bp) to a rounding tie is recomputed as the from-scratch path does:
+#: the full-history and the windowed computations may differ in the last bits.
+_TIE_TOLERANCE_BP: Final = 1e-7
+
+
+def _window_premium(yields: pd.DataFrame, gsw_zero: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
+    window = slice(when - pd.Timedelta(days=STALE_AFTER_DAYS), when)
+    return otr_premium_bp(yields.loc[window], gsw_zero.loc[window], tenors=("10y",))["10y"]
+
+
+def _noise_reading(
+    last: tuple[pd.Timestamp, float] | None, when: pd.Timestamp, missing: list[str]
+) -> float | None:
     if last is None or _is_stale(last[0], when):
         missing.append(
             f"fit noise: no day with >= 5 of the tenors {', '.join(NOISE_TENORS)} within "
             f"{STALE_AFTER_DAYS} days before {when.date()}"
         )
-    else:
-        noise = round(last[1], _BP_DECIMALS)
+        return None
+    return round(last[1], _BP_DECIMALS)
 
-    premium: float | None = None
-    if gsw_zero is None or not gsw_zero_columns(gsw_zero):
-        missing.append(
-            "on-the-run premium 10y: no GSW curve stored (import the Fed GSW zero-coupon yields)"
+
+def _premium_why(gsw_last: pd.Timestamp | None, when: pd.Timestamp) -> str:
+    """Why there is no premium reading, from the date of the last GSW 10y par yield."""
+    if gsw_last is not None and not _is_stale(gsw_last, when):
+        return (
+            f"on-the-run premium 10y: no 10y CMT yield within {STALE_AFTER_DAYS} days "
+            f"before {when.date()}"
         )
-    elif "10y" not in yields.columns:
-        missing.append("on-the-run premium 10y: 10y CMT yield absent")
+    after = f" after {gsw_last.date()}" if gsw_last is not None else ""
+    return f"on-the-run premium 10y: GSW 10y yields{after}: none stored (import newer GSW yields)"
+
+
+def _near_tie(value: float, decimals: int) -> bool:
+    scaled = abs(value) * 10**decimals
+    return bool(abs(scaled - np.floor(scaled) - 0.5) < _TIE_TOLERANCE_BP * 10**decimals)
+
+
+def _snapshot_lookup(
+    yields: pd.DataFrame, history: FunctioningHistory, noise: Observed, when: pd.Timestamp
+) -> dict[str, Any]:
+    missing: list[str] = []
+    pos = noise.last_at(when)
+    fit_noise_bp = _noise_reading((noise.date(pos), noise.value(pos)) if pos >= 0 else None, when, missing)
+    premium: float | None = None
+    gsw_zero = history.gsw_zero
+    if gsw_zero is None or not gsw_zero_columns(gsw_zero):
+        missing.append(_NO_GSW)
+    elif not history.has_10y:
+        missing.append(_NO_10Y)
     else:
-        window = slice(when - pd.Timedelta(days=STALE_AFTER_DAYS), when)
-        prem = otr_premium_bp(yields.loc[window], gsw_zero.loc[window], tenors=("10y",))
-        last_prem = _last_valid(prem["10y"], when)
-        if last_prem is None:
-            gsw_last = _last_valid(gsw_par_yields(gsw_zero, tenors=("10y",))["10y"], when)
-            if gsw_last is not None and not _is_stale(gsw_last[0], when):
-                missing.append(
-                    f"on-the-run premium 10y: no 10y CMT yield within {STALE_AFTER_DAYS} days "
-                    f"before {when.date()}"
-                )
-            else:
-                after = f" after {gsw_last[0].date()}" if gsw_last is not None else ""
-                missing.append(
-                    f"on-the-run premium 10y: GSW 10y yields{after}: none stored "
-                    f"(import newer GSW yields)"
-                )
+        at = history.premium.last_at(when)
+        if at >= 0 and history.premium.date(at) >= when - pd.Timedelta(days=STALE_AFTER_DAYS):
+            value = history.premium.value(at)
+            if _near_tie(value, _BP_DECIMALS):
+                last = _last_valid(_window_premium(yields, gsw_zero, when), when)
+                value = value if last is None else last[1]
+            premium = round(value, _BP_DECIMALS)
         else:
-            premium = round(last_prem[1], _BP_DECIMALS)
-    return {"fit_noise_bp": noise, "otr_premium_10y_bp": premium, "missing": missing}
+            gsw = history.gsw_10y.last_at(when)
+            missing.append(_premium_why(history.gsw_10y.date(gsw) if gsw >= 0 else None, when))
+    return {"fit_noise_bp": fit_noise_bp, "otr_premium_10y_bp": premium, "missing": missing}

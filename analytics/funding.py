@@ -41,9 +41,11 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analytics.checks import InputError, as_timestamp, us_federal_holidays
+from analytics.lookup import Observed
 from analytics.tenors import BP_PER_PCT
 
 __all__ = [
@@ -72,6 +74,8 @@ __all__ = [
     "liquidity_lights",
     "liquidity_light_history",
     "funding_snapshot",
+    "FundingHistory",
+    "funding_history",
     "CALENDAR_POINTS",
     "DEFAULT_CALENDAR_LOOKBACK_YEARS",
     "calendar_flags",
@@ -550,46 +554,74 @@ def _criterion_at(
     as_of: pd.Timestamp,
     calendar: CalendarAdjustment | None = None,
 ) -> LightCriterion:
+    """One criterion as of a date, from its full-history ``reading`` (the from-scratch path;
+    :func:`_criterion_lookup` reads the same from a :class:`FundingHistory`)."""
     threshold = float(cdef.threshold(th))
     upto = reading.loc[:as_of].dropna()
     adjusted = _thresholds_for(cdef, upto, th, calendar)
     if adjusted is not None and not upto.empty:
         threshold = round(float(adjusted.iloc[-1]), 10)
     if cdef.event:
-        # RPONTSYD has no row on days without an operation (years of gaps before 2019-09), so a
-        # gap between two rows means zero take-up; but after the last row we cannot tell a
-        # quiet day from a series that stopped, hence the staleness rule there.
         raw_obs = raw.dropna()
-        if raw_obs.empty:
-            return LightCriterion(
-                cdef.name,
-                "unknown",
-                None,
-                threshold,
-                cdef.units,
-                None,
-                f"{SRF_ID}: not in the data",
-            )
         recent = raw_obs.loc[as_of - pd.Timedelta(days=cdef.max_age_days) : as_of]
-        if not recent.empty:
-            date = pd.Timestamp(recent.index[-1])
-            value = round(float(recent.iloc[-1]), 10)
-            state: LightState = "on" if value > threshold else "off"
-            return LightCriterion(cdef.name, state, value, threshold, cdef.units, date)
         before = raw_obs.loc[:as_of]
         after = raw_obs.loc[as_of + pd.Timedelta(days=1) :]
-        if not before.empty and not after.empty:
-            return LightCriterion(
-                cdef.name,
-                "off",
-                0.0,
-                threshold,
-                cdef.units,
-                as_of,
-                f"{SRF_ID}: no operation on or in the {cdef.max_age_days} days before "
-                f"{as_of:%Y-%m-%d} (FRED has no row on days without an operation)",
-            )
-        last = "none" if before.empty else f"{before.index[-1]:%Y-%m-%d}"
+        return _event_criterion(
+            cdef, threshold, as_of,
+            observed=not raw_obs.empty,
+            recent=None if recent.empty else (pd.Timestamp(recent.index[-1]), float(recent.iloc[-1])),
+            last_before=None if before.empty else pd.Timestamp(before.index[-1]),
+            any_after=not after.empty,
+        )
+    last = None if upto.empty else (pd.Timestamp(upto.index[-1]), float(upto.iloc[-1]))
+    return _level_criterion(cdef, threshold, as_of, last)
+
+
+def _criterion_lookup(
+    cdef: _CriterionDef,
+    obs: Observed,
+    th: LiquidityThresholds,
+    as_of: pd.Timestamp,
+    calendar: CalendarAdjustment | None = None,
+) -> LightCriterion:
+    """:func:`_criterion_at` by binary search in the criterion's observed readings."""
+    threshold = float(cdef.threshold(th))
+    pos = obs.last_at(as_of)
+    if cdef.calendar and calendar is not None and pos >= 0:
+        adjusted = _thresholds_for(cdef, obs.upto(pos), th, calendar)
+        if adjusted is not None:
+            threshold = round(float(adjusted.iloc[-1]), 10)
+    if cdef.event:
+        recent = None
+        if pos >= 0 and obs.date(pos) >= as_of - pd.Timedelta(days=cdef.max_age_days):
+            recent = (obs.date(pos), obs.value(pos))
+        return _event_criterion(
+            cdef, threshold, as_of,
+            observed=len(obs) > 0,
+            recent=recent,
+            last_before=obs.date(pos) if pos >= 0 else None,
+            any_after=obs.first_from(as_of + pd.Timedelta(days=1)) < len(obs),
+        )
+    last = (obs.date(pos), obs.value(pos)) if pos >= 0 else None
+    return _level_criterion(cdef, threshold, as_of, last)
+
+
+def _event_criterion(
+    cdef: _CriterionDef,
+    threshold: float,
+    as_of: pd.Timestamp,
+    *,
+    observed: bool,
+    recent: tuple[pd.Timestamp, float] | None,
+    last_before: pd.Timestamp | None,
+    any_after: bool,
+) -> LightCriterion:
+    """An event criterion from what its raw observations say about ``as_of``: any at all,
+    the last within the staleness limit, the last on or before ``as_of``, any after it."""
+    # RPONTSYD has no row on days without an operation (years of gaps before 2019-09), so a
+    # gap between two rows means zero take-up; but after the last row we cannot tell a
+    # quiet day from a series that stopped, hence the staleness rule there.
+    if not observed:
         return LightCriterion(
             cdef.name,
             "unknown",
@@ -597,9 +629,44 @@ def _criterion_at(
             threshold,
             cdef.units,
             None,
-            f"{SRF_ID}: no observation after {last} up to {as_of:%Y-%m-%d} (series not loaded or stale)",
+            f"{SRF_ID}: not in the data",
         )
-    if upto.empty:
+    if recent is not None:
+        date = recent[0]
+        value = round(recent[1], 10)
+        state: LightState = "on" if value > threshold else "off"
+        return LightCriterion(cdef.name, state, value, threshold, cdef.units, date)
+    if last_before is not None and any_after:
+        return LightCriterion(
+            cdef.name,
+            "off",
+            0.0,
+            threshold,
+            cdef.units,
+            as_of,
+            f"{SRF_ID}: no operation on or in the {cdef.max_age_days} days before "
+            f"{as_of:%Y-%m-%d} (FRED has no row on days without an operation)",
+        )
+    last = "none" if last_before is None else f"{last_before:%Y-%m-%d}"
+    return LightCriterion(
+        cdef.name,
+        "unknown",
+        None,
+        threshold,
+        cdef.units,
+        None,
+        f"{SRF_ID}: no observation after {last} up to {as_of:%Y-%m-%d} (series not loaded or stale)",
+    )
+
+
+def _level_criterion(
+    cdef: _CriterionDef,
+    threshold: float,
+    as_of: pd.Timestamp,
+    last: tuple[pd.Timestamp, float] | None,
+) -> LightCriterion:
+    """A level or change criterion from its last reading on or before ``as_of``."""
+    if last is None:
         return LightCriterion(
             cdef.name,
             "unknown",
@@ -609,7 +676,7 @@ def _criterion_at(
             None,
             f"{cdef.name}: no data on or before {as_of:%Y-%m-%d}",
         )
-    date = pd.Timestamp(upto.index[-1])
+    date = last[0]
     age = (as_of - date).days
     if age > cdef.max_age_days:
         return LightCriterion(
@@ -622,7 +689,7 @@ def _criterion_at(
             f"{cdef.name}: last reading {date:%Y-%m-%d} is {age} days old (stale after {cdef.max_age_days})",
         )
     # Rounding drops float noise of percent-to-bp arithmetic (31.000000000000007 bp).
-    value = round(float(upto.iloc[-1]), 10)
+    value = round(last[1], 10)
     return LightCriterion(
         cdef.name, "on" if value > threshold else "off", value, threshold, cdef.units, date
     )
@@ -651,6 +718,7 @@ def liquidity_lights(
     as_of: object,
     thresholds: LiquidityThresholds | None = None,
     calendar: CalendarAdjustment | None = None,
+    history: FundingHistory | None = None,
 ) -> tuple[LiquidityLight, LiquidityLight, LiquidityLight]:
     """The three liquidity lights as of a date.
 
@@ -666,6 +734,11 @@ def liquidity_lights(
         Defaults to ``LiquidityThresholds()``.
     calendar : CalendarAdjustment, optional
         Calendar-adjusted thresholds for the level criteria; None (default) for the plain ones.
+    history : FundingHistory, optional
+        :func:`funding_history` of ``series``, built once per data revision: each criterion
+        is then a binary search in its observed readings instead of a pass over the history.
+        Used only when built for the same ``change_window_obs`` (:meth:`FundingHistory.fits`);
+        otherwise the readings are computed here.
 
     Returns
     -------
@@ -676,7 +749,11 @@ def liquidity_lights(
     th = LiquidityThresholds() if thresholds is None else thresholds
     ts = _as_timestamp(as_of)
     by_light: dict[str, list[LightCriterion]] = {n: [] for n in LIGHT_NAMES}
+    use = history if history is not None and history.fits(th) else None
     for cdef in _CRITERIA:
+        if use is not None:
+            by_light[cdef.light].append(_criterion_lookup(cdef, use.criteria[cdef.name], th, ts, calendar))
+            continue
         reading = cdef.reading(series, th)
         raw = _column(series, SRF_ID) if cdef.event else reading
         by_light[cdef.light].append(_criterion_at(cdef, reading, raw, th, ts, calendar))
@@ -747,16 +824,129 @@ def _last_fresh(
     values: pd.Series, as_of: pd.Timestamp, max_age_days: int, label: str
 ) -> tuple[float | None, str | None]:
     upto = values.loc[:as_of].dropna()
-    if upto.empty:
+    last = None if upto.empty else (pd.Timestamp(upto.index[-1]), float(upto.iloc[-1]))
+    return _fresh(last, as_of, max_age_days, label)
+
+
+def _fresh(
+    last: tuple[pd.Timestamp, float] | None, as_of: pd.Timestamp, max_age_days: int, label: str
+) -> tuple[float | None, str | None]:
+    """The last observation's value if it is fresh, else None and why."""
+    if last is None:
         return None, f"{label}: no observation on or before {as_of:%Y-%m-%d}"
-    date = pd.Timestamp(upto.index[-1])
+    date = last[0]
     age = (as_of - date).days
     if age > max_age_days:
         return (
             None,
             f"{label}: last observation {date:%Y-%m-%d} is {age} days before as_of (stale after {max_age_days})",
         )
-    return round(float(upto.iloc[-1]), 10), None
+    return round(last[1], 10), None
+
+
+def _fresh_lookup(
+    obs: Observed, as_of: pd.Timestamp, max_age_days: int, label: str
+) -> tuple[float | None, str | None]:
+    pos = obs.last_at(as_of)
+    return _fresh((obs.date(pos), obs.value(pos)) if pos >= 0 else None, as_of, max_age_days, label)
+
+
+#: The readings of :func:`funding_snapshot`: key, column of the spreads (False) or of the
+#: facilities (True), label in the missing-lines, staleness limit in days.
+_READINGS: Final[tuple[tuple[str, bool, str, int], ...]] = (
+    ("sofr_pct", False, SOFR_ID, DAILY_MAX_AGE_DAYS),
+    ("effr_pct", False, EFFR_ID, DAILY_MAX_AGE_DAYS),
+    ("floor_pct", False, "IORB/IOER", DAILY_MAX_AGE_DAYS),
+    ("sofr_effr_bp", False, "SOFR-EFFR", DAILY_MAX_AGE_DAYS),
+    ("sofr_iorb_bp", False, "SOFR-IORB", DAILY_MAX_AGE_DAYS),
+    ("sofr_p99_p1_bp", False, "SOFR p99-p1", DAILY_MAX_AGE_DAYS),
+    ("rrp_bn", True, RRP_ID, DAILY_MAX_AGE_DAYS),
+    ("discount_window_bn", True, DISCOUNT_WINDOW_ID, WEEKLY_MAX_AGE_DAYS),
+    ("reserves_bn", True, RESERVES_ID, WEEKLY_MAX_AGE_DAYS),
+    ("reserves_chg_1w_bn", True, "WRESBAL 1w change", WEEKLY_MAX_AGE_DAYS),
+    ("reserves_chg_1m_bn", True, "WRESBAL 1m change", WEEKLY_MAX_AGE_DAYS),
+)
+#: Days before the first and after the last row of the series that the history's calendar
+#: table covers (as-of dates beyond it compute their calendar point directly).
+_CALENDAR_MARGIN_DAYS: Final = 3 * 366
+
+
+@dataclass(frozen=True, eq=False)
+class FundingHistory:
+    """The date-independent part of :func:`funding_snapshot`, built once per data revision.
+
+    Attributes
+    ----------
+    change_window_obs : int
+        The ``LiquidityThresholds.change_window_obs`` the change readings were built with (the
+        only threshold a reading depends on: the others are compared at lookup time).
+    readings : dict
+        Snapshot key (``sofr_pct``, ``reserves_bn``, ...) -> its observations (units of
+        :func:`funding_spreads` / :func:`fed_facilities`).
+    criteria : dict
+        Light criterion name -> its observed readings (bp or USD bn; for RPONTSYD the raw
+        operations, FRED having no row on days without one).
+    calendar_start : pandas.Timestamp
+        First day of ``calendar_codes``.
+    calendar_codes : numpy.ndarray
+        Per calendar day from ``calendar_start``: index in :data:`CALENDAR_POINTS` of the day's
+        calendar point (:func:`calendar_flags`), -1 for none.
+    """
+
+    change_window_obs: int
+    readings: dict[str, Observed]
+    criteria: dict[str, Observed]
+    calendar_start: pd.Timestamp
+    calendar_codes: npt.NDArray[np.int8]
+
+    def fits(self, thresholds: LiquidityThresholds) -> bool:
+        """True when the history's readings are those of ``thresholds``."""
+        return self.change_window_obs == thresholds.change_window_obs
+
+    def calendar_point(self, day: pd.Timestamp) -> str | None:
+        """The calendar point of a midnight ``day`` (:func:`calendar_flags`)."""
+        i = (day - self.calendar_start).days
+        if 0 <= i < len(self.calendar_codes):
+            code = int(self.calendar_codes[i])
+            return None if code < 0 else CALENDAR_POINTS[code]
+        point: str | None = calendar_flags(pd.DatetimeIndex([day]))["point"].iloc[0]
+        return point
+
+
+def funding_history(
+    series: pd.DataFrame,
+    *,
+    thresholds: LiquidityThresholds | None = None,
+    spreads: pd.DataFrame | None = None,
+    facilities: pd.DataFrame | None = None,
+) -> FundingHistory:
+    """Everything of :func:`funding_snapshot` that does not depend on the date.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        Wide series frame.
+    thresholds : LiquidityThresholds, optional
+        Its ``change_window_obs`` sets the change readings (default 5 observations).
+    spreads, facilities : pandas.DataFrame, optional
+        :func:`funding_spreads` and :func:`fed_facilities` of ``series`` (computed when absent).
+    """
+    _validate_frame(series)
+    th = LiquidityThresholds() if thresholds is None else thresholds
+    spreads = funding_spreads(series) if spreads is None else spreads
+    facilities = fed_facilities(series) if facilities is None else facilities
+    readings = {key: Observed.of((facilities if fac else spreads)[key]) for key, fac, _, _ in _READINGS}
+    criteria = {cdef.name: Observed.of(cdef.reading(series, th)) for cdef in _CRITERIA}
+    if len(series.index):
+        start = (series.index[0] - pd.Timedelta(days=_CALENDAR_MARGIN_DAYS)).normalize()
+        days = pd.date_range(start, series.index[-1] + pd.Timedelta(days=_CALENDAR_MARGIN_DAYS), freq="D")
+    else:
+        start, days = pd.Timestamp(0), pd.DatetimeIndex([])
+    points = calendar_flags(days)["point"].to_numpy()
+    codes = np.full(len(days), -1, dtype=np.int8)
+    for i, kind in enumerate(CALENDAR_POINTS):
+        codes[points == kind] = i
+    return FundingHistory(th.change_window_obs, readings, criteria, pd.Timestamp(start), codes)
 
 
 def funding_snapshot(
@@ -767,6 +957,7 @@ def funding_snapshot(
     spreads: pd.DataFrame | None = None,
     facilities: pd.DataFrame | None = None,
     calendar: CalendarAdjustment | None = None,
+    history: FundingHistory | None = None,
 ) -> dict[str, Any]:
     """Funding readings and the liquidity lights as of a date, JSON-ready.
 
@@ -784,6 +975,10 @@ def funding_snapshot(
         computed once per data revision (computed here when absent).
     calendar : CalendarAdjustment, optional
         Calendar-adjusted thresholds for the level criteria (default None: plain).
+    history : FundingHistory, optional
+        :func:`funding_history` of ``series``, built once per data revision: every reading is
+        then a binary search (same result). The light readings are used only when it was built
+        for the same ``change_window_obs``; otherwise they are computed here.
 
     Returns
     -------
@@ -801,36 +996,22 @@ def funding_snapshot(
     _validate_frame(series)
     th = LiquidityThresholds() if thresholds is None else thresholds
     ts = _as_timestamp(as_of)
-    spreads = funding_spreads(series) if spreads is None else spreads
-    facilities = fed_facilities(series) if facilities is None else facilities
+    if history is None:
+        spreads = funding_spreads(series) if spreads is None else spreads
+        facilities = fed_facilities(series) if facilities is None else facilities
     out: dict[str, Any] = {"as_of": ts.strftime("%Y-%m-%d")}
     missing: list[str] = []
-    daily = [
-        ("sofr_pct", spreads["sofr_pct"], SOFR_ID),
-        ("effr_pct", spreads["effr_pct"], EFFR_ID),
-        ("floor_pct", spreads["floor_pct"], "IORB/IOER"),
-        ("sofr_effr_bp", spreads["sofr_effr_bp"], "SOFR-EFFR"),
-        ("sofr_iorb_bp", spreads["sofr_iorb_bp"], "SOFR-IORB"),
-        ("sofr_p99_p1_bp", spreads["sofr_p99_p1_bp"], "SOFR p99-p1"),
-        ("rrp_bn", facilities["rrp_bn"], RRP_ID),
-    ]
-    weekly = [
-        ("discount_window_bn", facilities["discount_window_bn"], DISCOUNT_WINDOW_ID),
-        ("reserves_bn", facilities["reserves_bn"], RESERVES_ID),
-        ("reserves_chg_1w_bn", facilities["reserves_chg_1w_bn"], "WRESBAL 1w change"),
-        ("reserves_chg_1m_bn", facilities["reserves_chg_1m_bn"], "WRESBAL 1m change"),
-    ]
-    for key, values, label in daily:
-        value, why = _last_fresh(values, ts, DAILY_MAX_AGE_DAYS, label)
+    for key, fac, label, max_age in _READINGS:
+        if history is not None:
+            value, why = _fresh_lookup(history.readings[key], ts, max_age, label)
+        else:
+            frame = facilities if fac else spreads
+            assert frame is not None
+            value, why = _last_fresh(frame[key], ts, max_age, label)
         out[key] = value
         if why:
             missing.append(why)
-    for key, values, label in weekly:
-        value, why = _last_fresh(values, ts, WEEKLY_MAX_AGE_DAYS, label)
-        out[key] = value
-        if why:
-            missing.append(why)
-    lights = liquidity_lights(series, as_of=ts, thresholds=th, calendar=calendar)
+    lights = liquidity_lights(series, as_of=ts, thresholds=th, calendar=calendar, history=history)
     # RPONTSYD is an event series (no row = no operation): take the light's reading of it,
     # which tells a quiet day (0.0) from a series that stopped (None).
     srf = next(c for c in lights[2].criteria if c.name == "srf_take_up_bn")
@@ -852,8 +1033,10 @@ def funding_snapshot(
         "discount_window_rise_bn": th.discount_window_rise_bn,
     }
     out["calendar_adjustment"] = None if calendar is None else {"lookback_years": calendar.lookback_years}
-    flags = calendar_flags(pd.DatetimeIndex([ts]))
-    out["calendar_point"] = flags["point"].iloc[0]
+    if history is not None:
+        out["calendar_point"] = history.calendar_point(ts)
+    else:
+        out["calendar_point"] = calendar_flags(pd.DatetimeIndex([ts]))["point"].iloc[0]
     out["missing"] = missing
     return out
 

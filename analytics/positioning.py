@@ -29,6 +29,7 @@ rule then treats a report as public earlier than it was.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -52,6 +53,8 @@ __all__ = [
     "leveraged_funds_net",
     "asset_managers_net",
     "positioning_snapshot",
+    "PositioningHistory",
+    "positioning_history",
     "CFTC_RELEASE_LAG_DAYS",
     "release_dates",
 ]
@@ -435,6 +438,7 @@ def positioning_snapshot(
     table: pd.DataFrame | None = None,
     lev_net: pd.DataFrame | None = None,
     am_net: pd.DataFrame | None = None,
+    history: PositioningHistory | None = None,
 ) -> dict[str, Any]:
     """Leveraged-fund (basis-trade) positioning as of a date, JSON-ready.
 
@@ -448,6 +452,15 @@ def positioning_snapshot(
         DV01 overrides (USD per bp per contract), see :func:`resolve_dv01_usd`.
     window, min_periods : int, optional
         Z-score window in weeks and fewest reports (defaults 156 and 52).
+    table, lev_net, am_net : pandas.DataFrame, optional
+        The full-history :func:`positions_table`, :func:`leveraged_funds_net` and
+        :func:`asset_managers_net` for these ``dv01``/``window``/``min_periods``, computed
+        once per data revision; every row of them depends only on reports up to its date, so
+        the as-of view is a row selection (computed here when absent).
+    history : PositioningHistory, optional
+        :func:`positioning_history` of these tables, built once per data revision: the
+        released reports are then found by binary search (same result). Used only when built
+        for the same DV01s, window and minimum (:meth:`PositioningHistory.fits`).
 
     Returns
     -------
@@ -478,6 +491,8 @@ def positioning_snapshot(
         "missing": [],
     }
     missing: list[str] = out["missing"]
+    if history is not None and history.fits(dv_table, window, min_periods):
+        return _snapshot_lookup(history, ts, out, window, min_periods)
     if table is None:
         table = positions_table(cftc, dv01=dv01, window=window, min_periods=min_periods)
     report_days = pd.DatetimeIndex(table["report_date"].unique())
@@ -492,16 +507,48 @@ def positioning_snapshot(
         return out
     last_date = pd.Timestamp(lev.index[-1])
     row = lev.iloc[-1]
+    latest = table[(table["report_date"] == last_date) & (table["trader_group"] == "lev_money")]
+    by_key = dict(zip(latest["contract_key"], latest["net_contracts"], strict=True))
+    am = (asset_managers_net(table, window=window, min_periods=min_periods) if am_net is None
+          else am_net[am_net.index.isin(released)])
+    am_value = None
+    if not am.empty and pd.Timestamp(am.index[-1]) == last_date:
+        am_value = am["net_10y_eq_contracts"].iloc[-1]
+    _fill(out, ts, last_date, release_dates(pd.DatetimeIndex([last_date]))[0],
+          {k: row[k] for k in _ROW_COLUMNS}, by_key, am_value, window, min_periods)
+    return out
+
+
+#: Columns of the aggregate row a snapshot reads.
+_ROW_COLUMNS: Final[tuple[str, ...]] = (
+    "net_notional_bn", "net_10y_eq_contracts", "weekly_change_10y_eq_contracts", "zscore_net",
+    "zscore_weekly_change",
+)
+
+
+def _fill(
+    out: dict[str, Any],
+    ts: pd.Timestamp,
+    last_date: pd.Timestamp,
+    release: pd.Timestamp,
+    row: Mapping[str, Any],
+    by_key: Mapping[str, Any],
+    am_value: object,
+    window: int,
+    min_periods: int,
+) -> None:
+    """The snapshot's readings of the latest released report ``last_date``: its aggregate
+    ``row``, leveraged funds' net by contract key, the asset managers' net (None when they did
+    not report that day)."""
+    missing: list[str] = out["missing"]
     out["report_date"] = last_date.strftime("%Y-%m-%d")
-    out["release_date"] = release_dates(pd.DatetimeIndex([last_date]))[0].strftime("%Y-%m-%d")
+    out["release_date"] = release.strftime("%Y-%m-%d")
     age = (ts - last_date).days
     if age > STALE_AFTER_DAYS:
         out["stale"] = True
         missing.append(
             f"CFTC: latest report {last_date:%Y-%m-%d} is {age} days before as_of (stale after {STALE_AFTER_DAYS})"
         )
-    latest = table[(table["report_date"] == last_date) & (table["trader_group"] == "lev_money")]
-    by_key = dict(zip(latest["contract_key"], latest["net_contracts"], strict=True))
     # In the order of TREASURY_FUTURES (2y first) so that tables read the same every week.
     out["lev_funds_net_contracts"] = {
         c.key: int(by_key[c.key]) for c in TREASURY_FUTURES if c.key in by_key
@@ -520,8 +567,100 @@ def positioning_snapshot(
     if out["zscore"] is None:
         missing.append(f"zscore: fewer than {min_periods} reports in the {window}-week window")
     out["zscore_weekly_change"] = _none_if_nan(row["zscore_weekly_change"])
-    am = (asset_managers_net(table, window=window, min_periods=min_periods) if am_net is None
-          else am_net[am_net.index.isin(released)])
-    if not am.empty and pd.Timestamp(am.index[-1]) == last_date:
-        out["asset_mgr_net_10y_eq_contracts"] = _none_if_nan(am["net_10y_eq_contracts"].iloc[-1])
+    if am_value is not None:
+        out["asset_mgr_net_10y_eq_contracts"] = _none_if_nan(am_value)
+
+
+@dataclass(frozen=True, eq=False)
+class PositioningHistory:
+    """The date-independent part of :func:`positioning_snapshot`, built once per data revision.
+
+    Attributes
+    ----------
+    dv01_usd, window, min_periods : what the tables were built with.
+    lev_dates, lev_release : leveraged funds' report dates (ns since 1970, ascending) and their
+        release dates (:func:`release_dates`).
+    lev_rows : per report, the aggregate readings (columns ``_ROW_COLUMNS``).
+    lev_by_key : per report, leveraged funds' net contracts by contract key.
+    am_dates, am_release, am_net : the asset managers' report dates, release dates and
+        aggregate 10y-equivalent net.
+    """
+
+    dv01_usd: dict[str, float]
+    window: int
+    min_periods: int
+    lev_dates: npt.NDArray[np.int64]
+    lev_release: npt.NDArray[np.int64]
+    lev_rows: dict[str, npt.NDArray[np.float64]]
+    lev_by_key: tuple[dict[str, float], ...]
+    am_dates: npt.NDArray[np.int64]
+    am_release: npt.NDArray[np.int64]
+    am_net: npt.NDArray[np.float64]
+
+    def fits(self, dv01_usd: Mapping[str, float], window: int, min_periods: int) -> bool:
+        """True when built for these DV01s (resolved, by code), window and minimum."""
+        return dict(dv01_usd) == self.dv01_usd and (window, min_periods) == (self.window, self.min_periods)
+
+
+def _ns(index: pd.Index) -> npt.NDArray[np.int64]:
+    return np.asarray(pd.DatetimeIndex(index).as_unit("ns").asi8, dtype=np.int64)
+
+
+def positioning_history(
+    cftc: pd.DataFrame,
+    *,
+    dv01: Mapping[str, float] | None = None,
+    window: int = DEFAULT_WINDOW_WEEKS,
+    min_periods: int = DEFAULT_MIN_PERIODS,
+    table: pd.DataFrame | None = None,
+    lev_net: pd.DataFrame | None = None,
+    am_net: pd.DataFrame | None = None,
+) -> PositioningHistory:
+    """Everything of :func:`positioning_snapshot` that does not depend on the date.
+
+    ``table``, ``lev_net`` and ``am_net`` as in :func:`positioning_snapshot` (computed when
+    absent); the release date of every report is computed once here.
+    """
+    if table is None:
+        table = positions_table(cftc, dv01=dv01, window=window, min_periods=min_periods)
+    lev = leveraged_funds_net(table, window=window, min_periods=min_periods) if lev_net is None else lev_net
+    am = asset_managers_net(table, window=window, min_periods=min_periods) if am_net is None else am_net
+    rows = table[table["trader_group"] == "lev_money"]
+    nets: dict[pd.Timestamp, dict[str, float]] = {}
+    for day, key, net in zip(rows["report_date"], rows["contract_key"], rows["net_contracts"], strict=True):
+        nets.setdefault(pd.Timestamp(day), {})[str(key)] = net
+    lev_days = pd.DatetimeIndex(lev.index)
+    am_days = pd.DatetimeIndex(am.index)
+    return PositioningHistory(
+        dv01_usd=resolve_dv01_usd(dv01),
+        window=window,
+        min_periods=min_periods,
+        lev_dates=_ns(lev_days),
+        lev_release=_ns(release_dates(lev_days)),
+        lev_rows={k: lev[k].to_numpy(dtype=np.float64) for k in _ROW_COLUMNS},
+        lev_by_key=tuple(nets.get(pd.Timestamp(d), {}) for d in lev_days),
+        am_dates=_ns(am_days),
+        am_release=_ns(release_dates(am_days)),
+        am_net=am["net_10y_eq_contracts"].to_numpy(dtype=np.float64),
+    )
+
+
+def _snapshot_lookup(
+    history: PositioningHistory, ts: pd.Timestamp, out: dict[str, Any], window: int, min_periods: int
+) -> dict[str, Any]:
+    # A report counts once released; release dates need not be in report order, so select
+    # rather than search.
+    released = np.flatnonzero(history.lev_release <= ts.value)
+    if len(released) == 0:
+        out["missing"].append(f"CFTC: no leveraged-funds report released on or before {ts:%Y-%m-%d}")
+        return out
+    pos = int(released[-1])
+    last_date = pd.Timestamp(history.lev_dates[pos])
+    am_value = None
+    am_released = np.flatnonzero(history.am_release <= ts.value)
+    if len(am_released) and history.am_dates[am_released[-1]] == history.lev_dates[pos]:
+        am_value = history.am_net[am_released[-1]]
+    row = {k: history.lev_rows[k][pos] for k in _ROW_COLUMNS}
+    _fill(out, ts, last_date, pd.Timestamp(history.lev_release[pos]), row,
+          history.lev_by_key[pos], am_value, window, min_periods)
     return out

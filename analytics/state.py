@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analytics.beyond import BEYOND_KEYS, BeyondHistories, beyond_histories, beyond_snapshot
@@ -34,17 +35,36 @@ from analytics.curve import (
     spread_moves,
 )
 from analytics.downsample import DEFAULT_MAX_POINTS, chart_points
-from analytics.functioning import functioning_snapshot, gsw_frame
-from analytics.funding import funding_snapshot, liquidity_light_history
+from analytics.functioning import (
+    FunctioningHistory,
+    functioning_history,
+    functioning_snapshot,
+    gsw_frame,
+)
+from analytics.funding import (
+    FundingHistory,
+    funding_history,
+    funding_snapshot,
+    liquidity_light_history,
+)
+from analytics.lookup import Observed
 from analytics.measures import Measures, compute_measures
-from analytics.positioning import asset_managers_net, leveraged_funds_net, positioning_snapshot
+from analytics.positioning import (
+    PositioningHistory,
+    asset_managers_net,
+    leveraged_funds_net,
+    positioning_history,
+    positioning_snapshot,
+)
 from analytics.stress import stress_snapshot
-from analytics.swaps import swaps_snapshot
+from analytics.swaps import SwapsHistory, swaps_history, swaps_snapshot
 from analytics.tenors import SPREADS, TENORS
 
 __all__ = [
     "STATE_FORMAT",
     "MarketState",
+    "CurveHistory",
+    "SnapshotHistories",
     "MoveReading",
     "CurveReading",
     "FunctioningReading",
@@ -58,10 +78,91 @@ __all__ = [
 ]
 
 #: Version of the state's layout: a persisted state of another format is rebuilt, not read.
-STATE_FORMAT: Final[int] = 2
+STATE_FORMAT: Final[int] = 3
 _BP_DECIMALS: Final[int] = 1
 _YIELD_DECIMALS: Final[int] = 3
 _PERCENTILE_DECIMALS: Final[int] = 1
+
+
+@dataclass(frozen=True, eq=False)
+class _MoveRows:
+    """One (spread, window) table of :func:`analytics.curve.spread_moves` as arrays."""
+
+    dates: Observed
+    start: npt.NDArray[np.datetime64]
+    short_bp: npt.NDArray[np.float64]
+    long_bp: npt.NDArray[np.float64]
+    spread_bp: npt.NDArray[np.float64]
+    regime: npt.NDArray[np.object_]
+    percentile: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _MoveRows:
+        return cls(
+            Observed.of_dates(frame.index),
+            frame["start_date"].to_numpy(dtype="datetime64[ns]"),
+            frame["short_bp"].to_numpy(dtype=np.float64),
+            frame["long_bp"].to_numpy(dtype=np.float64),
+            frame["spread_bp"].to_numpy(dtype=np.float64),
+            frame["regime"].to_numpy(dtype=object),
+            frame["percentile"].to_numpy(dtype=np.float64),
+        )
+
+    def at(self, date: pd.Timestamp) -> int:
+        """Row of ``date`` (-1 when the table has none)."""
+        pos = self.dates.last_at(date)
+        return pos if pos >= 0 and self.dates.dates[pos] == date.value else -1
+
+
+@dataclass(frozen=True, eq=False)
+class CurveHistory:
+    """The curve part of a snapshot as arrays: the days with any yield, their yields and
+    spreads, and every move table (see :func:`_curve_reading`).
+
+    Attributes
+    ----------
+    observed : the days with at least one yield (their row in ``yields_pct``/``spreads_bp``).
+    tenors : the tenors of TENORS present in the yields, the columns of ``yields_pct``.
+    yields_pct : yields of the observed days, percent.
+    spreads_bp : the SPREADS of the observed days (columns in SPREADS order), bp.
+    moves : ``{(spread, window): rows}``.
+    """
+
+    observed: Observed
+    tenors: tuple[str, ...]
+    yields_pct: npt.NDArray[np.float64]
+    spreads_bp: npt.NDArray[np.float64]
+    moves: dict[tuple[str, str], _MoveRows]
+
+
+def curve_history(
+    yields: pd.DataFrame, spreads_bp: pd.DataFrame, moves: Mapping[tuple[str, str], pd.DataFrame]
+) -> CurveHistory:
+    """The :class:`CurveHistory` of these yields, their spreads (:func:`curve_spreads_bp`) and
+    moves (``MarketState.moves``)."""
+    tenors = tuple(t for t in TENORS if t in yields.columns)
+    rows = yields.notna().any(axis=1).to_numpy()
+    days = yields.index[rows]
+    spreads = spreads_bp.reindex(index=days, columns=list(SPREADS))
+    return CurveHistory(
+        Observed.of_dates(days),
+        tenors,
+        yields.loc[rows, list(tenors)].to_numpy(dtype=np.float64),
+        spreads.to_numpy(dtype=np.float64),
+        {key: _MoveRows.of(frame) for key, frame in moves.items()},
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class SnapshotHistories:
+    """Everything of :func:`snapshot` that does not depend on the date, per module: with it a
+    new as-of date is a binary search per series (built by :func:`build_state`)."""
+
+    curve: CurveHistory
+    functioning: FunctioningHistory
+    swaps: SwapsHistory
+    funding: FundingHistory
+    positioning: PositioningHistory | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +184,8 @@ class MarketState:
         real yields, auctions and sell-America (:mod:`analytics.beyond`).
     built_seconds : how long the build took.
     format : :data:`STATE_FORMAT` at build time.
+    histories : the lookups of :func:`snapshot` (None: every reading is computed from the
+        full history, the same numbers more slowly).
     """
 
     revision: int
@@ -96,6 +199,7 @@ class MarketState:
     beyond: BeyondHistories
     built_seconds: float
     format: int = STATE_FORMAT
+    histories: SnapshotHistories | None = None
 
     @property
     def yields(self) -> pd.DataFrame:
@@ -172,6 +276,14 @@ def build_state(
     lev = leveraged_funds_net(m.positions) if m.positions is not None else None
     am = asset_managers_net(m.positions) if m.positions is not None else None
     lights = liquidity_light_history(series) if not series.empty else pd.DataFrame()
+    histories = SnapshotHistories(
+        curve=curve_history(m.yields, m.spreads_bp, moves),
+        functioning=functioning_history(m.yields, gsw_frame(m.series), fit=m.fit),
+        swaps=swaps_history(m.yields, m.series, spreads=m.swap_spreads_bp),
+        funding=funding_history(m.series, spreads=m.funding, facilities=m.facilities),
+        positioning=(positioning_history(m.cftc, table=m.positions, lev_net=lev, am_net=am)
+                     if len(m.cftc) and m.positions is not None else None),
+    )
     return MarketState(
         revision=revision,
         mode=mode,
@@ -183,6 +295,7 @@ def build_state(
         traces=_traces(m),
         beyond=beyond_histories(series, sell_america=m.sell_america),
         built_seconds=time.perf_counter() - started,
+        histories=histories,
     )
 
 
@@ -377,6 +490,8 @@ def window_start(state: MarketState, spread: str, window: str, as_of: pd.Timesta
 
 
 def _curve_reading(state: MarketState, when: pd.Timestamp, missing: list[str]) -> CurveReading:
+    if state.histories is not None:
+        return _curve_lookup(state.histories.curve, when, missing)
     yields = state.measures.yields
     yields_pct: dict[str, float | None] = dict.fromkeys(TENORS)
     spreads: dict[str, float | None] = dict.fromkeys(SPREADS)
@@ -424,6 +539,54 @@ def _curve_reading(state: MarketState, when: pd.Timestamp, missing: list[str]) -
     return CurveReading(date, yields_pct, spreads, moves)
 
 
+def _curve_lookup(history: CurveHistory, when: pd.Timestamp, missing: list[str]) -> CurveReading:
+    """:func:`_curve_reading` by binary search in the state's :class:`CurveHistory`."""
+    yields_pct: dict[str, float | None] = dict.fromkeys(TENORS)
+    spreads: dict[str, float | None] = dict.fromkeys(SPREADS)
+    moves: dict[str, dict[str, MoveReading | None]] = {w: dict.fromkeys(SPREADS) for w in WINDOWS}
+    pos = history.observed.last_at(when)
+    date = history.observed.date(pos) if pos >= 0 else None
+    if date is None or (when - date).days > STALE_AFTER_DAYS:
+        last = "" if date is None else f" (last {date.date()})"
+        missing.append(
+            f"Treasury yields: no observation within {STALE_AFTER_DAYS} days before {when.date()}{last}"
+        )
+        return CurveReading(None, yields_pct, spreads, moves)
+    row = history.yields_pct[pos]
+    present = dict(zip(history.tenors, row, strict=True))
+    for tenor in TENORS:
+        value = _none(present[tenor], _YIELD_DECIMALS) if tenor in present else None
+        yields_pct[tenor] = value
+        if value is None:
+            missing.append(f"{tenor} yield: not published on {date.date()}")
+    for i, (name, (short, long)) in enumerate(SPREADS.items()):
+        value = _none(history.spreads_bp[pos, i], _BP_DECIMALS)
+        spreads[name] = value
+        if value is None:
+            continue  # the absent leg is already listed
+        for window in WINDOWS:
+            frame = history.moves.get((name, window))
+            at = -1 if frame is None else frame.at(date)
+            if frame is None or at < 0:
+                missing.append(
+                    f"{window} move of {name}: fewer than {WINDOWS[window] + 1} observations "
+                    f"of {short} and {long} up to {date.date()}"
+                )
+                continue
+            moves[window][name] = MoveReading(
+                spread=name,
+                window=window,
+                from_date=pd.Timestamp(frame.start[at]),
+                to_date=date,
+                short_bp=_none(frame.short_bp[at], _BP_DECIMALS),
+                long_bp=_none(frame.long_bp[at], _BP_DECIMALS),
+                spread_bp=_none(frame.spread_bp[at], _BP_DECIMALS),
+                regime=str(frame.regime[at]),
+                percentile=_none(frame.percentile[at], _PERCENTILE_DECIMALS),
+            )
+    return CurveReading(date, yields_pct, spreads, moves)
+
+
 _EMPTY_POSITIONING: Final[Mapping[str, Any]] = MappingProxyType({
     "report_date": None, "release_date": None, "lev_funds_net_contracts": {}, "lev_funds_net_notional_bn": None,
     "lev_funds_net_10y_eq_contracts": None, "weekly_change_10y_eq_contracts": None,
@@ -447,17 +610,25 @@ def snapshot(state: MarketState, *, as_of: str | pd.Timestamp) -> Snapshot:
     if pd.isna(when):
         raise ValueError(f"as_of must be a date (YYYY-MM-DD), got {as_of!r}")
     m = state.measures
+    h = state.histories
     missing: list[str] = []
     curve = _curve_reading(state, when, missing)
-    func = functioning_snapshot(m.yields, gsw_frame(m.series), as_of=when, fit=m.fit)
+    if h is not None:
+        func = functioning_snapshot(m.yields, h.functioning.gsw_zero, as_of=when, fit=m.fit,
+                                    history=h.functioning)
+    else:
+        func = functioning_snapshot(m.yields, gsw_frame(m.series), as_of=when, fit=m.fit)
     missing += func.pop("missing", [])
-    swaps = swaps_snapshot(m.yields, m.series, as_of=when, spreads=m.swap_spreads_bp)
+    swaps = swaps_snapshot(m.yields, m.series, as_of=when, spreads=m.swap_spreads_bp,
+                           history=None if h is None else h.swaps)
     missing += swaps.pop("missing", [])
-    funding = funding_snapshot(m.series, as_of=when, spreads=m.funding, facilities=m.facilities)
+    funding = funding_snapshot(m.series, as_of=when, spreads=m.funding, facilities=m.facilities,
+                               history=None if h is None else h.funding)
     missing += funding.pop("missing", [])
     if len(m.cftc) and m.positions is not None:
         positioning = positioning_snapshot(
-            m.cftc, as_of=when, table=m.positions, lev_net=state.lev_net, am_net=state.am_net
+            m.cftc, as_of=when, table=m.positions, lev_net=state.lev_net, am_net=state.am_net,
+            history=None if h is None else h.positioning,
         )
         missing += positioning.pop("missing", [])
     else:

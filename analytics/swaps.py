@@ -28,13 +28,17 @@ difference is well under a basis point at these levels.
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analytics.checks import InputError
+from analytics.lookup import Observed
 from analytics.tenors import TENOR_YEARS, TENORS
 
 __all__ = [
@@ -48,6 +52,8 @@ __all__ = [
     "swap_spreads_bp",
     "swap_coverage",
     "swaps_snapshot",
+    "SwapsHistory",
+    "swaps_history",
     "WEEKLY_MIN_SPACING_DAYS",
     "is_weekly_source",
 ]
@@ -264,12 +270,104 @@ def swap_coverage(series: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class _Source:
+    """One swap-rate column: its tenor, whether its id says weekly, its observation dates and,
+    per number of observations ``k + 1``, whether the first ``k + 1`` look weekly."""
+
+    years: int
+    weekly_id: bool
+    dates: Observed
+    weekly_upto: npt.NDArray[np.bool_]
+
+    def weekly_at(self, when: pd.Timestamp) -> bool:
+        """:func:`is_weekly_source` of the column cut at ``when``."""
+        if self.weekly_id:
+            return True
+        count = self.dates.last_at(when) + 1
+        return count >= 3 and bool(self.weekly_upto[count - 1])
+
+
+def _weekly_by_count(dates: Observed) -> npt.NDArray[np.bool_]:
+    """Element ``k``: the median gap of the first ``k + 1`` observations is weekly (as
+    :func:`is_weekly_source` computes it on the series cut after them); False below 3."""
+    gaps = (
+        np.diff(dates.dates.astype("datetime64[ns]")).astype("timedelta64[D]").astype(np.int64)
+    )
+    out = np.zeros(len(dates), dtype=bool)
+    ordered: list[int] = []
+    for k in range(1, len(dates)):
+        bisect.insort(ordered, int(gaps[k - 1]))
+        if k >= 2:  # k gaps, k + 1 observations
+            mid = k // 2
+            median = ordered[mid] if k % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+            out[k] = median >= WEEKLY_MIN_SPACING_DAYS
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class SwapsHistory:
+    """The date-independent part of :func:`swaps_snapshot`, built once per data revision.
+
+    Attributes
+    ----------
+    labels : every tenor the snapshot reports ("1y", ...).
+    rates : tenor -> the dates on which any of its sources has a rate.
+    spreads : tenor -> the observed swap spreads (bp) of the full-history table.
+    from_weekly : tenor -> per observed spread, True when it comes from a weekly source.
+    sources : the swap-rate columns (for the weekly test of the series cut at a date).
+    """
+
+    labels: tuple[str, ...]
+    rates: dict[str, Observed]
+    spreads: dict[str, Observed]
+    from_weekly: dict[str, npt.NDArray[np.bool_]]
+    sources: tuple[_Source, ...]
+
+
+def swaps_history(
+    yields: pd.DataFrame, series: pd.DataFrame, *, spreads: pd.DataFrame | None = None
+) -> SwapsHistory:
+    """Everything of :func:`swaps_snapshot` that does not depend on the date.
+
+    ``spreads`` is the full-history :func:`swap_spreads_bp` of these frames (computed when
+    absent); a snapshot with the history reads the same as one given these ``spreads``.
+    """
+    _check_frames(yields, series)
+    spreads = swap_spreads_bp(yields, series) if spreads is None else spreads
+    found = swap_columns(series)
+    labels = tuple(_label(y) for y in sorted(set(STANDARD_SWAP_TENORS_Y) | set(found.values())))
+    by_tenor = _sources_by_tenor(series)
+    rates: dict[str, Observed] = {}
+    for years, ids in by_tenor.items():
+        present = series[ids].notna().any(axis=1).to_numpy()
+        rates[_label(years)] = Observed.of_dates(series.index[present])
+    observed = {label: Observed.of(spreads[label]) for label in spreads.columns}
+    from_weekly: dict[str, npt.NDArray[np.bool_]] = {}
+    for label, obs in observed.items():
+        days = pd.to_datetime(obs.dates)
+        flags = np.zeros(len(days), dtype=bool)
+        decided = np.zeros(len(days), dtype=bool)
+        # The first ranked source with a value that day decides (as _from_weekly reads it).
+        for col in by_tenor.get(int(label[:-1]), []):
+            has = np.isfinite(series[col].astype(float).reindex(days).to_numpy()) & ~decided
+            flags[has] = is_weekly_source(col, series[col])
+            decided |= has
+        from_weekly[label] = flags
+    sources = []
+    for col, years in found.items():
+        dates = Observed.of_dates(series[col].dropna().index)
+        sources.append(_Source(years, str(col).upper().startswith("W"), dates, _weekly_by_count(dates)))
+    return SwapsHistory(labels, rates, observed, from_weekly, tuple(sources))
+
+
 def swaps_snapshot(
     yields: pd.DataFrame,
     series: pd.DataFrame,
     *,
     as_of: str | pd.Timestamp,
     spreads: pd.DataFrame | None = None,
+    history: SwapsHistory | None = None,
 ) -> dict[str, Any]:
     """Swap spreads as of a date, as plain JSON-ready values.
 
@@ -279,7 +377,9 @@ def swaps_snapshot(
     2016-10-28: none stored (import SOFR swap rates)").
 
     ``spreads`` is optional: the full-history :func:`swap_spreads_bp` of these frames,
-    computed once per data revision (each row depends only on its own day).
+    computed once per data revision (each row depends only on its own day). ``history`` is
+    optional too: the :func:`swaps_history` of these frames and spreads, built once per data
+    revision; each tenor is then a binary search (same result).
 
     Returns
     -------
@@ -291,38 +391,82 @@ def swaps_snapshot(
     """
     _check_frames(yields, series)
     when = pd.Timestamp(as_of)
+    if history is not None:
+        return _snapshot_lookup(history, when)
     rates = swap_rates_by_tenor(series.loc[:when])
     spreads = (swap_spreads_bp(yields.loc[:when], series.loc[:when]) if spreads is None
                else spreads.loc[:when])
     labels = [
         _label(y) for y in sorted(set(STANDARD_SWAP_TENORS_Y) | set(swap_columns(series).values()))
     ]
+    weekly_ids = {swap_tenor_years(c) for c in swap_columns(series) if is_weekly_source(c, series[c].loc[:when])}
+    readings: dict[str, _Reading] = {}
+    for label in labels:
+        last_rate = _last_date(rates[label]) if label in rates.columns else None
+        if last_rate is None or (when - last_rate).days > STALE_AFTER_DAYS:
+            readings[label] = (last_rate, None, False)
+            continue
+        reading = spreads[label].dropna()
+        if reading.empty:
+            readings[label] = (last_rate, None, False)
+            continue
+        day = pd.Timestamp(reading.index[-1])
+        weekly = int(label[:-1]) in weekly_ids and _from_weekly(series, label, day)
+        readings[label] = (last_rate, (day, float(reading.iloc[-1])), weekly)
+    return _assemble(labels, readings, when)
+
+
+#: Per tenor: date of the last swap rate (None: never), the last spread (date, bp) when the
+#: rate is fresh (None: no spread), and whether that spread comes from a weekly source.
+_Reading = tuple[pd.Timestamp | None, tuple[pd.Timestamp, float] | None, bool]
+
+
+def _snapshot_lookup(history: SwapsHistory, when: pd.Timestamp) -> dict[str, Any]:
+    readings: dict[str, _Reading] = {}
+    weekly_ids: set[int] | None = None
+    for label in history.labels:
+        dates = history.rates.get(label)
+        pos = -1 if dates is None else dates.last_at(when)
+        last_rate = None if dates is None or pos < 0 else dates.date(pos)
+        if last_rate is None or (when - last_rate).days > STALE_AFTER_DAYS:
+            readings[label] = (last_rate, None, False)
+            continue
+        obs = history.spreads[label]
+        at = obs.last_at(when)
+        if at < 0:
+            readings[label] = (last_rate, None, False)
+            continue
+        if weekly_ids is None:
+            weekly_ids = {s.years for s in history.sources if s.weekly_at(when)}
+        weekly = int(label[:-1]) in weekly_ids and bool(history.from_weekly[label][at])
+        readings[label] = (last_rate, (obs.date(at), obs.value(at)), weekly)
+    return _assemble(list(history.labels), readings, when)
+
+
+def _assemble(labels: list[str], readings: dict[str, _Reading], when: pd.Timestamp) -> dict[str, Any]:
     values: dict[str, float | None] = dict.fromkeys(labels)
     dated: dict[str, str | None] = dict.fromkeys(labels)
     weekly: list[str] = []
-    weekly_ids = {swap_tenor_years(c) for c in swap_columns(series) if is_weekly_source(c, series[c].loc[:when])}
     never: list[str] = []
     stale: dict[pd.Timestamp, list[str]] = {}
     missing: list[str] = []
     for label in labels:
-        last_rate = _last_date(rates[label]) if label in rates.columns else None
+        last_rate, spread, from_weekly = readings[label]
         if last_rate is None:
             never.append(label)
             continue
         if (when - last_rate).days > STALE_AFTER_DAYS:
             stale.setdefault(last_rate, []).append(label)
             continue
-        last_spread = _last_date(spreads[label])
-        if last_spread is None or (when - last_spread).days > STALE_AFTER_DAYS:
+        if spread is None or (when - spread[0]).days > STALE_AFTER_DAYS:
             missing.append(
                 f"{label} swap spread: no Treasury yield at {label} on the swap dates within "
                 f"{STALE_AFTER_DAYS} days before {when.date()}"
             )
             continue
-        reading = spreads[label].dropna()
-        values[label] = round(float(reading.iloc[-1]), _BP_DECIMALS)
-        dated[label] = pd.Timestamp(reading.index[-1]).strftime("%Y-%m-%d")
-        if int(label[:-1]) in weekly_ids and _from_weekly(series, label, pd.Timestamp(reading.index[-1])):
+        values[label] = round(spread[1], _BP_DECIMALS)
+        dated[label] = spread[0].strftime("%Y-%m-%d")
+        if from_weekly:
             weekly.append(label)
     for date in sorted(stale):
         missing.append(

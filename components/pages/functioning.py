@@ -24,6 +24,7 @@ from analytics.functioning import (
     functioning_snapshot,
     gsw_frame,
 )
+from analytics.state import SnapshotHistories
 from analytics.swaps import IMPORT_HINT, swap_coverage, swaps_snapshot
 from analytics.tenors import TENOR_YEARS, TENORS
 from components import figures, widgets
@@ -261,12 +262,19 @@ def _why(missing: list[str], *keys: str) -> str | None:
 
 
 def readings(yields: pd.DataFrame, series: pd.DataFrame, fit: NSSFit | None, *,
-             as_of: pd.Timestamp, swap_spreads: pd.DataFrame | None = None) -> html.Div:
+             as_of: pd.Timestamp, swap_spreads: pd.DataFrame | None = None,
+             lookups: SnapshotHistories | None = None) -> html.Div:
     """As-of numbers (fit noise, 10y on-the-run premium, swap spreads) and what is missing.
 
-    ``swap_spreads`` is the full-history swap-spread table when already computed."""
-    func = functioning_snapshot(yields, gsw_frame(series), as_of=as_of, fit=fit)
-    swaps = swaps_snapshot(yields, series, as_of=as_of, spreads=swap_spreads)
+    ``swap_spreads`` is the full-history swap-spread table when already computed; ``lookups``
+    the market state's histories of these frames (each reading is then a binary search)."""
+    if lookups is not None:
+        func = functioning_snapshot(yields, lookups.functioning.gsw_zero, as_of=as_of, fit=fit,
+                                    history=lookups.functioning)
+    else:
+        func = functioning_snapshot(yields, gsw_frame(series), as_of=as_of, fit=fit)
+    swaps = swaps_snapshot(yields, series, as_of=as_of, spreads=swap_spreads,
+                           history=None if lookups is None else lookups.swaps)
     spreads = swaps["swap_spreads_bp"]
     missing = [*func["missing"], *swaps["missing"]]
     cells = [
@@ -295,7 +303,8 @@ def update_asof(ctx: AppContext, as_of: str | None) -> tuple[Any, Any, Any, Any,
         when = parse_as_of(as_of)
     except ValueError as exc:
         return no_update, str(exc), no_update, no_update, no_update
-    measures = ctx.measures()
+    state = ctx.state()
+    measures = state.measures
     yields, series = measures.yields, measures.series
     if yields.empty:
         msg = "No Treasury yields stored: import DGS* files or run `tsm refresh`."
@@ -306,7 +315,7 @@ def update_asof(ctx: AppContext, as_of: str | None) -> tuple[Any, Any, Any, Any,
         message = (f"No data on or before {when:%Y-%m-%d}: the Treasury yields start "
                    f"{yields.index[0]:%Y-%m-%d}.")
     return (readings(yields, series, measures.fit, as_of=when,
-                     swap_spreads=measures.swap_spreads_bp), message,
+                     swap_spreads=measures.swap_spreads_bp, lookups=state.histories), message,
             fitted_curve_figure(measures.fit, yields, as_of=when),
             coverage_table(coverage_frame(series, as_of=when)),
             asof_update(noise_figure(measures.fit, as_of=when)))

@@ -26,10 +26,12 @@ from analytics.funding import (
     DEFAULT_CALENDAR_LOOKBACK_YEARS,
     LIGHT_NAMES,
     CalendarAdjustment,
+    FundingHistory,
     LiquidityThresholds,
     funding_snapshot,
     liquidity_light_history,
 )
+from analytics.state import MarketState
 from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
@@ -472,7 +474,8 @@ class FundingView:
 
 
 def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.DataFrame,
-                 inputs: FundingInputs, *, default_history: pd.DataFrame | None = None) -> FundingView:
+                 inputs: FundingInputs, *, default_history: pd.DataFrame | None = None,
+                 lookups: FundingHistory | None = None) -> FundingView:
     """Run the funding analytics for the controls.
 
     Parameters
@@ -484,9 +487,13 @@ def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.Dat
         (the market state's), used when the controls hold the defaults (plain, not
         calendar-adjusted): a date change is then a lookup, only edited thresholds or the
         calendar adjustment recompute the history.
+    lookups : optional; ``analytics.funding.funding_history(series)`` (the market state's):
+        the snapshot's readings by binary search. It serves any thresholds with the default
+        change window (others are computed directly, see ``FundingHistory.fits``).
     """
     snap = funding_snapshot(series, as_of=inputs.as_of, thresholds=inputs.thresholds,
-                            spreads=funding, facilities=facilities, calendar=inputs.calendar)
+                            spreads=funding, facilities=facilities, calendar=inputs.calendar,
+                            history=lookups)
     if (default_history is not None and inputs.thresholds == LiquidityThresholds()
             and inputs.calendar is None):
         history = default_history
@@ -499,6 +506,10 @@ def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.Dat
     return FundingView(snap, history, shapes)
 
 
+
+
+def _lookups(state: MarketState) -> FundingHistory | None:
+    return None if state.histories is None else state.histories.funding
 
 
 def _threshold_input(field: ThresholdField, value: float) -> html.Div:
@@ -529,7 +540,7 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
     else:
         view = compute_view(series, measures.funding, measures.facilities,
                             FundingInputs(when, thresholds, read_calendar(calendar_value)),
-                            default_history=state.lights)
+                            default_history=state.lights, lookups=_lookups(state))
     shapes = view.shapes if view is not None else {}
     no_data = "No funding series in the store: import the FRED/NY Fed files or run `tsm refresh`."
     return html.Div([
@@ -617,7 +628,7 @@ def update(ctx: AppContext, as_of: str | None, values: Sequence[object],
         return (no_update, no_update, error_box(str(exc), id_="funding-input-error"), styles,
                 *([no_update] * len(CHART_IDS)), no_update)
     view = compute_view(measures.series, measures.funding, measures.facilities, inputs,
-                        default_history=state.lights)
+                        default_history=state.lights, lookups=_lookups(state))
     patches = []
     for chart in CHART_IDS:
         patch = Patch()

@@ -21,6 +21,7 @@ from analytics.positioning import (
     DEFAULT_MIN_PERIODS,
     DEFAULT_WINDOW_WEEKS,
     MAX_WEEKLY_GAP_DAYS,
+    PositioningHistory,
     asset_managers_net,
     leveraged_funds_net,
     positioning_snapshot,
@@ -246,12 +247,14 @@ class PositioningView:
 
 def compute_view(cftc: pd.DataFrame, inputs: PositioningInputs,
                  base_table: pd.DataFrame | None = None, *,
-                 base_nets: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> PositioningView:
+                 base_nets: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                 lookups: PositioningHistory | None = None) -> PositioningView:
     """Positions, aggregates and the snapshot with the DV01s of ``inputs``.
 
     ``base_table`` (the cached ``positions_table(cftc)`` with default DV01s) and ``base_nets``
     (its leveraged-fund and asset-manager nets, from the market state) are reused when the
-    DV01s are the defaults: the view is then a row selection.
+    DV01s are the defaults: the view is then a row selection. ``lookups`` (the state's
+    ``positioning_history`` of them) makes the snapshot a binary search.
     """
     dv01 = dict(inputs.dv01_usd)
     if base_table is not None and inputs.is_default:
@@ -259,7 +262,7 @@ def compute_view(cftc: pd.DataFrame, inputs: PositioningInputs,
         lev, am = base_nets if base_nets is not None else (leveraged_funds_net(table),
                                                            asset_managers_net(table))
         snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table,
-                                    lev_net=lev, am_net=am)
+                                    lev_net=lev, am_net=am, history=lookups)
         return PositioningView(snap, table, lev, am)
     table = positions_table(cftc, dv01=dv01)
     snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table)
@@ -490,7 +493,8 @@ def render(ctx: AppContext, inputs: PositioningInputs) -> tuple[Any, Figure, Fig
         return (error_box(NO_CFTC_MESSAGE, id_="positioning-no-data"), empty, empty, empty)
     nets = (state.lev_net, state.am_net) if state.lev_net is not None and \
         state.am_net is not None else None
-    view = compute_view(cftc, inputs, measures.positions, base_nets=nets)
+    lookups = state.histories.positioning if state.histories is not None else None
+    view = compute_view(cftc, inputs, measures.positions, base_nets=nets, lookups=lookups)
     return (key_numbers(view, measures.yields), contracts_figure(view), aggregate_figure(view),
             zscore_figure(view))
 
