@@ -7,7 +7,11 @@ swap spreads, funding, facilities, positions, sell-America, the stress index and
 contributions), the moves of every spread over every window with a look-ahead-free percentile
 column, the leveraged-fund and asset-manager nets, the lights' history, and the downsampled
 chart traces. Every row of every table depends only on data up to its own date, so the view
-as of any date is a row selection (:func:`snapshot`).
+as of any date is a row selection (:func:`snapshot`): the state also holds, per module, the
+observations each reading looks up (:class:`SnapshotHistories`: the curve's observed days,
+yields, spreads and moves as arrays, and the histories of :mod:`analytics.functioning`,
+:mod:`analytics.swaps`, :mod:`analytics.funding` and :mod:`analytics.positioning`), so a new
+date costs a binary search per series, never a pass over the history.
 
 Pure: frames in, frozen results out. Persisting the state beside the store and building it
 under a lock is :mod:`market_state`'s job.
