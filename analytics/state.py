@@ -53,6 +53,7 @@ from analytics.funding import (
 )
 from analytics.lookup import Observed
 from analytics.measures import Measures, compute_measures
+from analytics.percentiles import DEFAULT_PERCENTILE_BASIS, PERCENTILE_BASES, expanding_percentile
 from analytics.positioning import (
     PositioningHistory,
     asset_managers_net,
@@ -82,7 +83,7 @@ __all__ = [
 ]
 
 #: Version of the state's layout: a persisted state of another format is rebuilt, not read.
-STATE_FORMAT: Final[int] = 3
+STATE_FORMAT: Final[int] = 4
 _BP_DECIMALS: Final[int] = 1
 _YIELD_DECIMALS: Final[int] = 3
 _PERCENTILE_DECIMALS: Final[int] = 1
@@ -188,6 +189,9 @@ class MarketState:
         real yields, auctions and sell-America (:mod:`analytics.beyond`).
     built_seconds : how long the build took.
     format : :data:`STATE_FORMAT` at build time.
+    percentiles : ``{(spread, window, basis): series}``, the look-ahead-free percentile of
+        each move of ``moves`` against every offered basis but "all" (whose column the
+        moves tables hold), so the Curve page's basis switch is a lookup.
     histories : the lookups of :func:`snapshot` (None: every reading is computed from the
         full history, the same numbers more slowly).
     """
@@ -204,6 +208,7 @@ class MarketState:
     built_seconds: float
     format: int = STATE_FORMAT
     histories: SnapshotHistories | None = None
+    percentiles: Mapping[tuple[str, str, str], pd.Series] = field(default_factory=dict)
 
     @property
     def yields(self) -> pd.DataFrame:
@@ -300,7 +305,18 @@ def build_state(
         beyond=beyond_histories(series, sell_america=m.sell_america),
         built_seconds=time.perf_counter() - started,
         histories=histories,
+        percentiles=_basis_percentiles(moves),
     )
+
+
+def _basis_percentiles(moves: Mapping[tuple[str, str], pd.DataFrame]) -> dict[tuple[str, str, str], pd.Series]:
+    out: dict[tuple[str, str, str], pd.Series] = {}
+    for basis in PERCENTILE_BASES:
+        if basis == DEFAULT_PERCENTILE_BASIS:
+            continue
+        for (spread, window), table in moves.items():
+            out[(spread, window, basis)] = expanding_percentile(table["spread_bp"].astype(float), basis=basis)
+    return out
 
 
 # --------------------------------------------------------------------------- typed readings

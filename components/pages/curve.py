@@ -160,8 +160,9 @@ def resolve_as_of(yields: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Timest
 
 # --- moves -------------------------------------------------------------------------------
 
-#: Re-ranked percentile columns per (state, basis): the full-history tables are look-ahead-free,
-#: so one computation per data revision serves every as-of date (a few states are kept).
+#: Re-ranked percentile columns per (state, basis) for a basis the state does not hold (it holds
+#: every offered one): the full-history tables are look-ahead-free, so one computation per data
+#: revision serves every as-of date (a few states are kept).
 _BASIS_CACHE: dict[tuple[int, str], tuple[MarketState, dict[tuple[str, str], pd.Series]]] = {}
 _BASIS_CACHE_SIZE = 4
 _BASIS_LOCK = Lock()
@@ -178,6 +179,9 @@ def basis_percentiles(state: MarketState, spread: str, window: str,
     name = parse_basis(basis).name
     if name == DEFAULT_PERCENTILE_BASIS:
         return cast(pd.Series, table["percentile"])
+    kept = state.percentiles.get((spread, window, name))
+    if kept is not None:  # an offered basis: computed with the state, once per revision
+        return kept
     key = (id(state), name)
     with _BASIS_LOCK:
         entry = _BASIS_CACHE.get(key)

@@ -316,6 +316,9 @@ def hand_changes(yields: pd.DataFrame, short: str, long: str, n: int, end: pd.Ti
 @pytest.mark.parametrize("basis", ["since-2000", "rolling-10y"])
 def test_basis_reranks_the_tariff_week_against_the_chosen_history_only(real_yields, real_yields_state,
                                                                       basis):
+    # An offered basis is read from the state (computed once per revision), not recomputed.
+    assert curve.basis_percentiles(real_yields_state, "2s10s", "1w", basis) is \
+        real_yields_state.percentiles[("2s10s", "1w", basis)]
     moves = curve.moves_frame(real_yields_state, as_of=AS_OF, basis=basis).set_index(["window", "spread"])
     for window, n in (("1d", 1), ("1w", 5), ("1m", 21)):
         changes = hand_changes(real_yields, "2y", "10y", n, AS_OF)
