@@ -358,7 +358,13 @@ def solve_spread_bp(value_at: Callable[[float], float], target: float, *, what: 
         return lo
     if f_hi == 0.0:
         return hi
-    return float(brentq(lambda s: value_at(s) - target, lo, hi, xtol=1e-10, rtol=1e-14))
+    ends = {lo: f_lo, hi: f_hi}  # brentq starts by evaluating both ends: a tree pricing each
+
+    def gap(s: float) -> float:
+        known = ends.get(s)
+        return value_at(s) - target if known is None else known
+
+    return float(brentq(gap, lo, hi, xtol=1e-10, rtol=1e-14))
 
 
 def z_spread_bp(bond: Bullet, curve: ZeroCurve, *, price_clean: float) -> float:

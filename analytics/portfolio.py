@@ -17,7 +17,7 @@ revaluation (no carry or roll-down; the accrued interest does not change).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
@@ -174,6 +174,8 @@ class PricedPortfolio:
     ----------
     positions : the holdings (ids must be unique).
     curve : the base zero curve.
+    valuer : optional; the valuer of a position's instrument (for example from a cache that
+        keeps a callable's lattice across curve dates). Default: a new one.
 
     Raises
     ------
@@ -182,7 +184,8 @@ class PricedPortfolio:
         position.
     """
 
-    def __init__(self, positions: Sequence[Position], curve: ZeroCurve) -> None:
+    def __init__(self, positions: Sequence[Position], curve: ZeroCurve, *,
+                 valuer: Callable[[Position], InstrumentValuer] | None = None) -> None:
         ids = [p.position_id for p in positions]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -194,7 +197,8 @@ class PricedPortfolio:
         self._base: list[float] = []
         for pos in self.positions:
             try:
-                val = InstrumentValuer(pos.instrument, params=pos.params)
+                val = (InstrumentValuer(pos.instrument, params=pos.params) if valuer is None
+                       else valuer(pos))
                 price = pos.price_clean
                 if pos.yield_pct is not None:
                     price = price_from_yield(val.bullet, pos.yield_pct)

@@ -29,12 +29,14 @@ from analytics.curves import (
     flat_curve,
     par_yields_on,
 )
+from analytics.hullwhite import HullWhiteParams
 from analytics.muni import (
     de_minimis_threshold_price,
 )
 from analytics.portfolio import (
     HistoricalReplay,
     ParallelShock,
+    Position,
     PricedPortfolio,
     Scenario,
     scenario_curve,
@@ -396,6 +398,16 @@ class BookCache(Memo[tuple[str, str, str, int], PricedBook]):
         super().__init__(size)
 
 
+#: Valuers of book positions by (instrument, model settings): a callable's lattice does not
+#: depend on the curve, so a book priced on another date reuses it (a few MB each at most).
+_BOOK_VALUERS: Memo[tuple[Any, HullWhiteParams], InstrumentValuer] = Memo(64)
+
+
+def _book_valuer(position: Position) -> InstrumentValuer:
+    return _BOOK_VALUERS.get((position.instrument, position.params),
+                             lambda: InstrumentValuer(position.instrument, params=position.params))
+
+
 def price_book(text: str, source: str, yields: pd.DataFrame, as_of: str | None) -> PricedBook:
     """Parse ``text`` and price its good rows off the store curve of ``as_of``.
 
@@ -418,7 +430,7 @@ def price_book(text: str, source: str, yields: pd.DataFrame, as_of: str | None) 
                           f"{source}: {len(parsed.positions)} positions; at most {MAX_POSITIONS} are priced here "
                           "(use `tsm risk --portfolio` for larger books)")
     try:
-        book = PricedPortfolio(parsed.positions, curve)
+        book = PricedPortfolio(parsed.positions, curve, valuer=_book_valuer)
         risk = book.risk()
     except ValueError as exc:
         return PricedBook(parsed, None, None, day, f"{source}: {exc}")

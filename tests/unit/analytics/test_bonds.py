@@ -133,3 +133,20 @@ def test_bad_prices_and_yields_are_rejected():
         price_from_yield(bond, math.inf)
     with pytest.raises(ValueError, match="after settlement"):
         maturity_years_from_dates(settlement=date(2025, 1, 1), maturity=date(2024, 1, 1))
+
+
+def test_the_spread_solver_prices_each_bracket_end_once():
+    """A tree pricing costs milliseconds: the solver reuses the bracket ends it has priced."""
+    from collections import Counter
+
+    from analytics.bonds import solve_spread_bp
+
+    seen: Counter[float] = Counter()
+
+    def price_at(spread_bp: float) -> float:
+        seen[spread_bp] += 1
+        return 100.0 - 0.05 * spread_bp - 1e-5 * spread_bp**2
+
+    spread = solve_spread_bp(price_at, 97.0)
+    assert 100.0 - 0.05 * spread - 1e-5 * spread**2 == pytest.approx(97.0, abs=1e-10)
+    assert seen[-1000.0] == 1 and seen[1000.0] == 1
