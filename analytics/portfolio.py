@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from analytics.bonds import price_from_yield
 from analytics.checks import InputError
@@ -239,13 +241,16 @@ class PricedPortfolio:
             One row per (scenario, position) with the columns of :data:`PNL_COLUMNS`: clean
             prices per 100 and values / P&L in USD.
         """
+        moved = [scenario_curve(self.curve, scenario) for scenario in scenarios]
+        # Per position, every scenario in one pass (one backward induction for a callable).
+        prices: list[NDArray[np.float64]] = [val.price_many(moved, anchor)
+                                    for val, anchor in zip(self._valuers, self._anchors, strict=True)]
         records = []
-        for scenario in scenarios:
-            moved = scenario_curve(self.curve, scenario)
+        for k, scenario in enumerate(scenarios):
             name = scenario_name(scenario)
-            rows = zip(self.positions, self._valuers, self._anchors, self._base, strict=True)
-            for pos, val, anchor, base in rows:
-                new = val.price(moved, anchor)
+            rows = zip(self.positions, self._valuers, self._base, prices, strict=True)
+            for pos, val, base, priced in rows:
+                new = float(priced[k])
                 accrued = val.bullet.accrued
                 records.append(
                     (

@@ -277,8 +277,9 @@ def bond_view(
         report = _build(lambda: bond_risk(val.instrument, curve, anchor=anchor, valuer=val,
                                           shift_bp=inputs.shift_bp), "shift")
         shifts = sweep_shifts_bp(spec)
-        prices = [val.price(scenario_curve(curve, ParallelShock(shift_bp=float(s))), anchor)
-                  for s in shifts]
+        # One pass for the whole sweep (one backward induction for a callable).
+        prices = val.price_many([scenario_curve(curve, ParallelShock(shift_bp=float(s)))
+                                 for s in shifts], anchor).tolist()
     except FieldError as exc:
         return failed_bond({exc.field: str(exc)})
     krd = krd_figure(dict(report.krd), effective_duration=report.effective_duration,
