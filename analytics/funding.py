@@ -546,6 +546,20 @@ def _thresholds_for(
     )
 
 
+def _threshold_on_last_day(
+    cdef: _CriterionDef, upto: pd.Series, th: LiquidityThresholds, calendar: CalendarAdjustment | None
+) -> float | None:
+    """``_thresholds_for(cdef, upto, ...).iloc[-1]`` without the days before: only the last
+    observation's threshold is read per date, and calendar points look back a few years only.
+    None for a plain criterion or no observation."""
+    if not (cdef.calendar and calendar is not None) or upto.empty:
+        return None
+    day = pd.Timestamp(upto.index[-1])
+    window = upto.loc[day - pd.DateOffset(years=calendar.lookback_years):]
+    return float(calendar_adjusted_threshold(window, base_threshold=float(cdef.threshold(th)),
+                                             lookback_years=calendar.lookback_years).iloc[-1])
+
+
 def _criterion_at(
     cdef: _CriterionDef,
     reading: pd.Series,
@@ -558,9 +572,9 @@ def _criterion_at(
     :func:`_criterion_lookup` reads the same from a :class:`FundingHistory`)."""
     threshold = float(cdef.threshold(th))
     upto = reading.loc[:as_of].dropna()
-    adjusted = _thresholds_for(cdef, upto, th, calendar)
-    if adjusted is not None and not upto.empty:
-        threshold = round(float(adjusted.iloc[-1]), 10)
+    adjusted = _threshold_on_last_day(cdef, upto, th, calendar)
+    if adjusted is not None:
+        threshold = round(adjusted, 10)
     if cdef.event:
         raw_obs = raw.dropna()
         recent = raw_obs.loc[as_of - pd.Timedelta(days=cdef.max_age_days) : as_of]
@@ -588,9 +602,9 @@ def _criterion_lookup(
     threshold = float(cdef.threshold(th))
     pos = obs.last_at(as_of)
     if cdef.calendar and calendar is not None and pos >= 0:
-        adjusted = _thresholds_for(cdef, obs.upto(pos), th, calendar)
+        adjusted = _threshold_on_last_day(cdef, obs.upto(pos), th, calendar)
         if adjusted is not None:
-            threshold = round(float(adjusted.iloc[-1]), 10)
+            threshold = round(adjusted, 10)
     if cdef.event:
         recent = None
         if pos >= 0 and obs.date(pos) >= as_of - pd.Timedelta(days=cdef.max_age_days):
@@ -1112,16 +1126,24 @@ def calendar_adjusted_threshold(
         the same kind of point in the ``lookback_years`` years before the day (that day
         excluded). No past point of the kind: the base threshold. Look-ahead free.
     """
-    _check_positive("base_threshold", float(base_threshold))
+    base = float(base_threshold)
+    _check_positive("base_threshold", base)
     values = reading.dropna()
-    out = pd.Series(float(base_threshold), index=reading.index, dtype=float)
+    out = pd.Series(base, index=reading.index, dtype=float)
     if values.empty:
         return out
-    kinds = calendar_flags(pd.DatetimeIndex(values.index))["point"]
+    kinds = calendar_flags(pd.DatetimeIndex(values.index))["point"].to_numpy()
     for kind in CALENDAR_POINTS:
-        on = values[(kinds == kind).to_numpy()]
-        for day in on.index:
-            past = on.loc[day - pd.DateOffset(years=lookback_years) : day - pd.Timedelta(days=1)]
-            if len(past):
-                out.loc[day] = max(float(base_threshold), float(past.max()))
+        on = kinds == kind
+        if not on.any():
+            continue
+        days = pd.DatetimeIndex(values.index[on])
+        seen = values.to_numpy(dtype=np.float64)[on]
+        # The same kind of point from `lookback_years` before the day to the day before it.
+        first = np.searchsorted(days.asi8, (days - pd.DateOffset(years=lookback_years)).asi8, side="left")
+        last = np.searchsorted(days.asi8, (days - pd.Timedelta(days=1)).asi8, side="right")
+        has_past = np.flatnonzero(last > first)
+        if has_past.size:
+            highest = [float(seen[first[i]:last[i]].max()) for i in has_past]
+            out.loc[days[has_past]] = np.maximum(base, highest)
     return out

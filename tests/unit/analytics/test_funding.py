@@ -377,6 +377,32 @@ def test_calendar_adjusted_threshold_is_the_worst_same_point_of_the_past_years_b
     assert th["2027-01-01":].empty
 
 
+@pytest.mark.parametrize("lookback", [1, 3])
+def test_calendar_adjusted_threshold_equals_a_day_by_day_definition(lookback: int) -> None:
+    """Each calendar point's threshold, from the definition applied one day at a time: the
+    larger of the base and the highest reading on the same kind of point in the lookback years
+    before it (on noisy data with gaps)."""
+    from analytics.funding import calendar_adjusted_threshold, calendar_flags
+
+    rng = np.random.default_rng(lookback)
+    days = pd.bdate_range("2016-01-01", "2021-06-30")
+    reading = pd.Series(rng.gamma(2.0, 4.0, days.size), index=days)
+    reading[rng.random(days.size) < 0.05] = np.nan
+    got = calendar_adjusted_threshold(reading, base_threshold=9.0, lookback_years=lookback)
+    values = reading.dropna()
+    kinds = calendar_flags(values.index)["point"]
+    for day, value in values.items():
+        kind = kinds[day]
+        expected = 9.0
+        if kind is not None:
+            start = day - pd.DateOffset(years=lookback)
+            past = values[(kinds == kind).to_numpy() & (values.index >= start) & (values.index < day)]
+            if len(past):
+                expected = max(9.0, float(past.max()))
+        assert got[day] == expected, day
+    assert (got[reading.isna()] == 9.0).all()
+
+
 def test_real_quarter_end_sofr_effr_lights_less_with_the_calendar_adjustment(shared_data: Path) -> None:
     # Issue 9 item 8: with the plain 10 bp threshold SOFR - EFFR lights on most quarter-ends
     # since mid-2024; compared with the same point of the past three years it lights only
