@@ -24,6 +24,7 @@ from analytics.positioning import (
     PositioningHistory,
     asset_managers_net,
     leveraged_funds_net,
+    positioning_history,
     positioning_snapshot,
     positions_table,
     resolve_dv01_usd,
@@ -32,6 +33,7 @@ from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
 from components.kit import sized_graph
+from components.memo import Memo
 from components.theme import BAD, FONT, INK, MUTED, SERIES, base_layout
 from components.widgets import card, csv_button, error_box, note
 
@@ -264,9 +266,27 @@ def compute_view(cftc: pd.DataFrame, inputs: PositioningInputs,
         snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table,
                                     lev_net=lev, am_net=am, history=lookups)
         return PositioningView(snap, table, lev, am)
-    table = positions_table(cftc, dv01=dv01)
-    snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table)
-    return PositioningView(snap, table, leveraged_funds_net(table), asset_managers_net(table))
+    table, lev, am, history = _with_dv01s(cftc, dv01)
+    snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table,
+                                lev_net=lev, am_net=am, history=history)
+    return PositioningView(snap, table, lev, am)
+
+
+_Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, PositioningHistory]
+#: The full-history tables of edited DV01s, by (CFTC frame, DV01s): after an edit, other dates
+#: are row lookups too. An entry holds its frame, so the frame's id is not reused meanwhile.
+_EDITED: Memo[tuple[int, tuple[tuple[str, float], ...]], tuple[pd.DataFrame, _Tables]] = Memo(8)
+
+
+def _with_dv01s(cftc: pd.DataFrame, dv01: Mapping[str, float]) -> _Tables:
+    def build() -> tuple[pd.DataFrame, _Tables]:
+        table = positions_table(cftc, dv01=dv01)
+        lev, am = leveraged_funds_net(table), asset_managers_net(table)
+        history = positioning_history(cftc, dv01=dv01, table=table, lev_net=lev, am_net=am)
+        return cftc, (table, lev, am, history)
+
+    frame, tables = _EDITED.get((id(cftc), tuple(sorted(dv01.items()))), build)
+    return tables if frame is cftc else build()[1]
 
 
 def default_as_of(cftc: pd.DataFrame) -> pd.Timestamp | None:

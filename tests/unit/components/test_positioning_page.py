@@ -166,6 +166,22 @@ def test_doubling_the_2y_dv01_doubles_only_the_2y_bar(real_cftc):
     assert edited[1]["y"] == base[1]["y"]  # notional does not depend on DV01
 
 
+def test_edited_dv01s_serve_other_dates_from_their_kept_tables_with_unchanged_numbers(real_cftc):
+    """After an edit, other dates read the tables kept for those DV01s: each snapshot equals
+    the from-scratch one (no table, no history) with the same DV01s."""
+    from analytics.positioning import positioning_snapshot
+
+    dv01 = {"UST_2Y": 40.0, "UST_10Y": 70.0}
+    views = [_view(real_cftc, day, **dv01) for day in ("2025-04-08", "2020-03-17", "2012-06-05")]
+    assert views[0].table is views[1].table is views[2].table  # built once for these DV01s
+    resolved = dict(pos.PositioningInputs.from_controls("2025-04-08", _rows(**dv01),
+                                                        default_as_of=None).dv01_usd)
+    for view, day in zip(views, ("2025-04-08", "2020-03-17", "2012-06-05"), strict=True):
+        alone = positioning_snapshot(real_cftc, as_of=pd.Timestamp(day), dv01=resolved)
+        assert json.dumps(view.snapshot, default=str, sort_keys=True) == \
+            json.dumps(alone, default=str, sort_keys=True), day
+
+
 def test_doubling_the_10y_dv01_halves_every_other_10y_equivalent(real_cftc):
     base = pos.contracts_figure(_view(real_cftc, "2025-04-08"))["data"][0]["y"]
     edited = pos.contracts_figure(_view(real_cftc, "2025-04-08", UST_10Y=130))["data"][0]["y"]
