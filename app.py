@@ -77,6 +77,19 @@ def _defer_unused_chunks() -> None:
                 resource["async"] = "lazy"
 
 
+def _set_up_now(app: Dash) -> None:
+    """Run Dash's once-per-process setup now, not on the first request.
+
+    Dash does it in a before-request hook that marks itself done before it has registered the
+    script paths it serves; a worker's first requests arrive together (a browser asks for
+    twenty scripts at once), so a second one could find no path registered and get a 404 for
+    a script: the page then never drew (seen after every restart). Done here, in the process
+    that imports the app (gunicorn's master, before forking), no request ever races it.
+    """
+    with app.server.test_request_context("/"):
+        app._setup_server()  # noqa: SLF001 - Dash's own setup, see above
+
+
 def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -> Dash:
     """Build the dashboard on the store at `store_path` (default from config / TSM_STORE).
 
@@ -110,6 +123,7 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
         page.register(app, ctx)
     serving.install(app, ctx, [p.PATH for p in pages])
     app.context = ctx  # type: ignore[attr-defined]  # for gunicorn's pre-fork warm-up
+    _set_up_now(app)
     if warm_up:
         ctx.warm_up()
     return app

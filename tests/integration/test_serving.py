@@ -291,3 +291,20 @@ def test_static_bundles_are_compressed_once_and_callbacks_every_time(tmp_path):
         bodies.append(json.loads(gzip.decompress(resp.data)))
     assert bodies[0] != bodies[1]
     assert not any("never" in key or "update-component" in key for key in compressor.cache._items)
+
+
+def test_every_script_is_servable_before_the_first_request(tmp_path):
+    """Dash's setup (which registers the script paths it serves) is done when the app is
+    created: a worker's first requests, twenty scripts at once, never race it into a 404."""
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(tmp_path / "absent.sqlite")
+    assert app.registered_paths["plotly"], "script paths registered before any request"
+    index = create_app(tmp_path / "absent.sqlite").server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
+    assert len(scripts) > 10
+    web = app.server.test_client()
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda url: web.get(url).status_code, scripts))
+    assert statuses == [200] * len(scripts)
