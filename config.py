@@ -182,6 +182,12 @@ def cache_dir() -> Path:
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "tsm"
 
 
+def response_cache_mb() -> float:
+    """Memory per worker for callback responses kept per data revision, MB
+    (TSM_RESPONSE_CACHE_MB, default 64; 0 turns the cache off). See components/response_cache.py."""
+    return _env_float("TSM_RESPONSE_CACHE_MB", 64.0)
+
+
 def live_poll_s() -> float:
     """Seconds between an open page's checks for a new store revision (TSM_LIVE_POLL_SECONDS,
     default 15; 0 turns the check off). A new revision is shown after two checks agree."""

@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.security import check_password_hash
 
 import config
+from components import response_cache
 from components.context import AppContext
 from data.catalogue import freshness, spec
 from data.store import Store, StoreError
@@ -248,6 +249,9 @@ def install(app: Dash, ctx: AppContext, page_paths: Iterable[str]) -> None:
             if problem is not None:
                 return _json({"error": f"malformed callback request: {problem}"}, 400)
         return None
+
+    # After the guard: a request is authorised and checked before any cached answer.
+    response_cache.install(server, ctx)
 
     @server.after_request
     def _headers(response: Response) -> Response:
