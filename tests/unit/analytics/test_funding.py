@@ -391,7 +391,7 @@ def test_calendar_adjusted_threshold_equals_a_day_by_day_definition(lookback: in
     got = calendar_adjusted_threshold(reading, base_threshold=9.0, lookback_years=lookback)
     values = reading.dropna()
     kinds = calendar_flags(values.index)["point"]
-    for day, value in values.items():
+    for day in values.index:
         kind = kinds[day]
         expected = 9.0
         if kind is not None:
