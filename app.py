@@ -83,7 +83,7 @@ def _set_up_now(app: Dash) -> None:
     Dash does it in a before-request hook that marks itself done before it has registered the
     script paths it serves; a worker's first requests arrive together (a browser asks for
     twenty scripts at once), so a second one could find no path registered and get a 404 for
-    a script: the page then never drew (seen after every restart). Done here, in the process
+    a script: the page then never drew (seen on freshly started servers here). Done here, in the process
     that imports the app (gunicorn's master, before forking), no request ever races it.
     """
     with app.server.test_request_context("/"):
