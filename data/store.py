@@ -72,6 +72,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+#: How long opening a SQLite store waits out another process that holds it locked, seconds.
+_SQLITE_OPEN_WAIT_S = 60.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -343,15 +345,35 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder of store {path}: {exc}") from exc
-        try:
-            conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA foreign_keys=ON")
-            db = _Sqlite(conn)
-            if create:
-                conn.execute("PRAGMA journal_mode=WAL")
-            version = cls._init_schema(db, create=create)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"store {path} is not a usable SQLite database: {exc}") from exc
+        deadline = time.monotonic() + _SQLITE_OPEN_WAIT_S
+        pause = 0.05
+        while True:
+            conn = None
+            try:
+                conn = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA foreign_keys=ON")
+                db = _Sqlite(conn)
+                if create and str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                version = cls._init_schema(db, create=create)
+                break
+            except sqlite3.OperationalError as exc:
+                # Two processes creating one new store at once: switching it to WAL, or a
+                # schema statement, can meet the other's lock with SQLite's deadlock rule
+                # (SQLITE_BUSY at once, without waiting). Try again until the other is done.
+                if conn is not None:
+                    conn.close()
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise StoreError(f"store {path} is not a usable SQLite database: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"store {path} stayed locked by another process for "
+                                     f"{_SQLITE_OPEN_WAIT_S:.0f} s: {exc}") from exc
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+            except sqlite3.DatabaseError as exc:
+                if conn is not None:
+                    conn.close()
+                raise StoreError(f"store {path} is not a usable SQLite database: {exc}") from exc
         return cls._checked(db, path, version)
 
     @classmethod

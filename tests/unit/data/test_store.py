@@ -247,3 +247,41 @@ def test_a_store_from_before_leases_and_books_reads_as_free_and_empty(tmp_path):
     with Store.open(path) as upgraded:  # opening to write adds the tables
         upgraded.put_book("k", "b.csv", "x")
         assert upgraded.get_book("k") == ("b.csv", "x")
+
+
+def test_opening_a_store_waits_out_another_process_that_holds_it_locked(tmp_path, monkeypatch):
+    """A second process creating the same new store meets the first one's lock (SQLite can
+    answer "database is locked" at once there): the open tries again instead of failing."""
+    import sqlite3 as sq
+
+    import data.store as store_module
+
+    path = tmp_path / "s.sqlite"
+    calls = {"n": 0}
+    real_connect = sq.connect
+
+    class Flaky:
+        """A connection whose first two journal-mode switches meet a lock."""
+
+        def __init__(self, conn):
+            self._conn = conn
+
+        def execute(self, sql, *args):
+            if sql.startswith("PRAGMA journal_mode=") and calls["n"] < 2:
+                calls["n"] += 1
+                raise sq.OperationalError("database is locked")
+            return self._conn.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self._conn, name)
+
+    monkeypatch.setattr(store_module.sqlite3, "connect",
+                        lambda *a, **k: Flaky(real_connect(*a, **k)))
+    with Store.open(path) as opened:
+        assert opened.revision() == 0
+    assert calls["n"] == 2
+    monkeypatch.setattr(store_module, "_SQLITE_OPEN_WAIT_S", 0.0)
+    calls["n"] = 0
+    other = tmp_path / "t.sqlite"
+    with pytest.raises(StoreError, match="stayed locked"):
+        Store.open(other)
