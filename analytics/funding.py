@@ -636,15 +636,7 @@ def _event_criterion(
     # gap between two rows means zero take-up; but after the last row we cannot tell a
     # quiet day from a series that stopped, hence the staleness rule there.
     if not observed:
-        return LightCriterion(
-            cdef.name,
-            "unknown",
-            None,
-            threshold,
-            cdef.units,
-            None,
-            f"{SRF_ID}: not in the data",
-        )
+        return _unknown(cdef, threshold, None, f"{SRF_ID}: not in the data")
     if recent is not None:
         date = recent[0]
         value = round(recent[1], 10)
@@ -662,15 +654,15 @@ def _event_criterion(
             f"{as_of:%Y-%m-%d} (FRED has no row on days without an operation)",
         )
     last = "none" if last_before is None else f"{last_before:%Y-%m-%d}"
-    return LightCriterion(
-        cdef.name,
-        "unknown",
-        None,
-        threshold,
-        cdef.units,
-        None,
-        f"{SRF_ID}: no observation after {last} up to {as_of:%Y-%m-%d} (series not loaded or stale)",
-    )
+    return _unknown(cdef, threshold, None,
+                    f"{SRF_ID}: no observation after {last} up to {as_of:%Y-%m-%d} "
+                    "(series not loaded or stale)")
+
+
+def _unknown(cdef: _CriterionDef, threshold: float, date: pd.Timestamp | None,
+             note: str) -> LightCriterion:
+    """A criterion that cannot be read, and why."""
+    return LightCriterion(cdef.name, "unknown", None, threshold, cdef.units, date, note)
 
 
 def _level_criterion(
@@ -681,27 +673,12 @@ def _level_criterion(
 ) -> LightCriterion:
     """A level or change criterion from its last reading on or before ``as_of``."""
     if last is None:
-        return LightCriterion(
-            cdef.name,
-            "unknown",
-            None,
-            threshold,
-            cdef.units,
-            None,
-            f"{cdef.name}: no data on or before {as_of:%Y-%m-%d}",
-        )
+        return _unknown(cdef, threshold, None, f"{cdef.name}: no data on or before {as_of:%Y-%m-%d}")
     date = last[0]
     age = (as_of - date).days
     if age > cdef.max_age_days:
-        return LightCriterion(
-            cdef.name,
-            "unknown",
-            None,
-            threshold,
-            cdef.units,
-            date,
-            f"{cdef.name}: last reading {date:%Y-%m-%d} is {age} days old (stale after {cdef.max_age_days})",
-        )
+        return _unknown(cdef, threshold, date, f"{cdef.name}: last reading {date:%Y-%m-%d} is "
+                        f"{age} days old (stale after {cdef.max_age_days})")
     # Rounding drops float noise of percent-to-bp arithmetic (31.000000000000007 bp).
     value = round(last[1], 10)
     return LightCriterion(

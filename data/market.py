@@ -89,9 +89,10 @@ def demo_market_data(store_path: StoreLocation | None = None) -> MarketData:
     with _lock:
         if not _demo:
             # Seeded and fixed-length: the same on every start of the same code, so kept
-            # between runs (data/derived_cache.py); the status rows depend on today.
-            demo = get_or_make("demo-data", code_digest("data.demo", "analytics.tenors"),
-                               generate_demo, DemoData)
+            # between runs (data/derived_cache.py); the status rows depend on today. Keyed by
+            # the whole of data/ and analytics/: the generator reads modules of both.
+            demo = get_or_make("demo-data", code_digest("analytics", "data"), generate_demo,
+                               DemoData)
             _demo.append(
                 MarketData("demo", demo.series, demo.cftc, -1, Path(), _demo_status(demo.series, demo.cftc))
             )

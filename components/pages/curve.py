@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from threading import Lock
 from typing import Any, cast
 
 import pandas as pd
@@ -43,6 +42,7 @@ from components.context import AppContext
 from components.figures_beyond import term_premium_split_card
 from components.figures_curve import asof_update, factors_figure, history_with_asof
 from components.kit import sized_graph
+from components.memo import Memo
 from components.theme import ACCENT, BAD, GOOD, MUTED
 from components.urlstate import Bound, initial_values, read_choice, read_number
 from components.widgets import card, note, simple_table
@@ -160,12 +160,11 @@ def resolve_as_of(yields: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Timest
 
 # --- moves -------------------------------------------------------------------------------
 
-#: Re-ranked percentile columns per (state, basis) for a basis the state does not hold (it holds
-#: every offered one): the full-history tables are look-ahead-free, so one computation per data
-#: revision serves every as-of date (a few states are kept).
-_BASIS_CACHE: dict[tuple[int, str], tuple[MarketState, dict[tuple[str, str], pd.Series]]] = {}
-_BASIS_CACHE_SIZE = 4
-_BASIS_LOCK = Lock()
+#: Re-ranked percentile columns per (state, basis, spread, window) for a basis the state does
+#: not hold (it holds every offered one): the full-history tables are look-ahead-free, so one
+#: computation per data revision serves every as-of date. An entry holds its state, so the
+#: state's id is not reused while the entry lives.
+_OTHER_BASES: Memo[tuple[int, str, str, str], tuple[MarketState, pd.Series]] = Memo(64)
 
 
 def basis_percentiles(state: MarketState, spread: str, window: str,
@@ -182,19 +181,10 @@ def basis_percentiles(state: MarketState, spread: str, window: str,
     kept = state.percentiles.get((spread, window, name))
     if kept is not None:  # an offered basis: computed with the state, once per revision
         return kept
-    key = (id(state), name)
-    with _BASIS_LOCK:
-        entry = _BASIS_CACHE.get(key)
-        if entry is None or entry[0] is not state:
-            while len(_BASIS_CACHE) >= _BASIS_CACHE_SIZE:
-                _BASIS_CACHE.pop(next(iter(_BASIS_CACHE)))
-            entry = (state, {})
-            _BASIS_CACHE[key] = entry
-        column = entry[1].get((spread, window))
-        if column is None:
-            column = expanding_percentile(table["spread_bp"].astype(float), basis=name)
-            entry[1][(spread, window)] = column
-    return column
+    def rank() -> tuple[MarketState, pd.Series]:
+        return state, expanding_percentile(table["spread_bp"].astype(float), basis=name)
+
+    return _OTHER_BASES.get((id(state), name, spread, window), rank)[1]
 
 
 
