@@ -98,14 +98,14 @@ def _acts(body: Any) -> bool:
 def _key(ctx: AppContext, raw: bytes) -> str | None:
     """The cache key of a callback request, None when it must be computed."""
     try:
-        data = ctx.data()
-        view = ctx.view()
+        view = ctx.view()  # reads the store's revision: one store open, as every page does
     except StoreError:
         return None
+    # The store's revision is the pending one while an older state is served, else the
+    # state's own: (state revision, pending revision) names both the data and the state.
     today = datetime.now(UTC).date().isoformat()
     digest = hashlib.sha256(raw).hexdigest()
-    return (f"{data.mode}:{data.revision}:{view.state.revision}:{view.pending_revision}:"
-            f"{today}:{digest}")
+    return (f"{view.state.mode}:{view.state.revision}:{view.pending_revision}:{today}:{digest}")
 
 
 def install(server: Flask, ctx: AppContext) -> ResponseCache | None:
