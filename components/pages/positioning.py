@@ -27,6 +27,8 @@ from analytics.positioning import (
     positioning_history,
     positioning_snapshot,
     positions_table,
+    rescaled_history,
+    rescaled_positions_table,
     resolve_dv01_usd,
 )
 from analytics.tenors import TREASURY_FUTURES, FuturesContract
@@ -266,7 +268,7 @@ def compute_view(cftc: pd.DataFrame, inputs: PositioningInputs,
         snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table,
                                     lev_net=lev, am_net=am, history=lookups)
         return PositioningView(snap, table, lev, am)
-    table, lev, am, history = _with_dv01s(cftc, dv01)
+    table, lev, am, history = _with_dv01s(cftc, dv01, base_table, lookups)
     snap = positioning_snapshot(cftc, as_of=inputs.as_of, dv01=dv01, table=table,
                                 lev_net=lev, am_net=am, history=history)
     return PositioningView(snap, table, lev, am)
@@ -278,11 +280,19 @@ _Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, PositioningHistory]
 _EDITED: Memo[tuple[int, tuple[tuple[str, float], ...]], tuple[pd.DataFrame, _Tables]] = Memo(8)
 
 
-def _with_dv01s(cftc: pd.DataFrame, dv01: Mapping[str, float]) -> _Tables:
+def _with_dv01s(cftc: pd.DataFrame, dv01: Mapping[str, float], base_table: pd.DataFrame | None = None,
+                base_history: PositioningHistory | None = None) -> _Tables:
+    """The full-history tables with edited DV01s: rescaled from the default-DV01 table and
+    history of the market state when given (a few ms), else computed from ``cftc``."""
     def build() -> tuple[pd.DataFrame, _Tables]:
-        table = positions_table(cftc, dv01=dv01)
-        lev, am = leveraged_funds_net(table), asset_managers_net(table)
-        history = positioning_history(cftc, dv01=dv01, table=table, lev_net=lev, am_net=am)
+        if base_table is None or base_history is None:
+            table = positions_table(cftc, dv01=dv01)
+            lev, am = leveraged_funds_net(table), asset_managers_net(table)
+            history = positioning_history(cftc, dv01=dv01, table=table, lev_net=lev, am_net=am)
+        else:
+            table = rescaled_positions_table(base_table, from_dv01=base_history.dv01_usd, to_dv01=dv01)
+            lev, am = leveraged_funds_net(table), asset_managers_net(table)
+            history = rescaled_history(base_history, dv01=dv01, lev_net=lev, am_net=am)
         return cftc, (table, lev, am, history)
 
     frame, tables = _EDITED.get((id(cftc), tuple(sorted(dv01.items()))), build)

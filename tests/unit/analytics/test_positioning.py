@@ -374,3 +374,67 @@ def test_release_dates_move_past_federal_holidays() -> None:
     # release to the next business day (the CFTC's published release schedule for those weeks).
     assert [d.strftime("%Y-%m-%d") for d in got] == [
         "2025-04-11", "2024-12-02", "2024-12-30", "2025-01-06", "2025-07-07"]
+
+
+@pytest.mark.parametrize("edit", [
+    {"UST_10Y": 80.0},  # the reference contract: every 10y-equivalent moves
+    {"UST_BOND": 250.0, "UST_2Y": 30.0},  # two others: the reference stays
+    {"UST_10Y": 55.0, "ULTRA_BOND": 400.0, "UST_5Y": 44.0},
+], ids=["reference", "two-others", "reference-and-others"])
+def test_rescaled_table_and_history_equal_the_ones_built_from_scratch_on_the_real_history(
+        real_cftc: pd.DataFrame, real_table: pd.DataFrame, edit: dict[str, float]) -> None:
+    from analytics.positioning import (
+        asset_managers_net,
+        positioning_history,
+        rescaled_history,
+        rescaled_positions_table,
+        resolve_dv01_usd,
+    )
+
+    dv01 = resolve_dv01_usd(edit)  # by key, resolved to CFTC codes
+    scratch = positions_table(real_cftc, dv01=dv01)
+    fast = rescaled_positions_table(real_table, from_dv01=None, to_dv01=dv01)
+    assert list(fast.columns) == list(scratch.columns)
+    pd.testing.assert_frame_equal(fast, scratch, check_exact=False, rtol=1e-9, atol=1e-9)
+    # The edit changed something: the test would catch a rescale that did nothing.
+    assert not np.allclose(fast["net_10y_eq_contracts"], real_table["net_10y_eq_contracts"])
+
+    base = positioning_history(real_cftc)
+    lev, am = leveraged_funds_net(fast), asset_managers_net(fast)
+    got = rescaled_history(base, dv01=dv01, lev_net=lev, am_net=am)
+    want = positioning_history(real_cftc, dv01=dv01)
+    assert got.dv01_usd == want.dv01_usd and got.fits(dv01, want.window, want.min_periods)
+    np.testing.assert_array_equal(got.lev_release, want.lev_release)
+    np.testing.assert_allclose(got.am_net, want.am_net, rtol=1e-9, atol=1e-9)
+    for col, values in want.lev_rows.items():
+        np.testing.assert_allclose(got.lev_rows[col], values, rtol=1e-9, atol=1e-9, err_msg=col)
+    assert got.lev_by_key == want.lev_by_key
+    day = "2025-04-29"
+    _assert_close(positioning_snapshot(real_cftc, as_of=day, dv01=dv01, table=fast, history=got),
+                  positioning_snapshot(real_cftc, as_of=day, dv01=dv01))
+
+
+def _assert_close(got: object, want: object, where: str = "snapshot") -> None:
+    """Equal, floats to 1e-12 relative (a rescale rounds in another order than a rebuild)."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys(), where
+        for key in want:
+            _assert_close(got[key], want[key], f"{where}.{key}")
+    elif isinstance(want, list | tuple):
+        assert isinstance(got, list | tuple) and len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _assert_close(g, w, f"{where}[{i}]")
+    elif isinstance(want, float):
+        assert got == pytest.approx(want, rel=1e-12, nan_ok=True), where
+    else:
+        assert got == want, where
+
+
+def test_rescaled_history_refuses_aggregates_on_other_dates(real_cftc: pd.DataFrame,
+                                                            real_table: pd.DataFrame) -> None:
+    from analytics.positioning import asset_managers_net, positioning_history, rescaled_history
+
+    base = positioning_history(real_cftc)
+    lev = leveraged_funds_net(real_table).iloc[:-1]
+    with pytest.raises(ValueError, match="report dates"):
+        rescaled_history(base, dv01=None, lev_net=lev, am_net=asset_managers_net(real_table))
