@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from pathlib import Path
 
 import pytest
 
 _SCREENSHOTS = pytest.StashKey[Path]()
+
+
+@pytest.fixture(autouse=True)
+def _a_free_port_for_dash():
+    """Each test's Dash server gets a port the OS says is free. dash.testing numbers ports from
+    8050 up in each process, so two pytest-xdist workers would start their servers on the same
+    port and one browser could talk to the other worker's app."""
+    from dash.testing.application_runners import BaseDashRunner
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        BaseDashRunner._next_port = probe.getsockname()[1]
 
 
 @pytest.fixture()
