@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -379,16 +380,43 @@ class PricedBook:
     ----------
     parsed : positions of the good rows and the row errors.
     book : the positions priced off the curve (None when no row is good or pricing failed).
-    risk : per-position and aggregated risk (None likewise).
     day : date of the store curve (also the settlement date of dated maturities).
     error : a whole-book problem (a position whose price cannot be matched, no curve...).
+    source : the file's name, for messages.
+
+    :attr:`risk` (durations, key rates, hedges) is computed on first use, once: the P&L panel
+    needs only the priced book, so at a new date it does not wait for the positions table.
     """
 
     parsed: PortfolioFile
     book: PricedPortfolio | None
-    risk: PortfolioRisk | None
     day: pd.Timestamp | None
     error: str = ""
+    source: str = ""
+    _risk: list[tuple[PortfolioRisk | None, str]] = field(default_factory=list, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def risk(self) -> PortfolioRisk | None:
+        """Per-position and aggregated risk (None when nothing is priced or the risk failed)."""
+        return self._risk_and_error()[0]
+
+    @property
+    def problem(self) -> str:
+        """The whole-book problem: the pricing's, else the risk's (computing the risk)."""
+        return self.error or self._risk_and_error()[1]
+
+    def _risk_and_error(self) -> tuple[PortfolioRisk | None, str]:
+        with self._lock:
+            if not self._risk:
+                if self.book is None:
+                    self._risk.append((None, ""))
+                else:
+                    try:
+                        self._risk.append((self.book.risk(), ""))
+                    except ValueError as exc:
+                        self._risk.append((None, f"{self.source}: {exc}"))
+            return self._risk[0]
 
 
 class BookCache(Memo[tuple[str, str, str, int], PricedBook]):
@@ -418,24 +446,23 @@ def price_book(text: str, source: str, yields: pd.DataFrame, as_of: str | None) 
     try:
         check_book_text(text, source=source)  # limits before any row is parsed, on every path
     except BookTooLarge as exc:
-        return PricedBook(empty_file, None, None, None, str(exc))
+        return PricedBook(empty_file, None, None, str(exc))
     try:
         curve, day = _store_curve(yields, as_of, "pf")
     except FieldError as exc:
-        return PricedBook(empty_file, None, None, None, str(exc))
+        return PricedBook(empty_file, None, None, str(exc))
     parsed = parse_portfolio(text, source=source, settlement=day.date())
     if not parsed.positions:
-        return PricedBook(parsed, None, None, day)
+        return PricedBook(parsed, None, day)
     if len(parsed.positions) > MAX_POSITIONS:
-        return PricedBook(parsed, None, None, day,
+        return PricedBook(parsed, None, day,
                           f"{source}: {len(parsed.positions)} positions; at most {MAX_POSITIONS} are priced here "
                           "(use `tsm risk --portfolio` for larger books)")
     try:
         book = PricedPortfolio(parsed.positions, curve, valuer=_book_valuer)
-        risk = book.risk()
     except ValueError as exc:
-        return PricedBook(parsed, None, None, day, f"{source}: {exc}")
-    return PricedBook(parsed, book, risk, day)
+        return PricedBook(parsed, None, day, f"{source}: {exc}")
+    return PricedBook(parsed, book, day, source=source)
 
 
 def _book(cache: BookCache | None, text: str, source: str, yields: pd.DataFrame,
@@ -462,8 +489,8 @@ def _bold(cells: Sequence[str]) -> list[Any]:
 
 def _row_errors(priced: PricedBook) -> Any:
     items: list[Any] = []
-    if priced.error:
-        items.append(html.Li(priced.error))
+    if priced.problem:
+        items.append(html.Li(priced.problem))
     items += [html.Li(str(e)) for e in priced.parsed.errors]
     if not items:
         return ""
@@ -509,7 +536,7 @@ def book_view(priced: PricedBook, data: MarketData,
     errors = _row_errors(priced)
     risk = priced.risk
     if risk is None or priced.day is None:
-        waiting = note("No position to show." if priced.parsed.errors or priced.error else "")
+        waiting = note("No position to show." if priced.parsed.errors or priced.problem else "")
         return BookView(errors, waiting, "", "")
     headers = ["id", "kind", "face USD", "price", "yield %", "spread/OAS bp", "eff dur", "MV USD",
                "DV01 USD/bp", *[f"{k} DV01" for k in KEY_TENORS]]

@@ -588,6 +588,35 @@ def test_the_book_cache_reprices_on_a_new_store_revision(demo):
     assert 0.94 < ratio < 0.98
 
 
+def test_the_pnl_panel_prices_the_book_without_its_risk_which_is_computed_once_on_demand(
+        demo, monkeypatch):
+    """At a new date the P&L panel needs only the priced book: the positions' durations and key
+    rates are computed when the positions panel first asks, once for both panels."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analytics.portfolio import PricedPortfolio
+
+    runs = []
+    real_risk = PricedPortfolio.risk
+
+    def counted(self, **kwargs):
+        runs.append(1)
+        return real_risk(self, **kwargs)
+
+    monkeypatch.setattr(PricedPortfolio, "risk", counted)
+    book = ("id,type,coupon_pct,maturity,face_usd,price,call_after\n"
+            "UST-10,bullet,4.25,10,10000000,,\n"
+            "CALL-20,callable,5.0,20,5000000,98.5,3\n")
+    priced = rk._book(rk.BookCache(), book, "book.csv", demo.yields, "2025-04-11", 1)
+    assert not priced.parsed.errors and priced.book is not None and len(priced.book.positions) == 2
+    pnl = rk.book_pnl_view(priced, demo.yields, rk.StressShock(parallel_bp=25.0), None, None)
+    assert "UST-10" in json.dumps(pnl.table, default=str) and runs == []
+    with ThreadPoolExecutor(4) as pool:  # both panels, and repeated requests, share one risk
+        reports = list(pool.map(lambda _: priced.risk, range(8)))
+    assert runs == [1] and all(r is reports[0] for r in reports)
+    assert reports[0] is not None and reports[0].dv01_usd > 0
+
+
 def test_a_new_upload_replaces_the_previous_files_messages_through_flask(monkeypatch, tmp_path):
     """A refused upload empties the book source (so the previous file's rows, errors and P&L
     go) and the file line; a good one clears the previous refusal."""
