@@ -41,7 +41,14 @@ from typing import Final
 import numpy as np
 from numpy.typing import NDArray
 
-from analytics.bonds import FACE, Bullet, price_from_yield, solve_spread_bp, yield_to_date
+from analytics.bonds import (
+    FACE,
+    Bullet,
+    price_from_yield,
+    solve_spread_bp,
+    yield_to_date,
+    z_spread_bp,
+)
 from analytics.checks import InputError
 from analytics.curves import BP, ZeroCurve
 
@@ -445,7 +452,13 @@ class CallableTreePricer:
         """OAS in bp: the constant short-rate spread at which the tree reprices ``price_clean``."""
         if not math.isfinite(price_clean) or price_clean <= 0.0:
             raise InputError("price", f"price must be a positive clean price per 100, got {price_clean}")
-        return solve_spread_bp(lambda s: self.price(curve, spread_bp=s), price_clean)
+        # The callable is worth no more than its bullet at the same spread, so the OAS is at
+        # most the bullet's z-spread: a close start for the secant steps (one tree pricing each).
+        try:
+            near: float | None = z_spread_bp(self.bond.bullet, curve, price_clean=price_clean)
+        except ValueError:
+            near = None
+        return solve_spread_bp(lambda s: self.price(curve, spread_bp=s), price_clean, near=near)
 
 
 def callable_price(

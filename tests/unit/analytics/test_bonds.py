@@ -150,3 +150,25 @@ def test_the_spread_solver_prices_each_bracket_end_once():
     spread = solve_spread_bp(price_at, 97.0)
     assert 100.0 - 0.05 * spread - 1e-5 * spread**2 == pytest.approx(97.0, abs=1e-10)
     assert seen[-1000.0] == 1 and seen[1000.0] == 1
+
+
+@pytest.mark.parametrize("near", [0.0, 73.0, 500.0, -900.0, 19_000.0])
+def test_spread_solve_from_a_start_point_finds_the_hand_computed_root(near: float) -> None:
+    from analytics.bonds import solve_spread_bp
+
+    # 100 exp(-7e-4 s) = 95 at s = -ln(0.95) / 7e-4 bp
+    root = -math.log(0.95) / 7e-4
+    got = solve_spread_bp(lambda s: 100.0 * math.exp(-7e-4 * s), 95.0, near=near)
+    assert got == pytest.approx(root, abs=1e-8)
+
+
+def test_spread_solve_falls_back_to_bracketing_where_secant_steps_stall() -> None:
+    from analytics.bonds import solve_spread_bp
+
+    # Flat above 40 bp: the secant's two start points have equal values, so it must bracket.
+    def value(s: float) -> float:
+        return 100.0 - 0.05 * min(s, 40.0)
+
+    assert solve_spread_bp(value, 99.0, near=100.0) == pytest.approx(20.0, abs=1e-8)
+    with pytest.raises(ValueError, match="cannot be reached"):
+        solve_spread_bp(value, 90.0, near=100.0)

@@ -141,3 +141,21 @@ def test_one_backward_induction_over_many_curves_equals_each_curve_alone():
         alone = [pricer.value(c, spread_bp=spread).dirty for c in curves]
         np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-11)
     assert pricer.values([]).size == 0
+
+
+@pytest.mark.parametrize(("coupon", "years", "call_after", "price"), [
+    (5.0, 10.0, 3.0, 99.0), (4.0, 30.0, 5.0, 90.0), (6.0, 20.0, 2.0, 104.0), (5.0, 10.0, 3.0, 60.0),
+    (2.0, 5.0, 0.5, 99.99), (8.0, 30.0, 1.0, 100.0), (1.0, 30.0, 5.0, 40.0),
+])
+def test_oas_from_the_bullet_z_spread_start_is_the_bracketed_brent_root(coupon, years, call_after, price):
+    from analytics.bonds import Bullet, solve_spread_bp
+    from analytics.curves import ZeroCurve
+    from analytics.hullwhite import CallableBond, CallableTreePricer, HullWhiteParams
+
+    curve = ZeroCurve(np.array([0.25, 1, 2, 5, 10, 30.0]), np.array([0.043, 0.041, 0.039, 0.038, 0.040, 0.044]))
+    bond = CallableBond(bullet=Bullet(coupon_pct=coupon, maturity_years=years), call_after_years=call_after)
+    pricer = CallableTreePricer(bond, params=HullWhiteParams(steps=200))
+    brent = solve_spread_bp(lambda s: pricer.price(curve, spread_bp=s), price)  # no start: brackets
+    oas = pricer.oas_bp(curve, price_clean=price)
+    assert oas == pytest.approx(brent, abs=1e-8)
+    assert pricer.price(curve, spread_bp=oas) == pytest.approx(price, abs=1e-9)
