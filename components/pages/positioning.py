@@ -285,14 +285,17 @@ def _with_dv01s(cftc: pd.DataFrame, dv01: Mapping[str, float], base_table: pd.Da
     """The full-history tables with edited DV01s: rescaled from the default-DV01 table and
     history of the market state when given (a few ms), else computed from ``cftc``."""
     def build() -> tuple[pd.DataFrame, _Tables]:
-        if base_table is None or base_history is None:
-            table = positions_table(cftc, dv01=dv01)
-            lev, am = leveraged_funds_net(table), asset_managers_net(table)
-            history = positioning_history(cftc, dv01=dv01, table=table, lev_net=lev, am_net=am)
-        else:
+        if base_table is not None and base_history is not None:
             table = rescaled_positions_table(base_table, from_dv01=base_history.dv01_usd, to_dv01=dv01)
             lev, am = leveraged_funds_net(table), asset_managers_net(table)
-            history = rescaled_history(base_history, dv01=dv01, lev_net=lev, am_net=am)
+            try:
+                return cftc, (table, lev, am, rescaled_history(base_history, dv01=dv01,
+                                                               lev_net=lev, am_net=am))
+            except ValueError:  # a history of other reports than the table: rebuild both
+                pass
+        table = positions_table(cftc, dv01=dv01)
+        lev, am = leveraged_funds_net(table), asset_managers_net(table)
+        history = positioning_history(cftc, dv01=dv01, table=table, lev_net=lev, am_net=am)
         return cftc, (table, lev, am, history)
 
     frame, tables = _EDITED.get((id(cftc), tuple(sorted(dv01.items()))), build)
