@@ -501,13 +501,13 @@ def bond_risk(
             price_clean = price_from_yield(bullet, yield_pct)
     if anchor is None:
         anchor = val.anchor(curve, price_clean=price_clean, spread_bp=spread_bp)
-    base = val.price(curve, anchor)
     accrued = bullet.accrued
-    p0 = base + accrued
     dy = shift_bp * BP
 
-    # Every bumped curve first, then one pricing pass (one backward induction for a callable).
-    bumped = [parallel_shift(curve, shift_bp=shift_bp, basis=basis),
+    # The base curve and every bumped curve, then one pricing pass (one backward induction
+    # for a callable, the base price its first column).
+    bumped = [curve,
+              parallel_shift(curve, shift_bp=shift_bp, basis=basis),
               parallel_shift(curve, shift_bp=-shift_bp, basis=basis)]
     for key in KEY_TENORS:
         bumped += [key_rate_shift(curve, key=key, shift_bp=shift_bp, basis=basis),
@@ -517,7 +517,9 @@ def bond_risk(
     span = max(shift_bp, CONVEXITY_FIT_NODES * spacing) if fitted else shift_bp
     if fitted:
         bumped += [parallel_shift(curve, shift_bp=s, basis=basis) for s in _convexity_shifts_bp(span)]
-    dirty = val.price_many(bumped, anchor) + accrued
+    priced = val.price_many(bumped, anchor) + accrued
+    base, dirty = float(priced[0]) - accrued, priced[1:]
+    p0 = float(priced[0])
     up, down = float(dirty[0]), float(dirty[1])
     krd: dict[str, float] = {}
     for i, key in enumerate(KEY_TENORS):
