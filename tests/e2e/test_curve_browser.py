@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
+from tests.e2e.helpers import start_at
+
 pytestmark = pytest.mark.e2e
 
 
@@ -71,8 +73,7 @@ def percentiles(dash_duo) -> list[str]:
 
 def test_percentile_basis_from_the_link_reranks_and_writes_the_url(dash_duo, demo_app):
     dash_duo.driver.set_window_size(1500, 2300)
-    dash_duo.start_server(demo_app)
-    dash_duo.driver.get(dash_duo.server_url + "/curve?as_of=2020-03-18&basis=since-2000")
+    start_at(dash_duo, demo_app, "/curve?as_of=2020-03-18&basis=since-2000")
     dash_duo.wait_for_element("#curve-moves-table", timeout=30)
     dash_duo.wait_for_text_to_equal("#curve-basis-label", "percentile since 2000-01-01", timeout=15)
     checked = dash_duo.driver.execute_script(

@@ -11,6 +11,7 @@ from dash.testing.wait import until
 
 from data.model import Batch
 from data.store import Store
+from tests.e2e.helpers import start_at
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +33,7 @@ def test_data_page_lists_series_and_imports_a_file_all_or_nothing(dash_duo, tmp_
     from data.market import demo_market_data
 
     store = tmp_path / "s.sqlite"
-    dash_duo.start_server(create_app(store))
-    dash_duo.wait_for_page(dash_duo.server_url + "/data")
+    start_at(dash_duo, create_app(store), "/data")
     dash_duo.wait_for_element("#data-status-table tbody tr", timeout=30)
     rows = dash_duo.find_elements("#data-status-table tbody tr")
     assert len(rows) == len(demo_market_data().status_rows)
@@ -108,8 +108,7 @@ def test_offline_refresh_shows_progress_then_each_failing_source(dash_duo, tmp_p
     monkeypatch.setenv("TSM_HTTP_RETRIES", "1")
     monkeypatch.setenv("TSM_HTTP_BACKOFF", "0.01")
     store = tmp_path / "s.sqlite"
-    dash_duo.start_server(create_app(store))
-    dash_duo.wait_for_page(dash_duo.server_url + "/data")
+    start_at(dash_duo, create_app(store), "/data")
     dash_duo.wait_for_element("#data-refresh", timeout=30).click()
     until(lambda: "Refresh finished with failures" in text_of(dash_duo, "#data-refresh-text"),
           timeout=60)

@@ -13,6 +13,8 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 
+from tests.e2e.helpers import start_at
+
 pytestmark = pytest.mark.e2e
 
 CSV_TITLE = "Download data as CSV (the visible range)"
@@ -145,8 +147,7 @@ def test_data_table_csv_has_the_cells_shown(dash_duo, tmp_path):
     from app import create_app
 
     _allow_downloads(dash_duo, tmp_path)
-    dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
-    dash_duo.wait_for_page(dash_duo.server_url + "/positioning")
+    start_at(dash_duo, create_app(tmp_path / "absent.sqlite"), "/positioning")
     dash_duo.wait_for_element("#positioning-dv01-table td", timeout=30)
     dash_duo.find_element(".csv-button[data-csv-target='positioning-dv01-table']").click()
     rows = list(csv.reader(io.StringIO(_downloaded(tmp_path, "positioning-dv01-table"))))
@@ -167,8 +168,7 @@ def test_data_table_csv_has_the_cells_shown(dash_duo, tmp_path):
 def test_every_chart_has_csv_and_no_share_on_pages_with_their_own_wrappers(dash_duo, tmp_path, path):
     from app import create_app
 
-    dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
-    dash_duo.wait_for_page(dash_duo.server_url + path)
+    start_at(dash_duo, create_app(tmp_path / "absent.sqlite"), path)
     dash_duo.wait_for_element(".js-plotly-plot .main-svg", timeout=30)
 
     def toolbars() -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from tests.e2e.helpers import retype
+from tests.e2e.helpers import retype, start_at
 
 pytestmark = pytest.mark.e2e
 
@@ -14,9 +14,8 @@ pytestmark = pytest.mark.e2e
 def _start(dash_duo, tmp_path):
     from app import create_app
 
-    dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
     dash_duo.driver.set_window_size(1400, 2200)
-    dash_duo.driver.get(dash_duo.server_url + "/funding")
+    start_at(dash_duo, create_app(tmp_path / "absent.sqlite"), "/funding")
     dash_duo.wait_for_element("#funding-warning", timeout=40)  # cold measures on a busy box
 
 

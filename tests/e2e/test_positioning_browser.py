@@ -9,6 +9,8 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
+from tests.e2e.helpers import start_at
+
 pytestmark = pytest.mark.e2e
 
 DV01_CELL = '#positioning-dv01-table td[data-dash-column="dv01_usd"]'
@@ -17,9 +19,8 @@ DV01_CELL = '#positioning-dv01-table td[data-dash-column="dv01_usd"]'
 def _start(dash_duo, tmp_path):
     from app import create_app
 
-    dash_duo.start_server(create_app(tmp_path / "absent.sqlite"))
     dash_duo.driver.set_window_size(1400, 2000)
-    dash_duo.driver.get(dash_duo.server_url + "/positioning")
+    start_at(dash_duo, create_app(tmp_path / "absent.sqlite"), "/positioning")
     dash_duo.wait_for_element("#positioning-lev-net", timeout=40)  # cold measures on a busy box
     dash_duo.wait_for_element("#positioning-contracts .main-svg", timeout=20)
 

@@ -15,6 +15,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from components.pages import load_pages
+from tests.e2e.helpers import start_at
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +54,7 @@ def body_background(dash_duo) -> str:
 def test_meeting_mode_renders_the_grid_with_numbers_on_one_screen(dash_duo, demo_app,
                                                                    screenshot_dir):
     dash_duo.driver.set_window_size(1920, 1080)
-    dash_duo.start_server(demo_app)
-    dash_duo.driver.get(dash_duo.server_url + "/?present=1")
+    start_at(dash_duo, demo_app, "/?present=1")
     dash_duo.wait_for_element("#monitor-grid", timeout=30)
     wait_ready(dash_duo)
     assert js(dash_duo, "return document.documentElement.dataset.theme") == "dark"
@@ -89,16 +89,14 @@ def test_meeting_mode_renders_the_grid_with_numbers_on_one_screen(dash_duo, demo
 
 
 def test_meeting_mode_with_a_bad_as_of_says_so(dash_duo, demo_app):
-    dash_duo.start_server(demo_app)
-    dash_duo.driver.get(dash_duo.server_url + "/?present=1&as_of=2020-02-30")
+    start_at(dash_duo, demo_app, "/?present=1&as_of=2020-02-30")
     dash_duo.wait_for_contains_text("#monitor-error", "2020-02-30", timeout=30)
     dash_duo.driver.get(dash_duo.server_url + "/?present=1&as_of=2026-03-18")
     dash_duo.wait_for_contains_text("#monitor-as-of", "2026-03-18", timeout=30)
 
 
 def test_arrow_keys_step_through_the_pages_keeping_the_query(dash_duo, demo_app):
-    dash_duo.start_server(demo_app)
-    dash_duo.driver.get(dash_duo.server_url + "/?present=1")
+    start_at(dash_duo, demo_app, "/?present=1")
     dash_duo.wait_for_element("#monitor-grid", timeout=30)
     press(dash_duo, Keys.ARROW_RIGHT)
     until(lambda: location(dash_duo) == (PATHS[1], "?present=1"), timeout=10)

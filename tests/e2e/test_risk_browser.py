@@ -10,7 +10,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.e2e.helpers import retype
+from tests.e2e.helpers import retype, start_at
 
 pytestmark = pytest.mark.e2e
 
@@ -90,9 +90,8 @@ def test_portfolio_upload_lists_bad_rows_and_prices_the_good_ones(dash_duo, demo
         "UST-2,bullet,3.875,2,-20000000,99.8\n"
         "BAD,bond,4,10,1000000,99\n"
     )
-    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 2400)
-    dash_duo.driver.get(dash_duo.server_url + "/risk")
+    start_at(dash_duo, demo_app, "/risk")
     dash_duo.wait_for_element("#risk-pf-upload", timeout=20)
     upload = dash_duo.find_element("#risk-pf-upload input[type=file]")
     upload.send_keys(str(book))

@@ -9,7 +9,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.e2e.helpers import retype, text_now
+from tests.e2e.helpers import retype, start_at, text_now
 
 pytestmark = pytest.mark.e2e
 
@@ -93,9 +93,8 @@ def test_basis_leverage_changes_the_sale_and_an_absurd_leverage_shows_the_messag
 def test_mortgage_shock_slider_moves_the_marked_point_and_a_bad_rate_is_refused(
     dash_duo, demo_app
 ):
-    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 2900)
-    dash_duo.driver.get(dash_duo.server_url + "/scenarios")
+    start_at(dash_duo, demo_app, "/scenarios")
     dash_duo.wait_for_element("#scen-mtg-chart .main-svg", timeout=20)
     assert "MORTGAGE30US on" in dash_duo.find_element("#scen-mtg-source").text
     assert _trace_x(dash_duo, "scen-mtg-chart", 1) == [50]

@@ -7,7 +7,7 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
-from tests.e2e.helpers import text_now
+from tests.e2e.helpers import start_at, text_now
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +22,8 @@ def _value(dash_duo, selector: str) -> str:
 
 
 def test_a_pasted_link_reproduces_the_curve_view_and_controls_write_the_url(dash_duo, demo_app):
-    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 1000)
-    dash_duo.driver.get(dash_duo.server_url + "/curve?as_of=2020-03-18&spread=5s30s")
+    start_at(dash_duo, demo_app, "/curve?as_of=2020-03-18&spread=5s30s")
     dash_duo.wait_for_element("#curve-moves-table", timeout=30)
     until(lambda: _value(dash_duo, "input#app-asof") == "2020-03-18", timeout=15)
     ink, paper = dash_duo.driver.execute_script(
@@ -60,9 +59,8 @@ def test_a_pasted_link_reproduces_the_curve_view_and_controls_write_the_url(dash
 
 
 def test_the_as_of_date_is_kept_when_moving_between_pages(dash_duo, demo_app):
-    dash_duo.start_server(demo_app)
     dash_duo.driver.set_window_size(1400, 1000)
-    dash_duo.driver.get(dash_duo.server_url + "/?as_of=2019-09-17")
+    start_at(dash_duo, demo_app, "/?as_of=2019-09-17")
     dash_duo.wait_for_element("#overview-glance", timeout=30)
     until(lambda: "As of 2019-09-17" in text_now(dash_duo, "#overview-glance"), timeout=15)
     until(lambda: "as_of=2019-09-17" in (dash_duo.find_element("#nav-funding").get_attribute("href")
@@ -73,8 +71,7 @@ def test_the_as_of_date_is_kept_when_moving_between_pages(dash_duo, demo_app):
 
 
 def test_a_bad_as_of_in_the_link_gets_a_message_not_an_error_page(dash_duo, demo_app):
-    dash_duo.start_server(demo_app)
-    dash_duo.driver.get(dash_duo.server_url + "/stress?as_of=2020-02-30")
+    start_at(dash_duo, demo_app, "/stress?as_of=2020-02-30")
     dash_duo.wait_for_contains_text("#asof-error", "is not a date", timeout=20)
     dash_duo.wait_for_element("#stress-history", timeout=20)
 
@@ -94,8 +91,7 @@ ROUND_TRIPS = (
                          ids=[r[0].strip("/") for r in ROUND_TRIPS])
 def test_every_page_restores_its_view_from_a_pasted_link_and_a_reload(
         dash_duo, demo_app, path, query, selector, expected):
-    dash_duo.start_server(demo_app)
-    dash_duo.driver.get(dash_duo.server_url + path + query)
+    start_at(dash_duo, demo_app, path + query)
     for _ in range(2):  # the pasted link, then a reload of the same URL
         until(lambda: _value(dash_duo, selector) not in (None, ""), timeout=30)
         value = _value(dash_duo, selector)
