@@ -17,7 +17,7 @@ import plotly.io.json
 from dash import Dash, html
 
 import config
-from components import serving, shell
+from components import plotly_bundle, serving, shell
 from components.context import AppContext
 from components.pages import load_pages, present
 
@@ -77,6 +77,26 @@ def _defer_unused_chunks() -> None:
                 resource["async"] = "lazy"
 
 
+def _one_plotly_script() -> None:
+    """Keep one plotly.js entry in dcc's script list.
+
+    Each ``Dash()`` appends plotly.js to that module-level list (``Dash._setup_plotlyjs``), so
+    in a process that creates several apps (the test suite creates one per test) the page of
+    the n-th app loaded and ran the 4.8 MB bundle n times.
+    """
+    from dash import dcc
+
+    seen = False
+    kept = []
+    for resource in dcc._js_dist:  # noqa: SLF001 - Dash's own resource list
+        if resource.get("namespace") == "plotly":
+            if seen:
+                continue
+            seen = True
+        kept.append(resource)
+    dcc._js_dist[:] = kept  # noqa: SLF001
+
+
 def _set_up_now(app: Dash) -> None:
     """Run Dash's once-per-process setup now, not on the first request.
 
@@ -113,7 +133,9 @@ def create_app(store_path: str | Path | None = None, *, warm_up: bool = False) -
     # library engine was faster on every page and callback here (5-25 ms a response, the
     # Data page's status table 62 -> 29 ms).
     plotly.io.json.config.default_engine = "json"
+    _one_plotly_script()
     _defer_unused_chunks()
+    plotly_bundle.install(app)  # the 1.2 MB basic plotly.js, when fetched (tsm plotly-bundle)
     serving.enable_compression(app.server)
     pages = load_pages()
     app.layout = lambda: shell.layout(ctx, pages)

@@ -182,6 +182,13 @@ def cache_dir() -> Path:
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "tsm"
 
 
+def plotly_dir() -> Path:
+    """Where ``tsm plotly-bundle`` keeps plotly.js's basic bundle (components/plotly_bundle.py):
+    TSM_PLOTLY_DIR, else ``plotly/`` in :func:`cache_dir`."""
+    explicit = _env("TSM_PLOTLY_DIR", "")
+    return Path(explicit).expanduser() if explicit else cache_dir() / "plotly"
+
+
 def response_cache_mb() -> float:
     """Memory per worker for callback responses kept per data revision, MB
     (TSM_RESPONSE_CACHE_MB, default 64; 0 turns the cache off). See components/response_cache.py."""

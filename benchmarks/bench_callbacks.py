@@ -413,6 +413,20 @@ def browser_first_chart(base: str, paths: tuple[str, ...], repeat: int,
     return out
 
 
+def plotly_served(base: str) -> str:
+    """Which plotly.js the index page loads (components/plotly_bundle.py)."""
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(base + "/", timeout=10) as response:
+        page = response.read().decode("utf-8", "replace")
+    if re.search(r'src="[^"]*/_tsm/plotly-basic', page):
+        return "the basic bundle (tsm plotly-bundle)"
+    if "package_data/plotly" in page:
+        return "Dash's full bundle (run `tsm plotly-bundle` for the basic one)"
+    return "none found in the index page"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -748,7 +762,8 @@ def run(args: argparse.Namespace, cfg: Config, servers: list[Gunicorn],
                          rows),
                 note="cold: a fresh browser, empty cache (every script downloaded and compiled); "
                      "warm: the same browser opening the page again. The browser shares the "
-                     "2 cores with the idle server.")
+                     "2 cores with the idle server. plotly.js served: "
+                     + plotly_served(server.base) + ".")
 
     summary.append(["callable, 500-step tree, cold", "not measured here",
                     "<= 20 ms", "see benchmarks/bench_risk.py"])

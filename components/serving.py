@@ -50,6 +50,7 @@ CORE_SERIES: tuple[str, ...] = ("DGS2", "DGS10")
 #: Paths that are not pages but are served (Dash's own, assets, probes, the API).
 _OPEN_PREFIXES: tuple[str, ...] = (
     "/_dash-", "/assets/", "/_favicon.ico", "/_reload-hash", "/healthz", "/readyz", "/api/",
+    "/_tsm/",
 )
 _PROBES: frozenset[str] = frozenset({"/healthz", "/readyz"})
 
@@ -182,7 +183,7 @@ def _auth_check() -> Callable[[], Response | None]:
 
 #: Paths whose GET responses are fixed while the process runs: Dash's component suites and
 #: the app's assets (their URLs carry a version or modification time).
-_STATIC_PREFIXES: tuple[str, ...] = ("/_dash-component-suites/", "/assets/")
+_STATIC_PREFIXES: tuple[str, ...] = ("/_dash-component-suites/", "/assets/", "/_tsm/")
 
 
 class _StaticCompressionCache:

@@ -6,8 +6,13 @@ import os
 import tempfile
 from pathlib import Path
 
+import config  # noqa: I001 - read before the environment below is set
+
 # Importing app.py builds the module-level app; no background warm-up during tests.
 os.environ.setdefault("TSM_WARM_UP", "0")
+# plotly.js's basic bundle, when `tsm plotly-bundle` has fetched it (.ci/run does), is read from
+# where it was fetched: the browser tests then load the pages as the deployed app serves them.
+os.environ.setdefault("TSM_PLOTLY_DIR", str(config.plotly_dir()))
 # Derived-data cache (DEMO set and state) per test session: hermetic, still built only once.
 os.environ.setdefault("TSM_CACHE_DIR", tempfile.mkdtemp(prefix="tsm-test-cache-"))
 
