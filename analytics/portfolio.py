@@ -47,6 +47,7 @@ from analytics.risk import (
     PositionRisk,
     aggregate_risk,
     bond_risk,
+    risk_curves,
 )
 
 __all__ = [
@@ -224,9 +225,11 @@ class PricedPortfolio:
     ) -> PortfolioRisk:
         """Per-position and aggregated risk (market value, DV01, key-rate DV01, futures hedges)."""
         rows = []
+        shared = risk_curves(self.curve, shift_bp=shift_bp)  # built once for every position
         for pos, val, anchor in zip(self.positions, self._valuers, self._anchors, strict=True):
             try:
-                report = bond_risk(pos.instrument, self.curve, anchor=anchor, shift_bp=shift_bp, valuer=val)
+                report = bond_risk(pos.instrument, self.curve, anchor=anchor, shift_bp=shift_bp,
+                                   valuer=val, shared=shared)
             except ValueError as exc:
                 raise ValueError(f"position {pos.position_id}: {exc}") from exc
             rows.append(PositionRisk(position_id=pos.position_id, face_usd=pos.face_usd, report=report))

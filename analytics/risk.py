@@ -103,6 +103,8 @@ __all__ = [
     "InstrumentValuer",
     "RiskReport",
     "bond_risk",
+    "RiskCurves",
+    "risk_curves",
     "BatchRisk",
     "bullet_risk_batch",
     "FuturesHedge",
@@ -446,6 +448,31 @@ def _fit_convexity(prices: FloatArray, p0: float, span_bp: float) -> float:
     return float(2.0 * coeffs[0] / p0)
 
 
+@dataclass(frozen=True, eq=False)
+class RiskCurves:
+    """The base curve and its risk shifts (parallel up and down, then each key rate up and
+    down), built once for every bond priced off that curve (a book's positions share them)."""
+
+    curve: ZeroCurve
+    shift_bp: float
+    basis: ShiftBasis
+    curves: tuple[ZeroCurve, ...]
+
+
+def risk_curves(curve: ZeroCurve, *, shift_bp: float = DEFAULT_SHIFT_BP,
+                basis: ShiftBasis = SHIFT_BASIS) -> RiskCurves:
+    """The curves :func:`bond_risk` prices every bond on, for ``shared=``."""
+    _check_shift(shift_bp)
+    _check_basis(basis)
+    bumped = [curve,
+              parallel_shift(curve, shift_bp=shift_bp, basis=basis),
+              parallel_shift(curve, shift_bp=-shift_bp, basis=basis)]
+    for key in KEY_TENORS:
+        bumped += [key_rate_shift(curve, key=key, shift_bp=shift_bp, basis=basis),
+                   key_rate_shift(curve, key=key, shift_bp=-shift_bp, basis=basis)]
+    return RiskCurves(curve=curve, shift_bp=shift_bp, basis=basis, curves=tuple(bumped))
+
+
 def bond_risk(
     instrument: Instrument,
     curve: ZeroCurve,
@@ -459,6 +486,7 @@ def bond_risk(
     anchor: Anchor | None = None,
     basis: ShiftBasis = SHIFT_BASIS,
     yield_basis: str = "maturity",
+    shared: RiskCurves | None = None,
 ) -> RiskReport:
     """Full risk of one bond off a zero curve.
 
@@ -479,6 +507,8 @@ def bond_risk(
         quote arguments.
     basis : which zero rates the shifts move, "semiannual" (default) or "continuous".
     yield_basis : "maturity" (default) or "worst", see ``yield_pct``.
+    shared : the shifted curves from :func:`risk_curves` of this curve, shift and basis, when
+        already built (optional; a mismatch raises ValueError).
 
     Returns
     -------
@@ -506,12 +536,11 @@ def bond_risk(
 
     # The base curve and every bumped curve, then one pricing pass (one backward induction
     # for a callable, the base price its first column).
-    bumped = [curve,
-              parallel_shift(curve, shift_bp=shift_bp, basis=basis),
-              parallel_shift(curve, shift_bp=-shift_bp, basis=basis)]
-    for key in KEY_TENORS:
-        bumped += [key_rate_shift(curve, key=key, shift_bp=shift_bp, basis=basis),
-                   key_rate_shift(curve, key=key, shift_bp=-shift_bp, basis=basis)]
+    if shared is None:
+        shared = risk_curves(curve, shift_bp=shift_bp, basis=basis)
+    elif shared.curve is not curve or shared.shift_bp != shift_bp or shared.basis != basis:
+        raise ValueError("shared risk curves were built for another curve, shift or basis")
+    bumped = list(shared.curves)
     spacing = val.pricer.node_spacing_bp
     fitted = val.has_option and spacing > 0.0
     span = max(shift_bp, CONVEXITY_FIT_NODES * spacing) if fitted else shift_bp

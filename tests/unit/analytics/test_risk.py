@@ -186,3 +186,21 @@ def test_registry_names_its_pricers_and_rejects_unknown_instruments():
     assert pricer_for(Bullet(coupon_pct=1.0, maturity_years=2.0)).kind == "bullet"
     with pytest.raises(TypeError, match="no pricer for str"):
         pricer_for("a bond")
+
+
+def test_shared_risk_curves_give_the_same_report_and_refuse_another_curve():
+    """A book builds the shifted curves once for all its positions: the reports are those of
+    bonds priced alone, and curves built for another curve or shift are refused."""
+    from analytics.risk import risk_curves
+
+    bonds = [Bullet(coupon_pct=4.0, maturity_years=7.0),
+             CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=10.0), call_after_years=2.0)]
+    shared = risk_curves(CURVE, shift_bp=10.0)
+    for bond in bonds:
+        alone = bond_risk(bond, CURVE, price_clean=99.0, shift_bp=10.0)
+        with_shared = bond_risk(bond, CURVE, price_clean=99.0, shift_bp=10.0, shared=shared)
+        assert with_shared == alone
+    with pytest.raises(ValueError, match="another curve"):
+        bond_risk(bonds[0], flat_curve(4.0), price_clean=99.0, shift_bp=10.0, shared=shared)
+    with pytest.raises(ValueError, match="another curve, shift"):
+        bond_risk(bonds[0], CURVE, price_clean=99.0, shift_bp=25.0, shared=shared)
