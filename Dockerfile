@@ -31,7 +31,7 @@ USER 10001
 # The DEMO set and its market state, computed once here into ~/.cache/tsm (data/derived_cache.py):
 # a new container then starts without spending seconds on them.
 RUN TSM_STORE=/tmp/absent.sqlite TSM_WARM_UP=0 python -c "import app"
-# plotly.js's basic bundle (components/plotly_bundle.py), checked against its pinned sha512: the
+# plotly.js's basic bundle (data/plotly_bundle.py), checked against its pinned sha512: the
 # first chart comes about a second sooner in a browser with an empty cache. Built without
 # network, the image serves the full bundle instead.
 RUN tsm plotly-bundle || echo "plotly.js basic bundle not fetched: the full bundle will be served"

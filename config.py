@@ -183,7 +183,7 @@ def cache_dir() -> Path:
 
 
 def plotly_dir() -> Path:
-    """Where ``tsm plotly-bundle`` keeps plotly.js's basic bundle (components/plotly_bundle.py):
+    """Where ``tsm plotly-bundle`` keeps plotly.js's basic bundle (data/plotly_bundle.py):
     TSM_PLOTLY_DIR, else ``plotly/`` in :func:`cache_dir`."""
     explicit = _env("TSM_PLOTLY_DIR", "")
     return Path(explicit).expanduser() if explicit else cache_dir() / "plotly"

@@ -2,7 +2,7 @@
 (service/gunicorn_conf.py), the scheduled refresh and the health endpoints.
 ``tsm hash-password``: the hash to put in TSM_AUTH_PASSWORD_HASH for basic auth.
 ``tsm plotly-bundle``: fetch plotly.js's basic bundle, served in place of the full one
-(components/plotly_bundle.py).
+(data/plotly_bundle.py, served by components/plotly_bundle.py).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def hash_password(args: argparse.Namespace) -> int:
 
 
 def plotly_bundle(args: argparse.Namespace) -> int:
-    from components import plotly_bundle as bundle
+    from data import plotly_bundle as bundle
 
     try:
         path = bundle.fetch(registry=args.registry)

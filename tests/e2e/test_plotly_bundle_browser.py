@@ -20,7 +20,7 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
 
 @pytest.fixture()
 def basic_bundle():
-    from components.plotly_bundle import local_bundle
+    from data.plotly_bundle import local_bundle
 
     bundle = local_bundle()
     if bundle is None:
@@ -32,7 +32,8 @@ def basic_bundle():
 @pytest.mark.parametrize(("path", "charts"), [("/", 2), ("/curve", 4), ("/risk", 4)])
 def test_pages_draw_every_chart_with_the_basic_bundle_alone(dash_duo, demo_app, basic_bundle,
                                                             path, charts):
-    from components.plotly_bundle import TRACE_TYPES
+    from components.plotly_bundle import url_path
+    from data.plotly_bundle import TRACE_TYPES
 
     dash_duo.driver.set_window_size(1400, 2400)
     start_at(dash_duo, demo_app, path)
@@ -43,7 +44,7 @@ def test_pages_draw_every_chart_with_the_basic_bundle_alone(dash_duo, demo_app, 
     assert {t for c in found for t in c["types"]} <= TRACE_TYPES, found
     loaded = dash_duo.driver.execute_script(
         "return performance.getEntriesByType('resource').map(function (r) { return r.name; })")
-    assert any(basic_bundle.url_path in url for url in loaded), loaded
+    assert any(url_path(basic_bundle) in url for url in loaded), loaded
     assert not any("package_data/plotly" in url for url in loaded)  # the full bundle never came
     severe = [e for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE"]
     assert not severe, severe

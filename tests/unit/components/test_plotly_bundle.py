@@ -44,7 +44,7 @@ def tgz_path(version: str) -> str:
 
 
 def test_fetch_writes_the_checked_bundle_from_the_registry(tmp_path):
-    from components.plotly_bundle import fetch
+    from data.plotly_bundle import fetch
 
     data = tarball({"package/plotly-basic.min.js": BUNDLE_JS, "package/package.json": b"{}"})
     with LocalServer() as registry:
@@ -57,7 +57,7 @@ def test_fetch_writes_the_checked_bundle_from_the_registry(tmp_path):
 
 
 def test_a_checksum_mismatch_writes_nothing_and_keeps_the_file_in_place(tmp_path):
-    from components.plotly_bundle import BundleError, fetch
+    from data.plotly_bundle import BundleError, fetch
 
     kept = tmp_path / "plotly-basic-9.9.9.min.js"
     kept.write_bytes(b"the bundle fetched last time")
@@ -71,7 +71,7 @@ def test_a_checksum_mismatch_writes_nothing_and_keeps_the_file_in_place(tmp_path
 
 
 def test_a_tarball_without_the_bundle_is_refused(tmp_path):
-    from components.plotly_bundle import BundleError, fetch
+    from data.plotly_bundle import BundleError, fetch
 
     data = tarball({"package/README.md": b"no script here"})
     with LocalServer() as registry:
@@ -83,7 +83,7 @@ def test_a_tarball_without_the_bundle_is_refused(tmp_path):
 
 
 def test_a_registry_that_fails_is_retried_then_named_in_the_error(tmp_path):
-    from components.plotly_bundle import BundleError, fetch
+    from data.plotly_bundle import BundleError, fetch
 
     with LocalServer() as registry:
         registry.route(tgz_path("9.9.9"), Reply(503, b"down"))
@@ -95,7 +95,7 @@ def test_a_registry_that_fails_is_retried_then_named_in_the_error(tmp_path):
 
 
 def test_a_release_without_a_pinned_checksum_is_not_downloaded(tmp_path):
-    from components.plotly_bundle import PINNED, BundleError, fetch
+    from data.plotly_bundle import PINNED, BundleError, fetch
 
     assert "0.0.1" not in PINNED
     with pytest.raises(BundleError, match="no checksum is pinned for plotly.js 0.0.1"):
@@ -104,7 +104,7 @@ def test_a_release_without_a_pinned_checksum_is_not_downloaded(tmp_path):
 
 def test_the_installed_plotly_js_release_has_a_pinned_checksum():
     """A plotly upgrade must pin its basic bundle too, else the app quietly serves the full one."""
-    from components.plotly_bundle import PINNED, plotlyjs_version
+    from data.plotly_bundle import PINNED, plotlyjs_version
 
     assert plotlyjs_version() in PINNED
     assert re.fullmatch(r"sha512-[A-Za-z0-9+/]{86}==", PINNED[plotlyjs_version()])
@@ -133,7 +133,8 @@ def _scripts(page: str) -> list[str]:
 
 
 def test_the_index_page_loads_the_basic_bundle_in_place_of_the_full_one(tmp_path):
-    from components.plotly_bundle import BasicBundle, install
+    from components.plotly_bundle import install, url_path
+    from data.plotly_bundle import BasicBundle
 
     app = _app()
     bundle = BasicBundle(version="9.9.9", path=tmp_path / "b.js", body=BUNDLE_JS)
@@ -146,9 +147,9 @@ def test_the_index_page_loads_the_basic_bundle_in_place_of_the_full_one(tmp_path
     assert "/plotly/package_data/plotly" not in page  # no copy of the full bundle is left
     scripts = _scripts(page)
     # The same scripts in the same order, the full bundle replaced by the basic one.
-    assert scripts == [bundle.url_path if s == full[0] else s for s in plain]
+    assert scripts == [url_path(bundle) if s == full[0] else s for s in plain]
 
-    served = app.server.test_client().get(bundle.url_path)
+    served = app.server.test_client().get(url_path(bundle))
     assert served.status_code == 200
     assert served.get_data() == BUNDLE_JS
     assert served.headers["Content-Type"].startswith("application/javascript")
@@ -156,15 +157,17 @@ def test_the_index_page_loads_the_basic_bundle_in_place_of_the_full_one(tmp_path
 
 
 def test_the_bundle_url_changes_with_its_content(tmp_path):
-    from components.plotly_bundle import BasicBundle
+    from components.plotly_bundle import url_path
+    from data.plotly_bundle import BasicBundle
 
     one = BasicBundle(version="9.9.9", path=tmp_path / "b.js", body=b"one")
     two = BasicBundle(version="9.9.9", path=tmp_path / "b.js", body=b"two")
-    assert one.url_path != two.url_path and "9.9.9" in one.url_path
+    assert url_path(one) != url_path(two) and "9.9.9" in url_path(one)
 
 
 def test_without_a_fetched_bundle_the_page_is_left_as_dash_renders_it(tmp_path, monkeypatch):
-    from components.plotly_bundle import install, local_bundle
+    from components.plotly_bundle import install
+    from data.plotly_bundle import local_bundle
 
     monkeypatch.setenv("TSM_PLOTLY_DIR", str(tmp_path))
     assert local_bundle() is None
@@ -174,7 +177,7 @@ def test_without_a_fetched_bundle_the_page_is_left_as_dash_renders_it(tmp_path, 
 
 
 def test_a_fetched_bundle_is_found_and_full_can_be_forced(tmp_path, monkeypatch):
-    from components.plotly_bundle import bundle_file, local_bundle, plotlyjs_version
+    from data.plotly_bundle import bundle_file, local_bundle, plotlyjs_version
 
     monkeypatch.setenv("TSM_PLOTLY_DIR", str(tmp_path))
     path = bundle_file(plotlyjs_version())
