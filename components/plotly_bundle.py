@@ -50,9 +50,11 @@ def install(app: Any, bundle: BasicBundle | None = None,
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
-    app.server.add_url_rule(path, endpoint="tsm_plotly_basic", view_func=plotly_basic)
-    prefix = app.config.requests_pathname_prefix or "/"
-    tag = f'<script src="{prefix.rstrip("/")}{path}"></script>'
+    # Under Dash's prefixes, as its own routes (the server's, and the browser's URL).
+    routes = (app.config.routes_pathname_prefix or "/").rstrip("/")
+    requests = (app.config.requests_pathname_prefix or "/").rstrip("/")
+    app.server.add_url_rule(routes + path, endpoint="tsm_plotly_basic", view_func=plotly_basic)
+    tag = f'<script src="{requests}{path}"></script>'
     render = app.interpolate_index
 
     def interpolate_index(**parts: Any) -> str:
