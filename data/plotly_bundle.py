@@ -10,9 +10,10 @@ The basic bundle is published on the npm registry by the plotly.js project (the 
 ``plotly.js-basic-dist-min``, in step with plotly.js's releases). It is not kept in this
 repository: ``tsm plotly-bundle`` downloads the release matching the plotly.js that the
 installed ``plotly`` package ships, checks it against the registry's published sha512 (pinned
-below, per release), and writes it to ``config.plotly_dir()`` (TSM_PLOTLY_DIR, else ``plotly/`` in the cache folder); the Dockerfile runs it at
-build time. When the file is absent (the command never run, or a plotly upgrade whose release
-is not pinned below), the app serves Dash's full bundle as before; nothing else changes. Serving it is
+below, per release), and writes it to ``config.plotly_dir()`` (TSM_PLOTLY_DIR, else
+``plotly/`` in the cache folder); the Dockerfile runs it at build time. When the file is absent
+(the command never run, or a plotly upgrade whose release is not pinned below), the app serves
+Dash's full bundle as before; nothing else changes. Serving it is
 :mod:`components.plotly_bundle`'s part.
 """
 
