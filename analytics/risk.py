@@ -547,8 +547,8 @@ def bond_risk(
     if fitted:
         bumped += [parallel_shift(curve, shift_bp=s, basis=basis) for s in _convexity_shifts_bp(span)]
     priced = val.price_many(bumped, anchor) + accrued
-    base, dirty = float(priced[0]) - accrued, priced[1:]
-    p0 = float(priced[0])
+    p0, dirty = float(priced[0]), priced[1:]
+    base = p0 - accrued
     up, down = float(dirty[0]), float(dirty[1])
     krd: dict[str, float] = {}
     for i, key in enumerate(KEY_TENORS):

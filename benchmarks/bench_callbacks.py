@@ -415,12 +415,13 @@ def browser_first_chart(base: str, paths: tuple[str, ...], repeat: int,
 
 def plotly_served(base: str) -> str:
     """Which plotly.js the index page loads (components/plotly_bundle.py)."""
-    import re
     import urllib.request
+
+    from components.plotly_bundle import ROUTE_PREFIX
 
     with urllib.request.urlopen(base + "/", timeout=10) as response:
         page = response.read().decode("utf-8", "replace")
-    if re.search(r'src="[^"]*/_tsm/plotly-basic', page):
+    if f"{ROUTE_PREFIX}plotly-basic" in page:
         return "the basic bundle (tsm plotly-bundle)"
     if "package_data/plotly" in page:
         return "Dash's full bundle (run `tsm plotly-bundle` for the basic one)"

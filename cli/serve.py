@@ -40,11 +40,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     bundle = subparsers.add_parser(
         "plotly-bundle", help="download plotly.js's basic bundle (first chart ~1 s sooner)",
         description="Download plotly.js's basic bundle (scatter, bar and pie traces: every chart "
-                    "here) from the npm registry, check its pinned sha512 and keep it in the cache "
-                    "folder (TSM_CACHE_DIR); the dashboard then serves it in place of the full "
-                    "4.8 MB bundle. Run once per install, with network (the Dockerfile does).")
-    bundle.add_argument("--registry", default="https://registry.npmjs.org",
-                        help="npm registry base URL (default: %(default)s)")
+                    "here) from the npm registry, check its pinned sha512 and keep it in "
+                    "TSM_PLOTLY_DIR (default: plotly/ in the cache folder); the dashboard then "
+                    "serves it in place of the full 4.8 MB bundle. Run once per install, with "
+                    "network (the Dockerfile does).")
+    bundle.add_argument("--registry", help="npm registry base URL (default: registry.npmjs.org)")
     bundle.set_defaults(func=plotly_bundle)
 
 
@@ -88,7 +88,7 @@ def plotly_bundle(args: argparse.Namespace) -> int:
     from data import plotly_bundle as bundle
 
     try:
-        path = bundle.fetch(registry=args.registry)
+        path = bundle.fetch(**({"registry": args.registry} if args.registry else {}))
     except bundle.BundleError as exc:
         print(f"plotly-bundle: {exc}", file=sys.stderr)
         return 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any, Final
 
 from data.plotly_bundle import BasicBundle, local_bundle
@@ -29,17 +28,16 @@ def url_path(bundle: BasicBundle) -> str:
     return f"{ROUTE_PREFIX}plotly-basic-{bundle.version}.{bundle.digest[:12]}.min.js"
 
 
-def install(app: Any, bundle: BasicBundle | None = None,
-            *, find: Callable[[], BasicBundle | None] = local_bundle) -> BasicBundle | None:
+def install(app: Any, bundle: BasicBundle | None = None) -> BasicBundle | None:
     """Serve the basic bundle in place of Dash's plotly.js script, if one has been fetched.
 
     Adds the bundle's route (immutable, a year in browser caches) and rewrites the index
     page's plotly.js script tag to point at it. Returns the bundle served, or None (the page
-    is left as Dash renders it).
+    is left as Dash renders it). ``bundle`` defaults to the fetched one, if any.
     """
     from flask import Response
 
-    bundle = bundle or find()
+    bundle = bundle or local_bundle()
     if bundle is None:
         return None
     path = url_path(bundle)
