@@ -51,10 +51,15 @@ def test_zero_volatility_callable_is_the_deterministic_backward_recursion():
 def test_tree_probabilities_are_positive_and_sum_to_one():
     times, dts, _ = time_grid(np.array([0.3, 0.8, 1.3, 1.8]), steps=50)
     tree = build_tree(times, dts, HullWhiteParams(mean_reversion=0.1, vol_bp=120.0))
-    for p in tree.probs:
+    for level in range(tree.steps):
+        p, children = tree.branching(level)
+        assert p.shape == (2 * tree.half_widths[level] + 1, 3)
         assert (p > 0).all()
+        # Children are nodes of the next level.
+        rows = tree.level_rows(level + 1)
+        assert children.min() >= rows.start and children.max() < rows.stop
     # Level 0 is the single node x = 0, where exp(-x dt) = 1.
-    assert tree.probs[0].sum() == pytest.approx(1.0, abs=1e-15)
+    assert tree.branching(0)[0].sum() == pytest.approx(1.0, abs=1e-15)
 
 
 def test_time_grid_hits_every_mandatory_time_with_about_the_requested_steps():
@@ -159,3 +164,75 @@ def test_oas_from_the_bullet_z_spread_start_is_the_bracketed_brent_root(coupon, 
     oas = pricer.oas_bp(curve, price_clean=price)
     assert oas == pytest.approx(brent, abs=1e-8)
     assert pricer.price(curve, spread_bp=oas) == pytest.approx(price, abs=1e-9)
+
+
+def _level_by_level(pricer, curve, spread_bp):
+    """The induction of the module docstring one level at a time, written out here: forward
+    alpha-free state prices per level, alpha fitted per level, then back from maturity with
+    the call and the coupon applied at their levels. Returns (dirty, redemption PV)."""
+    tree, bond = pricer.tree, pricer.bond
+    bullet = bond.bullet
+    n = tree.steps
+    sums = [1.0]
+    g = np.zeros(tree.width)
+    g[tree.center] = 1.0
+    for level in range(n):
+        p, children = tree.branching(level)
+        mass = p * g[tree.level_rows(level), None]
+        g = np.bincount(children.ravel(), weights=mass.ravel(), minlength=tree.width)
+        sums.append(g.sum())
+    c = np.array([float(curve.discount(t)) for t in tree.times]) / np.array(sums)
+    fac = c[1:] / c[:-1] * np.exp(-spread_bp * 1e-4 * tree.dts)
+    flows = bullet.flow_times()
+    level_of = {round(float(t), 9): k for k, t in enumerate(tree.times)}
+    coupon = np.zeros(n + 1)
+    call = np.zeros(n + 1, dtype=bool)
+    for t in flows:
+        coupon[level_of[round(float(t), 9)]] = bullet.coupon_pct / bullet.frequency
+    for t in bond.call_times():
+        call[level_of[round(float(t), 9)]] = True
+    v = np.full(tree.width, 100.0 + coupon[n])
+    u = np.ones(tree.width)
+    for level in range(n - 1, -1, -1):
+        p, children = tree.branching(level)
+        rows = tree.level_rows(level)
+        new_v = (v[children] * p).sum(axis=1) * fac[level]
+        new_u = (u[children] * p).sum(axis=1) * fac[level]
+        if call[level]:
+            called = new_v > bond.call_price
+            new_v[called] = bond.call_price
+            new_u[called] = 1.0
+        v[rows] = new_v + coupon[level]
+        u[rows] = new_u
+    return v[tree.center], u[tree.center]
+
+
+@pytest.mark.parametrize(("years", "call_after", "call_price", "a", "vol", "steps"), [
+    (5.0, 2.0, 100.0, 0.03, 80.0, 500),     # 50 levels a coupon period: blocks of 16, 16, 16, 2
+    (4.83, 2.0, 100.0, 0.03, 80.0, 500),    # a short first period
+    (30.0, 5.0, 101.0, 0.03, 100.0, 500),   # the frame stops growing (mean reversion bites)
+    (10.0, 1.0, 100.0, 2.0, 150.0, 300),    # strong mean reversion: children shift inwards
+    (7.37, 0.5, 99.5, 0.0, 120.0, 211),     # no mean reversion
+    (3.0, 1.0, 100.0, 0.1, 0.0, 40),        # zero volatility
+    (2.2, 0.2, 100.0, 0.05, 200.0, 10),     # fewer levels than a block
+])
+def test_block_induction_is_the_level_by_level_induction(years, call_after, call_price, a, vol, steps):
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.5, maturity_years=years), call_after_years=call_after,
+                        call_price=call_price)
+    pricer = CallableTreePricer(bond, params=HullWhiteParams(mean_reversion=a, vol_bp=vol, steps=steps))
+    for curve in (UPWARD, flat_curve(6.0)):
+        for spread in (0.0, 60.0):
+            dirty, redemption = _level_by_level(pricer, curve, spread)
+            got = pricer.value(curve, spread_bp=spread, redemption=True)
+            assert got.dirty == pytest.approx(dirty, abs=1e-11)
+            assert got.redemption_pv == pytest.approx(redemption, abs=1e-13)
+            assert pricer.value(curve, spread_bp=spread).dirty == pytest.approx(dirty, abs=1e-11)
+            assert pricer.values([curve, curve], spread_bp=spread) == pytest.approx([dirty, dirty], abs=1e-11)
+    # Every payment and call date ends a block, and no block is longer than BLOCK_STEPS.
+    from analytics.hullwhite import BLOCK_STEPS
+
+    bounds = pricer.blocks.bounds
+    assert bounds[0] == 0 and bounds[-1] == pricer.tree.steps
+    assert np.diff(bounds).max() <= BLOCK_STEPS and np.diff(bounds).min() >= 1
+    flow_levels = np.searchsorted(pricer.tree.times, bond.bullet.flow_times() - 1e-9)
+    assert set(flow_levels.tolist()) <= set(bounds.tolist())
