@@ -298,6 +298,7 @@ def compute_stress_index(
     clip_z: float | None = DEFAULT_CLIP_Z,
     weights: Mapping[str, float] | None = None,
     missing: str = "neutral",
+    filled: bool = False,
 ) -> StressResult:
     """Standardise the indicators and aggregate them into the composite index.
 
@@ -323,6 +324,10 @@ def compute_stress_index(
         "neutral" (default): a category without data counts as 0 and the total is divided by
         the weight of all categories; "renormalise": the weights are re-normalised over the
         categories present.
+    filled : bool, optional
+        True when ``indicators`` already carry each spec's bounded forward fill (the ``values``
+        of a :class:`StressResult`, to recompute it with other settings): they are used as
+        they are. Filling them again would stretch every gap's fill to twice its limit.
 
     Returns
     -------
@@ -363,60 +368,62 @@ def compute_stress_index(
     w = _resolve_weights(categories, weights, specs if weights is None else ())
     idx = indicators.index
 
-    values = pd.DataFrame(index=idx)
+    names_in = set(indicators.columns)
+    raw = {}
     for s in specs:
-        col = (
-            indicators[s.name].astype(float)
-            if s.name in indicators.columns
-            else pd.Series(np.nan, index=idx)
-        )
-        values[s.name] = col.ffill(limit=s.max_ffill_days) if s.max_ffill_days > 0 else col
+        col = indicators[s.name].astype(float) if s.name in names_in else pd.Series(np.nan, index=idx)
+        raw[s.name] = col.ffill(limit=s.max_ffill_days) if s.max_ffill_days > 0 and not filled else col
+    values = pd.DataFrame(raw, index=idx, columns=names)
     # Statistics of the window *before* t: shift by one row so today's value is judged
     # against history only (a spike is not diluted by itself, and nothing later is used).
     past = values.shift(1).rolling(window, min_periods=min_periods)
-    mean = past.mean()
-    std = past.std(ddof=1)
-    signs = pd.Series({s.name: float(s.sign) for s in specs})
-    z = (values - mean) / std.where(std > 0)
-    z = z * signs
+    mean = past.mean().to_numpy()
+    std = past.std(ddof=1).to_numpy()
+    # The rest is elementwise or per category: plain arrays (days x indicators), one
+    # DataFrame per output at the end.
+    signs = np.array([float(s.sign) for s in specs])
+    ind_w = np.array([float(s.weight) for s in specs])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (values.to_numpy() - mean) / np.where(std > 0, std, np.nan) * signs
     if clip_z is not None:
-        z = z.clip(lower=-clip_z, upper=clip_z)
-
-    ind_w = pd.Series({s.name: float(s.weight) for s in specs})
-    cat_scores = pd.DataFrame(index=idx)
-    counts = pd.DataFrame(index=idx)
-    for cat in categories:
-        cols = [s.name for s in specs if s.category == cat]
-        present = z[cols].notna()
-        cw = present.mul(ind_w[cols], axis=1)
-        counts[cat] = cw.sum(axis=1)
+        z = np.clip(z, -clip_z, clip_z)
+    has_z = ~np.isnan(z)
+    weighted_z = np.where(has_z, z, 0.0) * ind_w
+    n_days = len(idx)
+    cat_scores = np.full((n_days, len(categories)), np.nan)
+    counts = np.empty((n_days, len(categories)))
+    cat_of = np.array([categories.index(s.category) for s in specs])
+    for k in range(len(categories)):
+        cols = cat_of == k
+        counts[:, k] = (has_z[:, cols] * ind_w[cols]).sum(axis=1)
         # A category is present when any of its indicators has a z-score (even of weight 0);
         # with no indicator weight present it scores 0.
-        num = z[cols].fillna(0.0).mul(ind_w[cols], axis=1).sum(axis=1)
-        score = (num / counts[cat].where(counts[cat] > 0)).fillna(0.0)
-        cat_scores[cat] = score.where(present.any(axis=1))
-    present_w = pd.DataFrame(
-        {c: np.where(cat_scores[c].notna(), w[c], 0.0) for c in categories}, index=idx
-    )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = weighted_z[:, cols].sum(axis=1) / np.where(counts[:, k] > 0, counts[:, k], np.nan)
+        present = has_z[:, cols].any(axis=1)
+        score = score[present]
+        cat_scores[present, k] = np.where(np.isnan(score), 0.0, score)
+    cat_w = np.array([w[c] for c in categories])
+    present_w = np.where(np.isnan(cat_scores), 0.0, cat_w)
     total_w = present_w.sum(axis=1)
     all_w = float(sum(w.values()))
-    coverage = (total_w / all_w).where(total_w.notna())
-    coverage.name = "coverage"
-    denom = total_w.where(total_w > 0) if missing == "renormalise" else pd.Series(all_w, index=idx).where(total_w > 0)
-    share = present_w.div(denom, axis=0)
-
-    contributions = pd.DataFrame(index=idx)
-    for s in specs:
-        per = counts[s.category].where(counts[s.category] > 0)
-        contributions[s.name] = (share[s.category] * z[s.name] * float(s.weight) / per).where(
-            z[s.name].notna()
-        )
-        # An indicator of weight 0 contributes exactly 0 while it has a z-score.
-        contributions[s.name] = contributions[s.name].fillna(0.0).where(z[s.name].notna() & (total_w > 0))
-    total = contributions.sum(axis=1, min_count=1)
+    coverage = pd.Series(total_w / all_w, index=idx, name="coverage")
+    some = total_w > 0
+    denom = np.where(some, total_w if missing == "renormalise" else all_w, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = present_w / denom[:, None]
+        per = np.where(counts > 0, counts, np.nan)
+        contrib = share[:, cat_of] * z * ind_w / per[:, cat_of]
+    # An indicator of weight 0 (or of a category whose present weights are all 0) contributes
+    # exactly 0 while it has a z-score; none on a day whose categories all weigh zero.
+    contrib = np.where(has_z & some[:, None], np.where(np.isnan(contrib), 0.0, contrib), np.nan)
+    counted = (has_z & some[:, None]).any(axis=1)
+    total_values = np.where(counted, np.nansum(contrib, axis=1), np.nan)
     # A day whose categories all weigh zero has no index, even if some z-scores exist.
-    total = total.where(total_w > 0)
-    total.name = "stress_index"
+    total = pd.Series(total_values, index=idx, name="stress_index")
+    z = pd.DataFrame(z, index=idx, columns=names)
+    contributions = pd.DataFrame(contrib, index=idx, columns=names)
+    cat_scores = pd.DataFrame(cat_scores, index=idx, columns=categories)
     return StressResult(
         total=total,
         categories=cat_scores,

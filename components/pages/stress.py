@@ -74,7 +74,7 @@ def recompute(base: StressResult, settings: StressSettings) -> StressResult:
     window = settings.window_days
     return compute_stress_index(
         base.values, base.specs, window=window, min_periods=min(DEFAULT_MIN_PERIODS, window),
-        clip_z=settings.clip_z, weights=dict(settings.weights),
+        clip_z=settings.clip_z, weights=dict(settings.weights), missing=base.missing, filled=True,
     )
 
 

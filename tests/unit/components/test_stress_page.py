@@ -51,6 +51,29 @@ def test_zero_weight_removes_a_category_from_the_index(ctx):
     np.testing.assert_allclose(contrib.loc[rows].sum(axis=1), result.total.loc[rows], atol=1e-9)
 
 
+def test_other_settings_recompute_from_the_values_as_filled_once():
+    """The base result's values already carry each indicator's bounded forward fill; a
+    recompute with other weights must not fill them again (a gap of 10 days with a limit of 3
+    stays 7 days long), so it equals the index computed from the raw indicators."""
+    import pandas as pd
+
+    from analytics.stress import IndicatorSpec, compute_stress_index
+
+    days = pd.bdate_range("2015-01-01", periods=900)
+    rng = np.random.default_rng(3)
+    raw = pd.DataFrame({c: rng.normal(size=days.size).cumsum() for c in CATEGORIES}, index=days)
+    raw.iloc[500:510, 0] = np.nan
+    specs = [IndicatorSpec(name=c, category=c, sign=1, max_ffill_days=3) for c in CATEGORIES]
+    weights = tuple((c, 2.0 if c == CATEGORIES[1] else 1.0) for c in CATEGORIES)
+    window = stress.StressSettings(1, 4, weights).window_days
+    base = compute_stress_index(raw, specs, window=window, min_periods=252, clip_z=5.0)
+    assert int(base.values[CATEGORIES[0]].isna().sum()) == 7
+    got = stress.recompute(base, stress.StressSettings(1, 4, weights))
+    want = compute_stress_index(raw, specs, window=window, min_periods=252, clip_z=4.0, weights=dict(weights))
+    pd.testing.assert_frame_equal(got.values, base.values)
+    pd.testing.assert_series_equal(got.total, want.total)
+
+
 def test_callback_on_demo_data_gives_bounded_figures(ctx):
     history, contrib, value, _cats, _missing, error = stress.update(ctx, "2020-03-18", 3, 5, [1] * 5)
     assert error is None
