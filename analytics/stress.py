@@ -417,18 +417,14 @@ def compute_stress_index(
     # An indicator of weight 0 (or of a category whose present weights are all 0) contributes
     # exactly 0 while it has a z-score; none on a day whose categories all weigh zero.
     contrib = np.where(has_z & some[:, None], np.where(np.isnan(contrib), 0.0, contrib), np.nan)
-    counted = (has_z & some[:, None]).any(axis=1)
-    total_values = np.where(counted, np.nansum(contrib, axis=1), np.nan)
     # A day whose categories all weigh zero has no index, even if some z-scores exist.
-    total = pd.Series(total_values, index=idx, name="stress_index")
-    z = pd.DataFrame(z, index=idx, columns=names)
-    contributions = pd.DataFrame(contrib, index=idx, columns=names)
-    cat_scores = pd.DataFrame(cat_scores, index=idx, columns=categories)
+    counted = (has_z & some[:, None]).any(axis=1)
+    total = pd.Series(np.where(counted, np.nansum(contrib, axis=1), np.nan), index=idx, name="stress_index")
     return StressResult(
         total=total,
-        categories=cat_scores,
-        zscores=z,
-        contributions=contributions,
+        categories=pd.DataFrame(cat_scores, index=idx, columns=categories),
+        zscores=pd.DataFrame(z, index=idx, columns=names),
+        contributions=pd.DataFrame(contrib, index=idx, columns=names),
         values=values,
         specs=specs,
         weights=w,
