@@ -37,7 +37,7 @@ still lights; the snapshot says which days are calendar points either way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -73,6 +73,8 @@ __all__ = [
     "fed_facilities",
     "liquidity_lights",
     "liquidity_light_history",
+    "LightReadings",
+    "light_readings",
     "funding_snapshot",
     "FundingHistory",
     "funding_history",
@@ -752,11 +754,76 @@ def liquidity_lights(
     return l1, l2, l3
 
 
+@dataclass(frozen=True, eq=False)
+class LightReadings:
+    """Everything of :func:`liquidity_light_history` but the thresholds' values.
+
+    Built once per data revision (and change window, and calendar lookback), the history at any
+    thresholds is then one comparison per day and criterion.
+
+    Attributes
+    ----------
+    index : pandas.DatetimeIndex
+        The series' days.
+    change_window_obs : int
+        The ``LiquidityThresholds.change_window_obs`` of the change readings.
+    lookback_years : int or None
+        The calendar lookback of ``past_highest`` (None: built for plain thresholds only).
+    filled : dict
+        Criterion name -> its reading on ``index``, carried forward within its staleness limit
+        (NaN: unknown).
+    past_highest : dict
+        Calendar-adjusted criterion name -> per day, the highest reading on the same calendar
+        point in the ``lookback_years`` before the reading's day (-inf on ordinary days and
+        points without a past one; NaN where ``filled`` is NaN): the adjusted threshold is the
+        larger of it and the plain threshold.
+    """
+
+    index: pd.DatetimeIndex
+    change_window_obs: int
+    lookback_years: int | None
+    filled: dict[str, npt.NDArray[np.float64]]
+    past_highest: dict[str, npt.NDArray[np.float64]]
+
+    def fits(self, thresholds: LiquidityThresholds, calendar: CalendarAdjustment | None) -> bool:
+        """True when these readings serve ``thresholds`` and ``calendar``."""
+        return self.change_window_obs == thresholds.change_window_obs and (
+            calendar is None or calendar.lookback_years == self.lookback_years)
+
+
+def light_readings(
+    series: pd.DataFrame, *, change_window_obs: int = LiquidityThresholds().change_window_obs,
+    lookback_years: int | None = None,
+) -> LightReadings:
+    """The :class:`LightReadings` of ``series`` (``lookback_years``: also the calendar part)."""
+    _validate_frame(series)
+    th = replace(LiquidityThresholds(), change_window_obs=change_window_obs)
+    filled: dict[str, npt.NDArray[np.float64]] = {}
+    past_highest: dict[str, npt.NDArray[np.float64]] = {}
+    for cdef in _CRITERIA:
+        reading = cdef.reading(series, th)
+        if cdef.event:
+            obs = reading.dropna()
+            if not obs.empty:
+                inside = (series.index >= obs.index[0]) & (series.index <= obs.index[-1])
+                reading = reading.where(~(inside & reading.isna()), 0.0)
+        # Staleness limit in rows: a business week has 5 rows for 7 calendar days.
+        limit = max(1, cdef.max_age_days * 5 // 7)
+        filled[cdef.name] = reading.ffill(limit=limit).to_numpy(dtype=np.float64)
+        if cdef.calendar and lookback_years is not None:
+            observed = reading.dropna()
+            highest = pd.Series(_past_highest(observed, lookback_years), index=observed.index)
+            past_highest[cdef.name] = np.asarray(highest.reindex(series.index).ffill(limit=limit), dtype=np.float64)
+    return LightReadings(index=pd.DatetimeIndex(series.index), change_window_obs=change_window_obs,
+                         lookback_years=lookback_years, filled=filled, past_highest=past_highest)
+
+
 def liquidity_light_history(
     series: pd.DataFrame,
     *,
     thresholds: LiquidityThresholds | None = None,
     calendar: CalendarAdjustment | None = None,
+    readings: LightReadings | None = None,
 ) -> pd.DataFrame:
     """Daily history of the three lights and of the warning.
 
@@ -768,6 +835,9 @@ def liquidity_light_history(
         Defaults to ``LiquidityThresholds()``.
     calendar : CalendarAdjustment, optional
         Calendar-adjusted thresholds for the level criteria (default None: plain).
+    readings : LightReadings, optional
+        :func:`light_readings` of ``series``, kept between calls: used when it fits the
+        thresholds' change window and the calendar lookback, else built here.
 
     Returns
     -------
@@ -777,35 +847,30 @@ def liquidity_light_history(
         limits used by :func:`liquidity_lights`, counted in rows of ``series`` (business days);
         RPONTSYD gaps between two operations count as zero take-up.
     """
-    _validate_frame(series)
     th = LiquidityThresholds() if thresholds is None else thresholds
-    states: dict[str, list[pd.Series]] = {n: [] for n in LIGHT_NAMES}
+    if readings is None or not readings.fits(th, calendar):
+        readings = light_readings(series, change_window_obs=th.change_window_obs,
+                                  lookback_years=None if calendar is None else calendar.lookback_years)
+    else:
+        _validate_frame(series)
+    states: dict[str, list[npt.NDArray[np.float64]]] = {n: [] for n in LIGHT_NAMES}
     for cdef in _CRITERIA:
-        reading = cdef.reading(series, th)
-        if cdef.event:
-            obs = reading.dropna()
-            if not obs.empty:
-                inside = (series.index >= obs.index[0]) & (series.index <= obs.index[-1])
-                reading = reading.where(~(inside & reading.isna()), 0.0)
-        # Staleness limit in rows: a business week has 5 rows for 7 calendar days.
-        limit = max(1, cdef.max_age_days * 5 // 7)
-        filled = reading.ffill(limit=limit)
-        adjusted = _thresholds_for(cdef, reading.dropna(), th, calendar)
-        bar: pd.Series | float = (
-            adjusted.reindex(series.index).ffill(limit=limit) if adjusted is not None else cdef.threshold(th)
-        )
-        state = (filled > bar).astype(float).where(filled.notna())
-        states[cdef.light].append(state)
-    out = pd.DataFrame(index=series.index)
+        filled = readings.filled[cdef.name]
+        bar: npt.NDArray[np.floating[Any]] | float = float(cdef.threshold(th))
+        if cdef.calendar and calendar is not None:
+            bar = np.maximum(bar, readings.past_highest[cdef.name])
+        with np.errstate(invalid="ignore"):
+            states[cdef.light].append(np.where(np.isnan(filled), np.nan, (filled > bar).astype(float)))
+    columns: dict[str, npt.NDArray[np.float64]] = {}
     for name in LIGHT_NAMES:
-        stacked = pd.concat(states[name], axis=1)
+        stacked = np.column_stack(states[name])
         # on if any criterion is on; off if any is known; else unknown (NaN).
-        out[name] = stacked.max(axis=1, skipna=True)
-    lights = out[list(LIGHT_NAMES)]
+        columns[name] = np.fmax.reduce(stacked, axis=1)
+    lights = np.column_stack([columns[n] for n in LIGHT_NAMES])
     # Warning on when all three are on, off as soon as one is off, unknown otherwise.
-    lowest = lights.min(axis=1, skipna=True)
-    out["warning"] = lowest.where((lowest == 0.0) | lights.notna().all(axis=1))
-    return out
+    lowest = np.fmin.reduce(lights, axis=1)
+    columns["warning"] = np.where((lowest == 0.0) | ~np.isnan(lights).any(axis=1), lowest, np.nan)
+    return pd.DataFrame(columns, index=series.index)
 
 
 # --- snapshot --------------------------------------------------------------------------------
@@ -1107,20 +1172,29 @@ def calendar_adjusted_threshold(
     _check_positive("base_threshold", base)
     values = reading.dropna()
     out = pd.Series(base, index=reading.index, dtype=float)
+    if not values.empty:
+        out.loc[values.index] = np.maximum(base, _past_highest(values, lookback_years))
+    return out
+
+
+def _past_highest(values: pd.Series, lookback_years: int) -> npt.NDArray[np.float64]:
+    """Per observation of ``values`` (no NaN, ascending days): the highest observation on the
+    same calendar point (:func:`calendar_flags`) from ``lookback_years`` before the day to
+    the day before it; -inf on ordinary days and where no such observation exists."""
+    out = np.full(len(values), -np.inf)
     if values.empty:
         return out
     kinds = calendar_flags(pd.DatetimeIndex(values.index))["point"].to_numpy()
+    seen_all = values.to_numpy(dtype=np.float64)
     for kind in CALENDAR_POINTS:
-        on = kinds == kind
-        if not on.any():
+        on = np.flatnonzero(kinds == kind)
+        if not on.size:
             continue
         days = pd.DatetimeIndex(values.index[on])
-        seen = values.to_numpy(dtype=np.float64)[on]
+        seen = seen_all[on]
         # The same kind of point from `lookback_years` before the day to the day before it.
         first = np.searchsorted(days.asi8, (days - pd.DateOffset(years=lookback_years)).asi8, side="left")
         last = np.searchsorted(days.asi8, (days - pd.Timedelta(days=1)).asi8, side="right")
-        has_past = np.flatnonzero(last > first)
-        if has_past.size:
-            highest = [float(seen[first[i]:last[i]].max()) for i in has_past]
-            out.loc[days[has_past]] = np.maximum(base, highest)
+        for i in np.flatnonzero(last > first):
+            out[on[i]] = seen[first[i]:last[i]].max()
     return out

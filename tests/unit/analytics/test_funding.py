@@ -337,6 +337,59 @@ def test_real_history_warns_in_september_2019_and_march_2020_but_not_in_calm_202
     assert hist.loc["2024-01-01":"2024-06-28", "warning"].max() == 0.0
 
 
+def test_kept_light_readings_serve_any_threshold_values_and_are_rebuilt_for_another_window(
+    real_series: pd.DataFrame,
+) -> None:
+    """The page keeps the readings of a change window and calendar lookback; the history at any
+    other threshold values is then a comparison, equal to a history built from scratch, and
+    readings of another window or lookback are not used."""
+    from dataclasses import replace
+
+    from analytics.funding import CalendarAdjustment, light_readings
+
+    series = real_series.loc["2018-04-01":"2025-12-31"]
+    kept = light_readings(series, change_window_obs=5, lookback_years=3)
+    base = LiquidityThresholds()
+    tight = replace(base, sofr_effr_bp=base.sofr_effr_bp / 2, sofr_above_floor_bp=base.sofr_above_floor_bp / 2,
+                    sofr_rise_bp=base.sofr_rise_bp / 2)
+    other_window = replace(base, change_window_obs=10)
+    assert kept.fits(base, None) and kept.fits(tight, CalendarAdjustment(lookback_years=3))
+    assert not kept.fits(base, CalendarAdjustment(lookback_years=5)) and not kept.fits(other_window, None)
+    histories = []
+    for th in (base, tight, other_window):
+        for cal in (None, CalendarAdjustment(lookback_years=3), CalendarAdjustment(lookback_years=5)):
+            got = liquidity_light_history(series, thresholds=th, calendar=cal, readings=kept)
+            pd.testing.assert_frame_equal(got, liquidity_light_history(series, thresholds=th, calendar=cal))
+            histories.append(got)
+    # The settings matter: tighter thresholds light the warning on more days.
+    assert histories[3]["warning"].sum() > histories[0]["warning"].sum()
+
+
+def test_calendar_adjusted_history_agrees_with_the_lights_of_each_calendar_day(
+    real_series: pd.DataFrame,
+) -> None:
+    """The history's calendar-adjusted thresholds (kept per day) give the states that the
+    lights of that one day give (computed from the readings up to the day)."""
+    from dataclasses import replace
+
+    from analytics.funding import CalendarAdjustment, calendar_flags
+
+    series = real_series.loc["2018-04-01":"2021-12-31"]
+    base = LiquidityThresholds()
+    th = replace(base, sofr_effr_bp=base.sofr_effr_bp / 4, sofr_above_floor_bp=base.sofr_above_floor_bp / 4)
+    cal = CalendarAdjustment(lookback_years=2)
+    adjusted = liquidity_light_history(series, thresholds=th, calendar=cal)
+    plain = liquidity_light_history(series, thresholds=th)
+    days = calendar_flags(series.index)["point"].dropna().index
+    assert (adjusted.loc[days, "warning"].fillna(-1) != plain.loc[days, "warning"].fillna(-1)).any()
+    code = {"on": 1.0, "off": 0.0}
+    for day in days:
+        for light in liquidity_lights(series, as_of=day, thresholds=th, calendar=cal):
+            want = code.get(light.state, np.nan)
+            got = adjusted.loc[day, light.name]
+            assert got == want or (np.isnan(got) and np.isnan(want)), (day, light.name, light.state, got)
+
+
 def test_staleness_limit_is_ten_days_for_daily_series() -> None:
     assert DAILY_MAX_AGE_DAYS == 10
     frame = _frame("2024-06-03", 10, **_calm())
