@@ -31,10 +31,11 @@ values at level ``A`` are ``prod_i exp(-(alpha_i + s) dt_i) * P_A P_(A+1) ... P_
 those at level ``B``, where ``P_i`` (branch probabilities times ``exp(-x dt)``) does not depend
 on the curve or the spread, and ``alpha`` enters only as one factor per level, whose product
 over the block is ``c_B / c_A``. :class:`TransitionBlocks` multiplies the ``P_i`` of every run
-of at most :data:`BLOCK_STEPS` levels into one sparse matrix, once per lattice (blocks with the
-same steps share their product), so a pricing is a few dozen sparse products instead of one
-Python-level step per level, and the curve is read only at the blocks' ends. The result is the
-level-by-level induction's, up to the order of floating-point sums (about 1e-13 per 100).
+of at most :data:`BLOCK_STEPS` levels (fewer on very wide lattices) into one sparse matrix,
+once per lattice (blocks with the same steps share their product), so a pricing is a few dozen
+sparse products instead of one Python-level step per level, and the curve is read only at the
+blocks' ends. The result is the level-by-level induction's, up to the order of floating-point
+sums (about 1e-13 per 100). Memory stays bounded (tens of MB on a 20,000-step lattice).
 
 Bond
 ----
@@ -111,9 +112,15 @@ _SMALL_A_DT: Final[float] = 1e-12
 _OFFSETS: Final[IntArray] = np.arange(3, dtype=np.int64)
 #: Most tree levels multiplied into one block of the backward induction. Longer blocks mean
 #: fewer sparse products per pricing but wider bands to build (a block of n levels has up to
-#: 2n + 1 entries per row): at 16, building takes 2-8 ms once per lattice on 500 steps and a
-#: pricing 0.5-0.7 ms (about 3.5 ms level by level); see ``benchmarks/bench_risk.py``.
+#: 2n + 1 entries per row): at 16, building takes 4-8 ms once per lattice on 500 steps and a
+#: pricing 0.5-0.6 ms (about 3.5 ms level by level); see ``benchmarks/bench_risk.py``.
 BLOCK_STEPS: Final[int] = 16
+#: Entries a block's product may keep (about width x (2 levels + 1)): wider frames get shorter
+#: blocks (8 MB a product at most).
+_PRODUCT_ENTRIES: Final[int] = 500_000
+#: Entries and row pointers of the row slices a lattice keeps for its narrower early levels
+#: (16 MB at most).
+_ROW_COPY_ENTRIES: Final[int] = 1_000_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -345,23 +352,33 @@ class TransitionBlocks:
     ----------
     tree : the lattice.
     stops : levels every block must end at (the bond's coupon and call dates); 0 and N are
-        added, and longer stretches are cut every :data:`BLOCK_STEPS` levels.
+        added, and longer stretches are cut every :meth:`block_steps` levels.
 
     Attributes
     ----------
     bounds : block ends, levels ascending from 0 to N (blocks + 1).
-    matrices : per block ``[A, B)``, the product ``P_A ... P_(B-1)`` restricted to the rows of
-        level A's nodes: a sparse (nodes of A) x (frame width) matrix.
+    matrices : per block ``[A, B)``, the product ``P_A ... P_(B-1)``: a sparse
+        (rows) x (frame width) matrix.
+    rows : per block, the frame rows its matrix gives: those of level A's nodes, or the whole
+        frame (rows no node of level A has hold values nothing reads).
     state_price_sums : ``sum_j G_ij`` at each bound, for the tree built with ``alpha = 0``.
+
+    Notes
+    -----
+    Memory is bounded whatever the lattice: a product keeps about ``width * (2 n + 1)``
+    entries for n levels, so wide frames get shorter blocks (:meth:`block_steps`), and the
+    copies of a product's rows for the narrower early levels stop at
+    :data:`_ROW_COPY_ENTRIES` entries (later blocks then use the whole product).
     """
 
     def __init__(self, tree: HullWhiteTree, stops: IntArray | Sequence[int]) -> None:
         n = tree.steps
+        most = self.block_steps(tree.width)
         marks = sorted({0, n, *(int(s) for s in stops if 0 < int(s) < n)})
         bounds = [0]
         for stop in marks[1:]:
-            while stop - bounds[-1] > BLOCK_STEPS:
-                bounds.append(bounds[-1] + BLOCK_STEPS)
+            while stop - bounds[-1] > most:
+                bounds.append(bounds[-1] + most)
             bounds.append(stop)
         self.tree = tree
         self.bounds: IntArray = np.asarray(bounds, dtype=np.int64)
@@ -384,8 +401,13 @@ class TransitionBlocks:
                 powers[(kind, count)] = got
             return got
 
-        products: dict[tuple[tuple[int, int], ...], sparse.csr_array] = {}
+        Key = tuple[tuple[int, int], ...]
+        products: dict[Key, sparse.csr_array] = {}
+        row_copies: dict[tuple[Key, int], sparse.csr_array] = {}
+        copied = 0
+        whole = slice(0, tree.width)
         matrices: list[sparse.csr_array] = []
+        rows: list[slice] = []
         kinds = tree.level_kinds.tolist()
         for start, end in zip(bounds[:-1], bounds[1:], strict=True):
             runs: list[list[int]] = []
@@ -403,16 +425,39 @@ class TransitionBlocks:
                 product = sparse.csr_array(product)
                 product.sum_duplicates()
                 products[key] = product
-            matrices.append(_row_slice(product, tree.level_rows(start)))
+            # Only the rows of level `start`'s nodes are needed: a copy of them saves the work
+            # of the others on every pricing, while the copies fit their budget.
+            level = tree.level_rows(start)
+            matrix = row_copies.get((key, level.start))
+            if matrix is None and level != whole:
+                size = int(product.indptr[level.stop] - product.indptr[level.start])
+                # A view of at least half the product's entries, else a copy; each has its own
+                # row pointers. All within one budget.
+                small = 2 * size < product.nnz
+                cost = (size if small else 0) + level.stop - level.start
+                if copied + cost <= _ROW_COPY_ENTRIES:
+                    matrix = row_copies[(key, level.start)] = _row_slice(product, level, copy=small)
+                    copied += cost
+            matrices.append(product if matrix is None else matrix)
+            rows.append(whole if matrix is None else level)
         self.matrices: tuple[sparse.csr_array, ...] = tuple(matrices)
-        # Forward induction of the alpha-free state prices, block by block.
+        self.rows: tuple[slice, ...] = tuple(rows)
+        # Forward induction of the alpha-free state prices, block by block (zero off the
+        # nodes, so whole-frame rows add nothing).
         sums = np.empty(len(bounds))
         sums[0] = 1.0
-        g = np.ones(1)
-        for b, (matrix, end) in enumerate(zip(matrices, bounds[1:], strict=True), start=1):
-            g = (matrix.T @ g)[tree.level_rows(end)]
+        g = np.zeros(tree.width)
+        g[tree.center] = 1.0
+        for b, (matrix, out_rows) in enumerate(zip(matrices, rows, strict=True), start=1):
+            g = matrix.T @ g[out_rows]
             sums[b] = np.add.reduce(g)
         self.state_price_sums: FloatArray = sums
+
+    @staticmethod
+    def block_steps(width: int) -> int:
+        """Most levels in a block for a frame of ``width`` rows: :data:`BLOCK_STEPS`, fewer when
+        a product would keep more than :data:`_PRODUCT_ENTRIES` entries (at least 1)."""
+        return max(1, min(BLOCK_STEPS, (_PRODUCT_ENTRIES // width - 1) // 2))
 
     def block_factors(self, curves: Sequence[ZeroCurve], *, spread_bp: float = 0.0) -> FloatArray:
         """Per block and curve, ``prod exp(-(alpha_i + s) dt_i)`` over the block's levels, with
@@ -423,14 +468,15 @@ class TransitionBlocks:
         return c[1:] / c[:-1] * np.exp(-spread_bp * BP * np.diff(t))[:, None]
 
 
-def _row_slice(matrix: sparse.csr_array, rows: slice) -> sparse.csr_array:
-    """Rows ``rows`` of a CSR matrix sharing its data (no copy of the entries)."""
+def _row_slice(matrix: sparse.csr_array, rows: slice, *, copy: bool) -> sparse.csr_array:
+    """Rows ``rows`` of a CSR matrix: sharing its entries, or a copy of them."""
     indptr = matrix.indptr
     lo, hi = indptr[rows.start], indptr[rows.stop]
-    return sparse.csr_array(
-        (matrix.data[lo:hi], matrix.indices[lo:hi], indptr[rows.start : rows.stop + 1] - lo),
-        shape=(rows.stop - rows.start, matrix.shape[1]),
-    )
+    data, indices = matrix.data[lo:hi], matrix.indices[lo:hi]
+    if copy:
+        data, indices = data.copy(), indices.copy()
+    return sparse.csr_array((data, indices, indptr[rows.start : rows.stop + 1] - lo),
+                            shape=(rows.stop - rows.start, matrix.shape[1]))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -507,7 +553,7 @@ class CallableTreePricer:
         v = np.full((tree.width, len(curves)), self._final)
         u = np.ones((tree.width, len(curves))) if redemption else None
         for b in range(len(blocks.matrices) - 1, -1, -1):
-            matrix, rows = blocks.matrices[b], tree.level_rows(int(blocks.bounds[b]))
+            matrix, rows = blocks.matrices[b], blocks.rows[b]
             out = matrix @ v
             out *= factors[b]
             if u is not None:

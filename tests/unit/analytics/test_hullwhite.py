@@ -236,3 +236,29 @@ def test_block_induction_is_the_level_by_level_induction(years, call_after, call
     assert np.diff(bounds).max() <= BLOCK_STEPS and np.diff(bounds).min() >= 1
     flow_levels = np.searchsorted(pricer.tree.times, bond.bullet.flow_times() - 1e-9)
     assert set(flow_levels.tolist()) <= set(bounds.tolist())
+
+
+def _held_bytes(blocks) -> int:
+    """Bytes of the distinct buffers behind the blocks' matrices (views counted once)."""
+    buffers = {}
+    for matrix in blocks.matrices:
+        for array in (matrix.data, matrix.indices, matrix.indptr):
+            while isinstance(array.base, np.ndarray):
+                array = array.base
+            buffers[id(array)] = array.nbytes
+    return sum(buffers.values())
+
+
+def test_a_wide_lattice_keeps_its_blocks_within_a_bounded_memory():
+    """No mean reversion and many steps: the frame never stops growing, so every block starts
+    from a different width. Row copies per block would keep O(steps x width) entries; the
+    blocks stay within a few products and the copy budget, and price as level by level."""
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=30.0), call_after_years=1.0)
+    pricer = CallableTreePricer(bond, params=HullWhiteParams(mean_reversion=0.0, vol_bp=100.0, steps=4000))
+    tree = pricer.tree
+    assert tree.width == 2 * tree.steps + 1  # the frame grows at every level
+    held = _held_bytes(pricer.blocks)
+    # Unbounded row copies would hold about steps x width / 2 entries (16 B each): 1 GB here.
+    assert held < 64e6, f"{held / 1e6:.0f} MB"
+    dirty, _ = _level_by_level(pricer, UPWARD, 25.0)
+    assert pricer.value(UPWARD, spread_bp=25.0).dirty == pytest.approx(dirty, abs=1e-10)
