@@ -52,7 +52,8 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
             html.Div([
                 html.Label("As of", htmlFor="app-asof"),
                 html.Div(dcc.DatePickerSingle(id="app-asof", display_format="YYYY-MM-DD",
-                                              clearable=False), style={"width": "150px"}),
+                                              clearable=False, **_default_dates(ctx)),
+                         style={"width": "150px"}),
                 html.Button("Latest", id="app-asof-latest", n_clicks=0, className="asof-latest",
                             title="the latest date with Treasury yields"),
             ], className="app-asof"),
@@ -64,6 +65,22 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
         html.Div(id="asof-message", role="alert"),
         html.Main(id="page"),
     ], className="shell")
+
+
+def _default_dates(ctx: AppContext) -> dict[str, str]:
+    """The date picker's default date (the latest with yields) and range, as the router would
+    set them for a URL without ``as_of``: opening a page then changes no date, so the page's
+    date callbacks do not all run again right after its layout drew the same figures."""
+    try:
+        state = ctx.view().state
+    except StoreError:
+        return {}
+    dates: dict[str, str] = {}
+    if not state.yields.empty:
+        dates["min_date_allowed"] = f"{state.yields.index[0]:%Y-%m-%d}"
+    if state.last_date is not None:
+        dates["date"] = dates["max_date_allowed"] = f"{state.last_date:%Y-%m-%d}"
+    return dates
 
 
 def state_notes(pending: str | None) -> list[html.P]:

@@ -184,3 +184,41 @@ def test_the_risk_bond_comes_from_the_url(tmp_path):
     assert ids["risk-quote-kind"]["value"] == "yield"
     # the bond priced on the page is that one: a callable, so its yield to worst is shown
     assert "yield to worst" in json.dumps(out["page"])
+
+
+def _find(node, id_):
+    """The component of id ``id_`` in a layout's JSON."""
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("id") == id_:
+            return node
+        for value in props.values():
+            found = _find(value, id_)
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for item in node:
+            found = _find(item, id_)
+            if found is not None:
+                return found
+    return None
+
+
+def test_opening_a_page_sets_no_date_so_its_date_callbacks_do_not_run_again(tmp_path):
+    """The layout's date picker starts on the default as-of date, so the router of a URL
+    without as_of changes no date: the page's date callbacks do not all run again right after
+    its layout drew the same figures. A URL with another as_of still sets it."""
+    client = create_app(tmp_path / "absent.sqlite").server.test_client()
+    layout = json.loads(client.get("/_dash-layout").data)
+    picker = _find(layout, "app-asof")["props"]
+    default = _route_search(client, "/", "?as_of=2099-01-01")["app-asof"]
+    assert picker["date"] == default["date"] == default["max_date_allowed"]
+    assert picker["min_date_allowed"] == default["min_date_allowed"]
+    for path in ("/", "/curve", "/funding"):
+        resp = client.post("/_dash-update-component", json=route_request(path, current_as_of=picker["date"]))
+        out = json.loads(resp.data)["response"]
+        assert "date" not in out.get("app-asof", {}), path
+        assert path == "/" or f'"{path[1:]}' in json.dumps(out["page"])
+    resp = client.post("/_dash-update-component",
+                       json=route_request("/curve", "?as_of=2020-03-18", current_as_of=picker["date"]))
+    assert json.loads(resp.data)["response"]["app-asof"]["date"] == "2020-03-18"
