@@ -537,23 +537,12 @@ _CRITERIA: Final[tuple[_CriterionDef, ...]] = (
 )
 
 
-def _thresholds_for(
-    cdef: _CriterionDef, reading: pd.Series, th: LiquidityThresholds, calendar: CalendarAdjustment | None
-) -> pd.Series | None:
-    """Per-day thresholds of a calendar-adjusted criterion, None for a plain one."""
-    if not (cdef.calendar and calendar is not None):
-        return None
-    return calendar_adjusted_threshold(
-        reading, base_threshold=float(cdef.threshold(th)), lookback_years=calendar.lookback_years
-    )
-
-
 def _threshold_on_last_day(
     cdef: _CriterionDef, upto: pd.Series, th: LiquidityThresholds, calendar: CalendarAdjustment | None
 ) -> float | None:
-    """``_thresholds_for(cdef, upto, ...).iloc[-1]`` without the days before: only the last
-    observation's threshold is read per date, and calendar points look back a few years only.
-    None for a plain criterion or no observation."""
+    """The calendar-adjusted threshold of ``upto``'s last observation
+    (:func:`calendar_adjusted_threshold`), from the lookback years before it only: a date's
+    lights read that one threshold. None for a plain criterion or no observation."""
     if not (cdef.calendar and calendar is not None) or upto.empty:
         return None
     day = pd.Timestamp(upto.index[-1])
@@ -837,7 +826,8 @@ def liquidity_light_history(
         Calendar-adjusted thresholds for the level criteria (default None: plain).
     readings : LightReadings, optional
         :func:`light_readings` of ``series``, kept between calls: used when it fits the
-        thresholds' change window and the calendar lookback, else built here.
+        thresholds' change window and the calendar lookback and has the series' days, else
+        built here.
 
     Returns
     -------
@@ -848,7 +838,7 @@ def liquidity_light_history(
         RPONTSYD gaps between two operations count as zero take-up.
     """
     th = LiquidityThresholds() if thresholds is None else thresholds
-    if readings is None or not readings.fits(th, calendar):
+    if readings is None or not readings.fits(th, calendar) or not readings.index.equals(series.index):
         readings = light_readings(series, change_window_obs=th.change_window_obs,
                                   lookback_years=None if calendar is None else calendar.lookback_years)
     else:

@@ -363,6 +363,10 @@ def test_kept_light_readings_serve_any_threshold_values_and_are_rebuilt_for_anot
             histories.append(got)
     # The settings matter: tighter thresholds light the warning on more days.
     assert histories[3]["warning"].sum() > histories[0]["warning"].sum()
+    # Readings of other days (the series before a refresh, say) are not used.
+    shorter = series.iloc[:-30]
+    pd.testing.assert_frame_equal(liquidity_light_history(shorter, thresholds=tight, readings=kept),
+                                  liquidity_light_history(shorter, thresholds=tight))
 
 
 def test_calendar_adjusted_history_agrees_with_the_lights_of_each_calendar_day(
