@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, dash_table, html, no_update
 
@@ -375,17 +376,15 @@ def _weekly_xy(values: pd.Series, *, scale: float = 1.0) -> tuple[list[str | Non
     """x/y lists of a weekly series with a break (None) across each missing week, so that a
     line does not bridge the months the history lacks."""
     obs = values.dropna()
-    xs: list[str | None] = []
-    ys: list[float | None] = []
-    prev: pd.Timestamp | None = None
-    for when, value in obs.items():
-        ts = pd.Timestamp(when)  # type: ignore[arg-type]
-        if prev is not None and (ts - prev).days > MAX_WEEKLY_GAP_DAYS:
-            xs.append(None)
-            ys.append(None)
-        xs.append(ts.strftime("%Y-%m-%d"))
-        ys.append(round(float(value) / scale, 4))
-        prev = ts
+    days = pd.DatetimeIndex(obs.index)
+    xs: list[str | None] = list(days.strftime("%Y-%m-%d"))
+    ys: list[float | None] = np.round(obs.to_numpy(dtype=float) / scale, 4).tolist()
+    # Insert from the end so that the earlier positions stay put.
+    day_numbers = days.to_numpy().astype("datetime64[D]").astype(np.int64)
+    gaps = np.flatnonzero(np.diff(day_numbers) > MAX_WEEKLY_GAP_DAYS) + 1
+    for at in gaps[::-1].tolist():
+        xs.insert(at, None)
+        ys.insert(at, None)
     return xs, ys
 
 

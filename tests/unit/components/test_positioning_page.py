@@ -248,3 +248,18 @@ def test_without_cftc_data_the_page_says_how_to_get_it(ctx_without_cftc):
     for fig in (contracts, aggregate, zscores):
         assert fig["data"] == []
         assert fig["layout"]["annotations"][0]["text"] == pos.NO_CFTC_MESSAGE
+
+
+def test_weekly_lines_break_across_a_missing_stretch_but_not_across_a_missing_value():
+    import numpy as np
+    import pandas as pd
+
+    days = pd.to_datetime(["2020-01-03", "2020-01-10", "2020-01-17", "2020-03-06", "2020-03-13"])
+    for unit in ("ns", "s"):  # the store's frames come in either resolution
+        values = pd.Series([1500.0, 2500.0, np.nan, -4000.0, 1234.5678], index=days.as_unit(unit))
+        xs, ys = pos._weekly_xy(values, scale=1000.0)
+        # The NaN week is dropped (Jan 10 -> Mar 6 is then one 56-day step: a break); weeks
+        # 7 days apart join.
+        assert xs == ["2020-01-03", "2020-01-10", None, "2020-03-06", "2020-03-13"]
+        assert ys == [1.5, 2.5, None, -4.0, 1.2346]
+    assert pos._weekly_xy(values.iloc[:0]) == ([], [])
