@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-from dash import html
+from dash import Patch, html
 
 from analytics.auctions import TENORS as AUCTION_TENORS
 from analytics.real_yields import RealYieldSplit
@@ -46,6 +46,7 @@ __all__ = [
     "term_premium_split_card",
     "weekly_last",
     "with_asof_line",
+    "date_patches",
 ]
 
 OFR_CATEGORY_LABELS: Final[dict[str, str]] = {
@@ -82,6 +83,21 @@ def with_asof_line(fig: Figure, as_of: pd.Timestamp | None) -> Figure:
         return fig
     layout = fig["layout"]
     return {**fig, "layout": {**layout, "shapes": [*layout.get("shapes", []), _asof_shape(as_of)]}}
+
+
+def date_patches(marked: Sequence[str], ids: Sequence[str], figs: Sequence[Figure]) -> list[Any]:
+    """The figures of ``ids`` for a date change: those in ``marked`` (full-history figures with
+    the as-of line, :func:`with_asof_line`) as a Patch of their shapes, the others whole. An
+    empty figure (no data) goes whole too."""
+    out: list[Any] = []
+    for graph_id, fig in zip(ids, figs, strict=True):
+        if graph_id in marked and fig.get("data"):
+            patch = Patch()
+            patch["layout"]["shapes"] = fig["layout"].get("shapes", [])
+            out.append(patch)
+        else:
+            out.append(fig)
+    return out
 
 
 # -- flows and liquidity ------------------------------------------------------------------------

@@ -24,12 +24,14 @@ from components.beyond_data import lookups, per_state
 from components.context import AppContext
 from components.figures_beyond import (
     beyond_tiles,
+    date_patches,
     real_split_figure,
     real_yields_figure,
     split_figure,
     term_premium_figure,
     with_asof_line,
 )
+from components.urlstate import AS_OF
 from components.widgets import card, graph, note, tiles
 
 PATH = "/drivers"
@@ -57,60 +59,88 @@ def _base_figures(state: MarketState) -> dict[str, Any]:
 
 
 def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
-    """The page's callback as a plain function: (tiles, *figures).
+    """The page as of a date: (tiles, *figures), :func:`tiles_view` and :func:`figures_view`.
 
     Everything comes from the served state (one data revision): tiles and splits are row
     lookups, the full-history figures are built once per state and marked with the date here.
     """
+    return (tiles_view(ctx, as_of), *figures_view(ctx, as_of))
+
+
+def _when(state: MarketState, as_of: str | None) -> pd.Timestamp | None:
+    return pd.Timestamp(as_of) if as_of else state.last_date
+
+
+def tiles_view(ctx: AppContext, as_of: str | None) -> Any:
+    """The tiles, the split method and what is missing, as of a date."""
     state = ctx.state()
-    when = pd.Timestamp(as_of) if as_of else state.last_date
+    when = _when(state, as_of)
     if when is None:
-        empty = figures.empty("No data stored.")
-        return (note("No data stored: nothing to show."), *([empty] * len(GRAPH_IDS)))
-    lk = lookups(state)
+        return note("No data stored: nothing to show.")
     doc = beyond_snapshot(state.measures.series, when, histories=state.beyond)
-    tp_splits = [term_premium_split(lk.term_premium, when, w) for w in WINDOWS]
-    real_splits = [real_yield_split(lk.real_yields, when, w) for w in REAL_WINDOWS]
     missing = [*doc["term_premium"]["missing"], *doc["real_yields"]["missing"]]
     method = doc["term_premium"]["split_method"]
     how = ("expected path = ACM risk-neutral 10y yield (ACMRNY10)" if method == "acm" else
            "expected path = CMT 10y minus ACMTP10 (ACMRNY10 not stored; includes the par-vs-zero gap)"
            if method == "residual" else "no split on this date")
-    block = html.Div([tiles(beyond_tiles(doc, TILE_IDS), min_width_px=240),
-                      html.P(how, id="drivers-split-method", className="note"),
-                      html.Ul([html.Li(m) for m in missing], id="drivers-missing") if missing else None])
+    return html.Div([tiles(beyond_tiles(doc, TILE_IDS), min_width_px=240),
+                     html.P(how, id="drivers-split-method", className="note"),
+                     html.Ul([html.Li(m) for m in missing], id="drivers-missing") if missing else None])
+
+
+def figures_view(ctx: AppContext, as_of: str | None) -> list[Any]:
+    """The figures of :data:`GRAPH_IDS` as of a date."""
+    state = ctx.state()
+    when = _when(state, as_of)
+    if when is None:
+        return [figures.empty("No data stored.")] * len(GRAPH_IDS)
+    lk = lookups(state)
+    tp_splits = [term_premium_split(lk.term_premium, when, w) for w in WINDOWS]
+    real_splits = [real_yield_split(lk.real_yields, when, w) for w in REAL_WINDOWS]
     base = per_state(state, "drivers", lambda: _base_figures(state))
-    return (block, with_asof_line(base["drivers-tp"], when), split_figure(tp_splits),
-            real_split_figure(real_splits), with_asof_line(base["drivers-real"], when))
+    return [with_asof_line(base["drivers-tp"], when), split_figure(tp_splits),
+            real_split_figure(real_splits), with_asof_line(base["drivers-real"], when)]
+
+
+def date_change(ctx: AppContext, as_of: str | None) -> list[Any]:
+    """The figures on a date change: the two splits whole and, for each full-history figure, a
+    Patch of its shapes only (the as-of line moves; the traces stay in the browser)."""
+    return date_patches(("drivers-tp", "drivers-real"), GRAPH_IDS, figures_view(ctx, as_of))
 
 
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
-    loading = figures.empty("Computing...")
+    # The figures come with the page (a date change then patches their as-of lines); the tiles
+    # come from their callback (their ids are the Overview's too, so no layout holds both).
+    fig = dict(zip(GRAPH_IDS, figures_view(ctx, (query or {}).get(AS_OF) or None), strict=True))
     return html.Div([
         card("Rates drivers", html.Div([
         ], className="controls"), dcc.Loading(html.Div(id="drivers-tiles"), type="dot")),
-        card("Term premium: two models", graph("drivers-tp", loading, height=380),
+        card("Term premium: two models", graph("drivers-tp", fig["drivers-tp"], height=380),
              note("ACM (Adrian-Crump-Moench, NY Fed, ACMTP10) and Kim-Wright (Federal Reserve Board, "
                   "FRED THREEFYTP10) are different models; FRED carries no ACM series and "
                   "THREEFYTP10 is often mislabelled as ACM. ACM fell much lower in 2020.")),
         html.Div([
-            card("10y move: term premium or expected path?", graph("drivers-tp-split", loading, height=320),
+            card("10y move: term premium or expected path?", graph("drivers-tp-split", fig["drivers-tp-split"], height=320),
                  note("Windows count observations: 1d = 1, 1w = 5, 1m = 21 dates with both sides.")),
-            card("10y move: real yield or breakeven?", graph("drivers-real-split", loading, height=320),
+            card("10y move: real yield or breakeven?", graph("drivers-real-split", fig["drivers-real-split"], height=320),
                  note("Nominal 10y change = change of the 10y TIPS real yield (DFII10) + change of "
                       "the 10y breakeven (T10YIE = DGS10 - DFII10).")),
         ], className="grid-2"),
-        card("Real yields, breakevens and the 5y5y forward", graph("drivers-real", loading, height=380),
+        card("Real yields, breakevens and the 5y5y forward", graph("drivers-real", fig["drivers-real"], height=380),
              note("5y5y forward inflation expectation: FRED T5YIFR, or FRED's formula from the 5y and "
                   "10y breakevens where it is not stored.")),
     ])
 
 
 def register(app: Dash, ctx: AppContext) -> None:
-    @app.callback(Output("drivers-tiles", "children"), *(Output(g, "figure") for g in GRAPH_IDS),
-                  Input("app-asof", "date"))
-    def _update(as_of: str | None) -> tuple[Any, ...]:
-        return update(ctx, as_of)
+    @app.callback(Output("drivers-tiles", "children"), Input("app-asof", "date"))
+    def _tiles(as_of: str | None) -> Any:
+        return tiles_view(ctx, as_of)
+
+    @app.callback(*(Output(g, "figure") for g in GRAPH_IDS), Input("app-asof", "date"),
+                  prevent_initial_call=True)
+    def _figures(as_of: str | None) -> list[Any]:
+        return date_change(ctx, as_of)
 
     # The Curve page's term-premium card follows that page's as-of date.
     @app.callback(Output("curve-tp-split", "figure"), Input("app-asof", "date"))

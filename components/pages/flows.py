@@ -19,6 +19,7 @@ from components.figures_beyond import (
     OFR_CATEGORY_LABELS,
     beyond_tiles,
     custody_figure,
+    date_patches,
     dollar_figure,
     liquidity_figure,
     official_figure,
@@ -26,6 +27,7 @@ from components.figures_beyond import (
     sell_america_figure,
     with_asof_line,
 )
+from components.urlstate import AS_OF
 from components.widgets import card, graph, note, tiles
 
 PATH = "/flows"
@@ -54,55 +56,79 @@ def _base_figures(state: MarketState) -> dict[str, Any]:
 
 
 def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
-    """The page's callback as a plain function: (tiles, *figures).
+    """The page as of a date: (tiles, *figures), :func:`tiles_view` and :func:`figures_view`.
 
     Everything comes from the served state (one data revision): the tiles are row lookups,
     the full-history figures are built once per state and marked with the date here.
     """
+    return (tiles_view(ctx, as_of), *figures_view(ctx, as_of))
+
+
+def _when(state: MarketState, as_of: str | None) -> pd.Timestamp | None:
+    return pd.Timestamp(as_of) if as_of else state.last_date
+
+
+def tiles_view(ctx: AppContext, as_of: str | None) -> Any:
+    """The tiles (and what is missing) as of a date."""
     state = ctx.state()
-    when = pd.Timestamp(as_of) if as_of else state.last_date
+    when = _when(state, as_of)
     if when is None:
-        empty = figures.empty("No data stored.")
-        return (note("No data stored: nothing to show."), *([empty] * len(GRAPH_IDS)))
-    series = state.measures.series
-    doc = beyond_snapshot(series, when, histories=state.beyond)
+        return note("No data stored: nothing to show.")
+    doc = beyond_snapshot(state.measures.series, when, histories=state.beyond)
     picked = beyond_tiles(doc, TILE_IDS)
     missing = [m for key in ("foreign_official", "liquidity", "official_indices", "sell_america")
                for m in doc[key]["missing"]]
-    block = html.Div([tiles(picked, min_width_px=220),
-                      html.Ul([html.Li(m) for m in missing], id="flows-missing") if missing else None])
+    return html.Div([tiles(picked, min_width_px=220),
+                     html.Ul([html.Li(m) for m in missing], id="flows-missing") if missing else None])
+
+
+def figures_view(ctx: AppContext, as_of: str | None) -> list[Any]:
+    """The figures of :data:`GRAPH_IDS` as of a date."""
+    state = ctx.state()
+    when = _when(state, as_of)
+    if when is None:
+        return [figures.empty("No data stored.")] * len(GRAPH_IDS)
     base = per_state(state, "flows", lambda: _base_figures(state))
     marked = [with_asof_line(base[g], when) for g in GRAPH_IDS[:-1]]
-    return (block, *marked, ofr_categories_figure(base["ofr-categories"], as_of=when))
+    return [*marked, ofr_categories_figure(base["ofr-categories"], as_of=when)]
+
+
+def date_change(ctx: AppContext, as_of: str | None) -> list[Any]:
+    """The figures on a date change: the OFR categories figure whole (its three years end on
+    the date) and, for each full-history figure, a Patch of its shapes only (the as-of line
+    moves; the traces, most of the bytes, stay in the browser)."""
+    return date_patches(GRAPH_IDS[:-1], GRAPH_IDS, figures_view(ctx, as_of))
 
 
 def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
-    loading = figures.empty("Computing...")
+    # The figures come with the page (a date change then patches their as-of lines); the tiles
+    # come from their callback (their ids are the Overview's too, so no layout holds both).
+    fig = dict(zip(GRAPH_IDS, figures_view(ctx, (query or {}).get(AS_OF) or None), strict=True))
     return html.Div([
         card("Flows & liquidity", html.Div([
         ], className="controls"), dcc.Loading(html.Div(id="flows-tiles"), type="dot")),
         html.Div([
-            card("Foreign official demand", graph("flows-custody", loading, height=380),
+            card("Foreign official demand", graph("flows-custody", fig["flows-custody"], height=380),
                  note("H.4.1 marketable Treasuries held at the New York Fed for foreign official "
                       "and international accounts (WMTSECL1, Wednesday level). The z-score compares "
                       "the 4-week change with the previous 3 years of 4-week changes.")),
-            card("Dollar and the sell-America signature", graph("flows-dollar", loading, height=380),
+            card("Dollar and the sell-America signature", graph("flows-dollar", fig["flows-dollar"], height=380),
                  note("Marked: days when, over 5 business days, the 10y yield rose more than 5 bp "
                       "while the broad dollar and the S&P 500 both fell.")),
         ], className="grid-2"),
-        card("Sell-America signal history", graph("flows-sell-america", loading, height=340),
+        card("Sell-America signal history", graph("flows-sell-america", fig["flows-sell-america"], height=340),
              note("Score = the weakest of the three legs in typical-move units (10 bp, 1 %, 2 %); "
                   "above 0 only when all three point the sell-America way.")),
-        card("Net liquidity", graph("flows-liquidity", loading, height=400),
+        card("Net liquidity", graph("flows-liquidity", fig["flows-liquidity"], height=400),
              note("Fed total assets (WALCL) minus the Treasury General Account (WDTGAL) minus ON RRP "
                   "take-up (RRPONTSYD) on Wednesdays; a Wednesday without an ON RRP operation counts "
                   "as 0. A common gauge of dollar liquidity, not an official statistic.")),
         html.Div([
-            card("Official stress indices", graph("flows-official", loading, height=380),
+            card("Official stress indices", graph("flows-official", fig["flows-official"], height=380),
                  note("OFR Financial Stress Index (daily, OFR), STLFSI4 (weekly, St. Louis Fed) and "
                       "NFCI (weekly, Chicago Fed): 0 is average stress / conditions, positive is "
                       "tighter. Our composite index is on the Stress index page.")),
-            card("OFR FSI by category", graph("flows-ofr-categories", loading, height=380),
+            card("OFR FSI by category", graph("flows-ofr-categories", fig["flows-ofr-categories"], height=380),
                  note("Credit, equity valuation, safe assets, funding and volatility contributions "
                       "(weekly, last 3 years to the date); they add up to the index.")),
         ], className="grid-2"),
@@ -110,7 +136,11 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
 
 
 def register(app: Dash, ctx: AppContext) -> None:
-    @app.callback(Output("flows-tiles", "children"), *(Output(g, "figure") for g in GRAPH_IDS),
-                  Input("app-asof", "date"))
-    def _update(as_of: str | None) -> tuple[Any, ...]:
-        return update(ctx, as_of)
+    @app.callback(Output("flows-tiles", "children"), Input("app-asof", "date"))
+    def _tiles(as_of: str | None) -> Any:
+        return tiles_view(ctx, as_of)
+
+    @app.callback(*(Output(g, "figure") for g in GRAPH_IDS), Input("app-asof", "date"),
+                  prevent_initial_call=True)
+    def _figures(as_of: str | None) -> list[Any]:
+        return date_change(ctx, as_of)

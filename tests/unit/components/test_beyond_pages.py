@@ -177,3 +177,51 @@ def test_swap_spread_without_sofr_says_how_to_continue_it() -> None:
     assert [t["name"] for t in fig["data"]] == ["ICE swap rate (LIBOR), FRED [DSWP10]"]
     assert fig["layout"]["showlegend"] is True
     assert "no SOFR swap rate after 2016-10-28: `tsm refresh --source eris`" in _json(fig["layout"]["annotations"])
+
+
+def _graphs(node: object) -> dict[str, dict]:
+    """Graph id -> figure of every dcc.Graph in a layout's JSON."""
+    found: dict[str, dict] = {}
+
+    def walk(item: object) -> None:
+        if isinstance(item, dict):
+            props = item.get("props", {})
+            if item.get("type") == "Graph":
+                found[props["id"]] = props["figure"]
+            for value in props.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(json.loads(_json(node)))
+    return found
+
+
+@pytest.mark.parametrize("page", [flows, drivers], ids=["flows", "drivers"])
+def test_the_page_brings_its_figures_and_a_date_change_moves_only_the_as_of_lines(
+    page: object, demo_ctx: AppContext,
+) -> None:
+    """The layout carries the figures as of the URL's date; a date change sends the
+    full-history figures' shapes only (the traces stay in the browser), and the date-bound
+    figures whole."""
+    drawn = _graphs(page.layout(demo_ctx, {"as_of": "2020-03-20"}))
+    assert list(drawn) == list(page.GRAPH_IDS)
+    full = page.figures_view(demo_ctx, "2023-06-30")
+    sent = page.date_change(demo_ctx, "2023-06-30")
+    patched = 0
+    for graph_id, fig, out in zip(page.GRAPH_IDS, full, sent, strict=True):
+        assert json.loads(_json(drawn[graph_id]))["data"], graph_id  # drawn with data
+        if isinstance(out, dict):
+            assert _json(out) == _json(fig)
+            continue
+        patched += 1
+        ops = out.to_plotly_json()["operations"]
+        assert [(o["operation"], o["location"]) for o in ops] == [("Assign", ["layout", "shapes"])]
+        shapes = ops[0]["params"]["value"]
+        assert shapes == fig["layout"]["shapes"]
+        assert [s["x0"] for s in shapes if s.get("line", {}).get("dash") == "dot"] == ["2023-06-30"]
+        before = [s["x0"] for s in drawn[graph_id]["layout"]["shapes"] if s.get("line", {}).get("dash") == "dot"]
+        assert before == ["2020-03-20"]
+        assert len(_json(out)) * 10 < len(_json(fig))
+    assert patched == {"flows": 5, "drivers": 2}[page.__name__.rsplit(".", 1)[-1]]
