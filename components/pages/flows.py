@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pandas as pd
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, dcc, html
 
 from analytics.beyond import beyond_snapshot
 from analytics.state import MarketState
 from components import figures
-from components.beyond_data import per_state
+from components.beyond_data import per_state, register_dated, served_on
 from components.context import AppContext
 from components.figures_beyond import (
     OFR_CATEGORY_LABELS,
@@ -64,14 +63,9 @@ def update(ctx: AppContext, as_of: str | None) -> tuple[Any, ...]:
     return (tiles_view(ctx, as_of), *figures_view(ctx, as_of))
 
 
-def _when(state: MarketState, as_of: str | None) -> pd.Timestamp | None:
-    return pd.Timestamp(as_of) if as_of else state.last_date
-
-
 def tiles_view(ctx: AppContext, as_of: str | None) -> Any:
     """The tiles (and what is missing) as of a date."""
-    state = ctx.state()
-    when = _when(state, as_of)
+    state, when = served_on(ctx, as_of)
     if when is None:
         return note("No data stored: nothing to show.")
     doc = beyond_snapshot(state.measures.series, when, histories=state.beyond)
@@ -84,8 +78,7 @@ def tiles_view(ctx: AppContext, as_of: str | None) -> Any:
 
 def figures_view(ctx: AppContext, as_of: str | None) -> list[Any]:
     """The figures of :data:`GRAPH_IDS` as of a date."""
-    state = ctx.state()
-    when = _when(state, as_of)
+    state, when = served_on(ctx, as_of)
     if when is None:
         return [figures.empty("No data stored.")] * len(GRAPH_IDS)
     base = per_state(state, "flows", lambda: _base_figures(state))
@@ -136,11 +129,5 @@ def layout(ctx: AppContext, query: Mapping[str, str] | None = None) -> html.Div:
 
 
 def register(app: Dash, ctx: AppContext) -> None:
-    @app.callback(Output("flows-tiles", "children"), Input("app-asof", "date"))
-    def _tiles(as_of: str | None) -> Any:
-        return tiles_view(ctx, as_of)
-
-    @app.callback(*(Output(g, "figure") for g in GRAPH_IDS), Input("app-asof", "date"),
-                  prevent_initial_call=True)
-    def _figures(as_of: str | None) -> list[Any]:
-        return date_change(ctx, as_of)
+    register_dated(app, ctx, tiles_id="flows-tiles", graph_ids=GRAPH_IDS, tiles=tiles_view,
+                   date_change=date_change)
