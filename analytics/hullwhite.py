@@ -517,6 +517,15 @@ class CallableTreePricer:
         self.tree = build_tree(times, dts, self.params)
         # Every payment and call date ends a block, so they are all block starts (or N).
         self.blocks = TransitionBlocks(self.tree, levels)
+        sums = self.blocks.state_price_sums
+        if not (np.isfinite(sums).all() and (sums > 0.0).all()):
+            raise InputError(
+                "vol_bp",
+                f"the Hull-White tree overflows with a normal volatility of {self.params.vol_bp:g} bp a year, "
+                f"mean reversion {self.params.mean_reversion:g} and {bullet.maturity_years:g} years to "
+                "maturity (its rates reach thousands of percent): lower the volatility, raise the mean "
+                "reversion or shorten the bond"
+            )
         coupon = np.zeros(times.size)
         # flow_t is sorted and unique, so levels[k] is the level of flow k.
         coupon[levels] = bullet.coupon_pct / bullet.frequency

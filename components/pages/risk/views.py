@@ -257,7 +257,8 @@ def bond_view(
     try:
         inputs = read_bond_inputs(values)
         spec = inputs.spec
-        val = _valuer(spec, cache)
+        # A lattice that cannot be built (its rates overflow) is the volatility's to fix.
+        val = _build(lambda: _valuer(spec, cache), "vol")
         bullet = val.bullet
         if inputs.quote_kind == "yield":
             price = _build(lambda: price_from_yield(bullet, inputs.quote), "quote")

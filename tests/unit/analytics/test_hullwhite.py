@@ -262,3 +262,15 @@ def test_a_wide_lattice_keeps_its_blocks_within_a_bounded_memory():
     assert held < 64e6, f"{held / 1e6:.0f} MB"
     dirty, _ = _level_by_level(pricer, UPWARD, 25.0)
     assert pricer.value(UPWARD, spread_bp=25.0).dirty == pytest.approx(dirty, abs=1e-10)
+
+
+def test_a_tree_whose_rates_explode_is_refused_with_the_settings_to_change():
+    """100 years at 2,000 bp of normal volatility and no mean reversion: the alpha-free state
+    prices overflow, so no curve can be fitted. The pricer says so and what to change, instead
+    of pricing NaN (which the OAS search reported as an unreachable price)."""
+    bond = CallableBond(bullet=Bullet(coupon_pct=5.0, maturity_years=100.0), call_after_years=1.0)
+    with pytest.raises(ValueError, match="overflows .* 2000 bp .* lower the volatility") as caught:
+        CallableTreePricer(bond, params=HullWhiteParams(mean_reversion=0.0, vol_bp=2000.0))
+    assert caught.value.param == "vol_bp"
+    # The same bond at a sane volatility prices.
+    assert np.isfinite(CallableTreePricer(bond, params=HullWhiteParams(vol_bp=100.0)).price(UPWARD))

@@ -711,3 +711,13 @@ def test_a_failed_build_reaches_every_waiter_and_is_not_kept():
         memo.get(("k", "", "", 0), broken)
     assert len(memo) == 0
     assert memo.get(("k", "", "", 0), lambda: "fine") == "fine"
+
+
+def test_a_lattice_whose_rates_explode_is_a_message_under_the_volatility():
+    """100 years at 2,000 bp of normal volatility: the tree cannot be built. The message sits
+    under the volatility and the results are withdrawn (no error page, no NaN prices)."""
+    view = rk.bond_view(None, _values(maturity=100.0, vol=2000.0, callable=["callable"], call_after=1.0))
+    assert list(view.errors) == ["vol"]
+    assert "overflows" in view.errors["vol"] and "lower the volatility" in view.errors["vol"]
+    assert view.spec is None
+    assert not rk.bond_view(None, _values(maturity=100.0, vol=100.0, callable=["callable"], call_after=1.0)).errors
