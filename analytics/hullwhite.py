@@ -49,6 +49,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Final
 
 import numpy as np
@@ -382,7 +383,6 @@ class TransitionBlocks:
             bounds.append(stop)
         self.tree = tree
         self.bounds: IntArray = np.asarray(bounds, dtype=np.int64)
-        steps: dict[int, sparse.csr_array] = {}
         powers: dict[tuple[int, int], sparse.csr_array] = {}
 
         def power(kind: int, count: int) -> sparse.csr_array:
@@ -390,9 +390,7 @@ class TransitionBlocks:
             got = powers.get((kind, count))
             if got is None:
                 if count == 1:
-                    if kind not in steps:
-                        steps[kind] = tree.step_matrix(kind)
-                    got = steps[kind]
+                    got = tree.step_matrix(kind)
                 else:
                     half_power = power(kind, count // 2)
                     got = half_power @ half_power
@@ -410,13 +408,8 @@ class TransitionBlocks:
         rows: list[slice] = []
         kinds = tree.level_kinds.tolist()
         for start, end in zip(bounds[:-1], bounds[1:], strict=True):
-            runs: list[list[int]] = []
-            for kind in kinds[start:end]:
-                if runs and runs[-1][0] == kind:
-                    runs[-1][1] += 1
-                else:
-                    runs.append([kind, 1])
-            key = tuple((kind, count) for kind, count in runs)
+            # The block's levels as runs of one kind: (kind, levels) in order.
+            key = tuple((kind, len(list(run))) for kind, run in groupby(kinds[start:end]))
             product = products.get(key)
             if product is None:
                 product = power(*key[0])

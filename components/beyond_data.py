@@ -13,17 +13,16 @@ from dash import Dash, Input, Output
 from analytics.beyond import BeyondLookups, beyond_lookups
 from analytics.state import MarketState
 from components.context import AppContext
-from components.memo import Memo
+from components.memo import OwnedMemo
 
 __all__ = ["lookups", "per_state", "served_on", "register_dated"]
 
 T = TypeVar("T")
 
-#: Pieces by (state identity, name). Each entry holds its state, so that the id cannot be
-#: reused by another state while the entry lives. Two pieces (flows, drivers) of two states:
-#: the one served and the one before it, for readers still on it during a refresh.
+#: Pieces by (state, name). Two pieces (flows, drivers) of two states: the one served and
+#: the one before it, for readers still on it during a refresh.
 _PIECES_KEPT: Final = 4
-_pieces: Memo[tuple[int, str], tuple[MarketState, Any]] = Memo(_PIECES_KEPT)
+_pieces: OwnedMemo[Any] = OwnedMemo(_PIECES_KEPT)
 
 
 def lookups(state: MarketState) -> BeyondLookups:
@@ -35,7 +34,7 @@ def per_state(state: MarketState, name: str, build: Callable[[], T]) -> T:
     """``build()`` once per state and ``name`` (requests arriving meanwhile wait for it): for
     what depends on the data revision only, the same for every user and date (e.g. a
     full-history figure). The value is shared by every request: callers must not mutate it."""
-    return cast(T, _pieces.get((id(state), name), lambda: (state, build()))[1])
+    return cast(T, _pieces.get(state, name, build))
 
 
 def served_on(ctx: AppContext, as_of: str | None) -> tuple[MarketState, pd.Timestamp | None]:

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar, cast
 
-__all__ = ["Memo"]
+__all__ = ["Memo", "OwnedMemo"]
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -81,3 +81,15 @@ class _Build(Generic[T]):
         return cast(T, self._value)
 
 
+
+
+class OwnedMemo(Generic[T]):
+    """A :class:`Memo` of values derived from an object (a frame, a market state), by that
+    object's identity and a key. Each entry holds its owner, so the owner's id cannot be
+    reused by another object while the entry lives (an id alone could name a new frame)."""
+
+    def __init__(self, size: int) -> None:
+        self._memo: Memo[tuple[int, Hashable], tuple[object, T]] = Memo(size)
+
+    def get(self, owner: object, key: Hashable, make: Callable[[], T]) -> T:
+        return self._memo.get((id(owner), key), lambda: (owner, make()))[1]

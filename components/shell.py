@@ -18,6 +18,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
+from analytics.state import MarketState
 from components import desk_tools
 from components.context import AppContext
 from components.pages import present
@@ -42,6 +43,10 @@ def nav_id(page: ModuleType) -> str:
 
 
 def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
+    # The picker starts on the default as-of date (the latest with yields) and its range, as the
+    # router sets them for a URL without as_of: opening a page then changes no date, so the
+    # page's date callbacks do not all run again right after its layout drew the same figures.
+    low, high = _served_range(ctx)
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Store(id="url-written"),
@@ -51,8 +56,8 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
                       for p in pages]),
             html.Div([
                 html.Label("As of", htmlFor="app-asof"),
-                html.Div(dcc.DatePickerSingle(id="app-asof", display_format="YYYY-MM-DD",
-                                              clearable=False, **_default_dates(ctx)),
+                html.Div(dcc.DatePickerSingle(id="app-asof", display_format="YYYY-MM-DD", clearable=False,
+                                              date=high, min_date_allowed=low, max_date_allowed=high),
                          style={"width": "150px"}),
                 html.Button("Latest", id="app-asof-latest", n_clicks=0, className="asof-latest",
                             title="the latest date with Treasury yields"),
@@ -67,20 +72,19 @@ def layout(ctx: AppContext, pages: list[ModuleType]) -> html.Div:
     ], className="shell")
 
 
-def _default_dates(ctx: AppContext) -> dict[str, str]:
-    """The date picker's default date (the latest with yields) and range, as the router would
-    set them for a URL without ``as_of``: opening a page then changes no date, so the page's
-    date callbacks do not all run again right after its layout drew the same figures."""
+def _served_range(ctx: AppContext) -> tuple[str | None, str | None]:
+    """:func:`_date_range` of the served state, (None, None) if the store cannot be read."""
     try:
-        state = ctx.view().state
+        return _date_range(ctx.view().state)
     except StoreError:
-        return {}
-    dates: dict[str, str] = {}
-    if not state.yields.empty:
-        dates["min_date_allowed"] = f"{state.yields.index[0]:%Y-%m-%d}"
-    if state.last_date is not None:
-        dates["date"] = dates["max_date_allowed"] = f"{state.last_date:%Y-%m-%d}"
-    return dates
+        return None, None
+
+
+def _date_range(state: MarketState) -> tuple[str | None, str | None]:
+    """The picker's range: the first and the last date with yields (None when absent)."""
+    first = None if state.yields.empty else state.yields.index[0]
+    return (None if first is None else f"{first:%Y-%m-%d}",
+            None if state.last_date is None else f"{state.last_date:%Y-%m-%d}")
 
 
 def state_notes(pending: str | None) -> list[html.P]:
@@ -150,10 +154,7 @@ def register(app: Dash, ctx: AppContext, pages: list[ModuleType]) -> None:
         message = (html.Div([html.Div(m) for m in messages], className="error-box",
                             id="asof-error") if messages else None)
         date = as_of.iso if as_of.iso != current else no_update
-        return (body, banner, message, date,
-                None if first is None else f"{first:%Y-%m-%d}",
-                None if state.last_date is None else f"{state.last_date:%Y-%m-%d}",
-                search or "", *hrefs)
+        return (body, banner, message, date, *_date_range(state), search or "", *hrefs)
 
     @app.callback(Output("app-asof", "date", allow_duplicate=True),
                   Input("app-asof-latest", "n_clicks"), prevent_initial_call=True)

@@ -38,7 +38,7 @@ from components import figures
 from components import figures_funding as ff
 from components.context import AppContext
 from components.kit import sized_graph
-from components.memo import Memo
+from components.memo import OwnedMemo
 from components.theme import BAD, GOOD, INK, MUTED
 from components.urlstate import Bound, initial_values
 from components.widgets import card, error_box, note, simple_table
@@ -513,19 +513,15 @@ def compute_view(series: pd.DataFrame, funding: pd.DataFrame, facilities: pd.Dat
 
 #: The lights' readings by (series frame, change window, calendar lookback): after a threshold
 #: edit, the lights' history at other values is a comparison per day (a few ms instead of
-#: 12-35). An entry holds its frame, so the frame's id is not reused meanwhile.
-_READINGS: Memo[tuple[int, int, int | None], tuple[pd.DataFrame, LightReadings]] = Memo(8)
+#: 12-35).
+_READINGS: OwnedMemo[LightReadings] = OwnedMemo(8)
 
 
 def _kept_readings(series: pd.DataFrame, inputs: FundingInputs) -> LightReadings:
     window = inputs.thresholds.change_window_obs
     lookback = None if inputs.calendar is None else inputs.calendar.lookback_years
-
-    def build() -> tuple[pd.DataFrame, LightReadings]:
-        return series, light_readings(series, change_window_obs=window, lookback_years=lookback)
-
-    frame, readings = _READINGS.get((id(series), window, lookback), build)
-    return readings if frame is series else build()[1]
+    return _READINGS.get(series, (window, lookback), lambda: light_readings(
+        series, change_window_obs=window, lookback_years=lookback))
 
 
 def _lookups(state: MarketState) -> FundingHistory | None:

@@ -36,7 +36,7 @@ from analytics.tenors import TREASURY_FUTURES, FuturesContract
 from components import figures
 from components.context import AppContext
 from components.kit import sized_graph
-from components.memo import Memo
+from components.memo import OwnedMemo
 from components.theme import BAD, FONT, INK, MUTED, SERIES, base_layout
 from components.widgets import card, csv_button, error_box, note
 
@@ -277,30 +277,28 @@ def compute_view(cftc: pd.DataFrame, inputs: PositioningInputs,
 
 _Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, PositioningHistory]
 #: The full-history tables of edited DV01s, by (CFTC frame, DV01s): after an edit, other dates
-#: are row lookups too. An entry holds its frame, so the frame's id is not reused meanwhile.
-_EDITED: Memo[tuple[int, tuple[tuple[str, float], ...]], tuple[pd.DataFrame, _Tables]] = Memo(8)
+#: are row lookups too.
+_EDITED: OwnedMemo[_Tables] = OwnedMemo(8)
 
 
 def _with_dv01s(cftc: pd.DataFrame, dv01: Mapping[str, float], base_table: pd.DataFrame | None = None,
                 base_history: PositioningHistory | None = None) -> _Tables:
     """The full-history tables with edited DV01s: rescaled from the default-DV01 table and
     history of the market state when given (a few ms), else computed from ``cftc``."""
-    def build() -> tuple[pd.DataFrame, _Tables]:
+    def build() -> _Tables:
         if base_table is not None and base_history is not None:
             table = rescaled_positions_table(base_table, from_dv01=base_history.dv01_usd, to_dv01=dv01)
             lev, am = leveraged_funds_net(table), asset_managers_net(table)
             try:
-                return cftc, (table, lev, am, rescaled_history(base_history, dv01=dv01,
-                                                               lev_net=lev, am_net=am))
+                return table, lev, am, rescaled_history(base_history, dv01=dv01, lev_net=lev, am_net=am)
             except ValueError:  # a history of other reports than the table: rebuild both
                 pass
         table = positions_table(cftc, dv01=dv01)
         lev, am = leveraged_funds_net(table), asset_managers_net(table)
         history = positioning_history(cftc, dv01=dv01, table=table, lev_net=lev, am_net=am)
-        return cftc, (table, lev, am, history)
+        return table, lev, am, history
 
-    frame, tables = _EDITED.get((id(cftc), tuple(sorted(dv01.items()))), build)
-    return tables if frame is cftc else build()[1]
+    return _EDITED.get(cftc, tuple(sorted(dv01.items())), build)
 
 
 def default_as_of(cftc: pd.DataFrame) -> pd.Timestamp | None:
